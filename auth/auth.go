@@ -1,0 +1,64 @@
+// Package auth owns the user's credentials: it turns a password into a token
+// once (through a server kind's Authenticator), keeps the token in the OS
+// keyring, loads it at start and forgets it at log-out. Passwords are never
+// stored. It does not own the link (package conn) or any UI.
+package auth
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Account says where and as whom to log in. It holds nothing secret and is
+// what the app keeps in its config file.
+type Account struct {
+	Kind     string `json:"kind"`     // server kind: "native", "gotify", "ntfy", "centrifugo"
+	Server   string `json:"server"`   // base URL, e.g. https://tasks.example.com
+	Username string `json:"username"` // login name on that server
+	// Options holds what a kind needs beyond the basics (ntfy topics,
+	// a Centrifugo channel). Never secrets.
+	Options map[string]string `json:"options,omitempty"`
+	// CAFile is an extra PEM CA bundle for self-signed servers.
+	CAFile string `json:"ca_file,omitempty"`
+	// AllowInsecure permits http:// and ws:// to a non-loopback host.
+	AllowInsecure bool `json:"allow_insecure,omitempty"`
+}
+
+// KeyringUser is the keyring entry's user name for this account:
+// "<username>@<server URL>" under service "tasktray".
+func (a Account) KeyringUser() string { return a.Username + "@" + a.Server }
+
+// Credentials are what the user types once. The password lives only as long
+// as the login call.
+type Credentials struct {
+	Account
+	Password string
+}
+
+// Session is a logged-in account: the token a server handed out.
+type Session struct {
+	Account
+	Token     string
+	ExpiresAt time.Time // zero when the server did not say
+}
+
+// Authenticator logs in to one server kind.
+type Authenticator interface {
+	// Login trades credentials for a token. Errors wrap one of the Err*
+	// values below and never contain the password or the token.
+	Login(ctx context.Context, c Credentials) (Session, error)
+	// Logout revokes the token on the server where the kind supports it;
+	// ErrNotSupported where it does not.
+	Logout(ctx context.Context, s Session) error
+}
+
+// Login errors the UI tells apart.
+var (
+	ErrBadCredentials = errors.New("wrong username or password")
+	ErrUnreachable    = errors.New("server unreachable")
+	ErrTLS            = errors.New("TLS certificate problem")
+	ErrNotServer      = errors.New("not a server of this kind")
+	ErrInsecure       = errors.New("insecure connection to a non-loopback host")
+	ErrNotSupported   = errors.New("not supported by this server kind")
+)
