@@ -1,0 +1,109 @@
+// Package native is tasktray's own server kind (docs/protocol.md): a login
+// that returns a token, and a WebSocket at /ws that resumes from the last
+// delivered task id. It also tolerates seed-style backends that push
+// {"msg": ...} or plain text and expect a text heartbeat.
+package native
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"tasktray/conn"
+)
+
+// Defaults of the native keepalive.
+const (
+	// DefaultPongWait declares a silent link dead after 60 s: the reference
+	// server pings every 30 s, so two pings in a row must go missing.
+	DefaultPongWait = 60 * time.Second
+	// DefaultHeartbeat is the text heartbeat browser-era backends expect.
+	DefaultHeartbeat      = "HeartBeat"
+	DefaultHeartbeatEvery = 30 * time.Second
+	// maxTitle bounds a title taken from free text (seed-style frames).
+	maxTitle = 200
+)
+
+// Protocol speaks the native protocol to one server.
+type Protocol struct {
+	base *url.URL // ws:// or wss:// URL of the server root
+	// Heartbeat is the text heartbeat ("" sends none); HeartbeatEvery its period.
+	Heartbeat      string
+	HeartbeatEvery time.Duration
+	// PongWait is how long a silent link may last; pings go out at 9/10 of it.
+	PongWait time.Duration
+}
+
+// New returns the protocol for the server at base (http, https, ws or wss).
+func New(base string) (*Protocol, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, fmt.Errorf("server URL: %w", err)
+	}
+	switch u.Scheme {
+	case "http", "ws":
+		u.Scheme = "ws"
+	case "https", "wss":
+		u.Scheme = "wss"
+	default:
+		return nil, fmt.Errorf("server URL: scheme %q is not http, https, ws or wss", u.Scheme)
+	}
+	if u.Host == "" || u.User != nil {
+		return nil, errors.New("server URL: needs a host and no user info")
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawQuery, u.Fragment = "", ""
+	return &Protocol{
+		base:           u,
+		Heartbeat:      DefaultHeartbeat,
+		HeartbeatEvery: DefaultHeartbeatEvery,
+		PongWait:       DefaultPongWait,
+	}, nil
+}
+
+// Name returns "native".
+func (p *Protocol) Name() string { return "native" }
+
+// Handshake returns ws(s)://host/ws[?since=N] with the token as a bearer
+// header; the token is never put in the URL.
+func (p *Protocol) Handshake(token, resume string) (string, http.Header, error) {
+	u := *p.base
+	u.Path += "/ws"
+	if resume != "" {
+		u.RawQuery = url.Values{"since": {resume}}.Encode()
+	}
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+token)
+	return u.String(), h, nil
+}
+
+// Keepalive pings at 9/10 of PongWait and sends the text heartbeat.
+func (p *Protocol) Keepalive() conn.Keepalive {
+	return conn.Keepalive{
+		PongWait:       p.PongWait,
+		PingPeriod:     p.PongWait * 9 / 10,
+		TextHeartbeat:  p.Heartbeat,
+		HeartbeatEvery: p.HeartbeatEvery,
+	}
+}
+
+// NewSession starts decoding one connection.
+func (p *Protocol) NewSession(token, resume string) conn.Session {
+	return &session{heartbeat: p.Heartbeat}
+}
+
+type session struct {
+	heartbeat string
+}
+
+// Open sends nothing: the handshake says it all.
+func (s *session) Open() ([][]byte, error) { return nil, nil }
+
+// Backfill is not needed: the server replays from since= itself.
+func (s *session) Backfill(context.Context, string) ([]conn.Task, error) {
+	return nil, nil
+}
