@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -343,16 +344,18 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 			return uptime(), errKicked
 		case <-c.tokenC:
 			return uptime(), errNewToken
-		case err := <-writeFailed:
-			return uptime(), err
 		case m := <-in:
 			if m.err != nil {
-				select { // the writer's reason, if it closed the socket, says more
-				case err := <-writeFailed:
-					return uptime(), err
-				default:
-					return uptime(), m.err
+				// The writer closes the socket when it fails (or sees a
+				// suspend); then its reason is the one worth telling.
+				if errors.Is(m.err, net.ErrClosed) {
+					select {
+					case err := <-writeFailed:
+						return uptime(), err
+					default:
+					}
 				}
+				return uptime(), m.err
 			}
 			dec, err := sess.Decode(m.msg)
 			if err != nil {
