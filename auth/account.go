@@ -1,0 +1,162 @@
+package auth
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Account file and server URL errors.
+var (
+	ErrAccountCorrupt = errors.New("the account file is damaged")
+	ErrBadURL         = errors.New("invalid server URL")
+)
+
+// AccountPath is where the account is kept:
+// $XDG_CONFIG_HOME/tasktray/account.json on Linux (~/.config when unset),
+// the matching per-user config folder on macOS and Windows.
+func AccountPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the config folder: %w", err)
+	}
+	return filepath.Join(dir, "tasktray", "account.json"), nil
+}
+
+// LoadAccount reads the account file at path. A missing file gives an error
+// wrapping fs.ErrNotExist (no account yet: the user logs in); an unreadable
+// one an error wrapping ErrAccountCorrupt.
+func LoadAccount(path string) (Account, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Account{}, err
+	}
+	var a Account
+	if err := json.Unmarshal(data, &a); err != nil {
+		return Account{}, fmt.Errorf("%w (%s: %v); log in again to replace it", ErrAccountCorrupt, path, err)
+	}
+	if a.Kind == "" || a.Server == "" {
+		return Account{}, fmt.Errorf("%w (%s names no server kind or server); log in again to replace it", ErrAccountCorrupt, path)
+	}
+	return a, nil
+}
+
+// SaveAccount writes a to path, readable by the user only. The file is
+// replaced atomically, so a crash leaves the old account or the new one,
+// never half of each.
+func SaveAccount(path string, a Account) error {
+	data, err := json.MarshalIndent(a, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	// CreateTemp makes the file 0600 from the start: no moment where another
+	// user could open it.
+	f, err := os.CreateTemp(dir, ".account-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // fails harmlessly once renamed
+	if _, err := f.Write(append(data, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	// Sync before the rename, or a crash could leave a renamed empty file.
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// ValidateServerURL checks a server base URL the user typed. It accepts
+// http, https, ws and wss URLs with a host, and refuses user info (a
+// password in a URL ends up in logs), queries and fragments. http:// and
+// ws:// to a host other than this computer give an error wrapping
+// ErrInsecure unless allowInsecure, since the password and token would
+// cross the network in clear. Other problems wrap ErrBadURL. Errors never
+// repeat the user info.
+func ValidateServerURL(raw string, allowInsecure bool) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, fmt.Errorf("%w: it is empty", ErrBadURL)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Parse quotes the URL, and its parts can hold a password
+		// (https://user:secret/ parses "secret" as a port).
+		if strings.Contains(raw, "@") {
+			return nil, fmt.Errorf("%w: it cannot be read as a URL", ErrBadURL)
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("%w: %v", ErrBadURL, err)
+	}
+	switch {
+	case u.Scheme == "" || u.Opaque != "":
+		// "tasks.example.com:8443" parses as scheme "tasks.example.com".
+		return nil, fmt.Errorf("%w: it must start with https:// (or http:// for a server on this computer)", ErrBadURL)
+	case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ws" && u.Scheme != "wss":
+		return nil, fmt.Errorf("%w: %s:// is not supported; use https://", ErrBadURL, u.Scheme)
+	case u.User != nil:
+		return nil, fmt.Errorf("%w: it must not contain a user name or password; type them in the login form", ErrBadURL)
+	case u.Hostname() == "":
+		return nil, fmt.Errorf("%w: it has no host", ErrBadURL)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, fmt.Errorf("%w: it must not contain ? or #", ErrBadURL)
+	}
+	if (u.Scheme == "http" || u.Scheme == "ws") && !allowInsecure && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("%w: %s:// to %s would send your password and token unencrypted; use https:// or allow insecure connections",
+			ErrInsecure, u.Scheme, u.Hostname())
+	}
+	return u, nil
+}
+
+// isLoopback reports whether host is this computer, where an unencrypted
+// connection never leaves the machine.
+func isLoopback(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// TLSConfig returns the TLS settings for a's server: the system's trusted
+// roots plus the certificates in a.CAFile, for a self-signed server. Errors
+// wrap ErrTLS.
+func TLSConfig(a Account) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if a.CAFile == "" {
+		return cfg, nil
+	}
+	pem, err := os.ReadFile(a.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("%w: cannot read the CA file: %v", ErrTLS, err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		// No system roots to add to (on some platforms): trust the file alone.
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%w: the CA file %s holds no PEM certificate", ErrTLS, a.CAFile)
+	}
+	cfg.RootCAs = pool
+	return cfg, nil
+}
