@@ -382,6 +382,7 @@ func TestLogoutDisconnects(t *testing.T) {
 func TestExactlyOnceAcrossDropsAndRestarts(t *testing.T) {
 	const total, drops = 2000, 20
 	srv := newFakeServer(t)
+	srv.set(func(s *fakeServer) { s.overlap = 7 }) // every resume repeats 7 delivered tasks
 	cursor := conn.FileCursor{Path: filepath.Join(t.TempDir(), "cursor.json")}
 	useCursor := func(c *conn.Config) { c.Cursor = cursor }
 

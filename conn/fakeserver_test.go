@@ -28,6 +28,7 @@ type fakeServer struct {
 	conns      map[*websocket.Conn]chan []byte
 	reject     int    // HTTP status to refuse handshakes with; 0 accepts
 	stall      bool   // new links never read nor write after the replay
+	overlap    int    // replay this many tasks before since, as sloppy servers do
 	dials      int    // handshakes seen
 	sinces     []string
 	heartbeats int // text heartbeats received
@@ -48,7 +49,7 @@ func (s *fakeServer) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.dials++
 	s.sinces = append(s.sinces, r.URL.Query().Get("since"))
-	reject, stall := s.reject, s.stall
+	reject, stall, overlap := s.reject, s.stall, s.overlap
 	s.mu.Unlock()
 	if reject != 0 {
 		http.Error(w, `{"error":"refused"}`, reject)
@@ -63,6 +64,7 @@ func (s *fakeServer) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	since, _ := strconv.Atoi(r.URL.Query().Get("since"))
+	since = max(0, since-overlap)
 	out := make(chan []byte, 100000)
 	s.mu.Lock()
 	for i := since; i < len(s.history); i++ { // replay and go live under one lock: no gap, no duplicate
