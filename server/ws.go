@@ -1,0 +1,284 @@
+package server
+
+import (
+	"crypto/sha256"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+const (
+	// writeWait bounds every write to a socket, so a peer that stopped
+	// reading cannot hold a writer goroutine for ever.
+	writeWait = 10 * time.Second
+	// closeGrace is how long the server waits for the peer to answer its
+	// close frame before it closes the TCP connection anyway.
+	closeGrace = time.Second
+	// sendQueue is how many frames may wait for a socket. A client that
+	// falls further behind is dropped; it resumes with since=.
+	sendQueue = 256
+	// maxClientFrame bounds what a client may send: heartbeats are a few
+	// bytes and nothing else is read.
+	maxClientFrame = 4 << 10
+)
+
+// wsConn is one client WebSocket. The handler goroutine reads; one writer
+// goroutine owns every data write.
+type wsConn struct {
+	ws      *websocket.Conn
+	user    string
+	token   [sha256.Size]byte // hash of the token it connected with, for logout
+	expires time.Time         // the token's expiry: the link ends with 4401 then
+
+	send       chan message  // frames to write; never closed
+	kick       chan closeMsg // asks the writer to close; holds the first request
+	done       chan struct{} // closed when the read loop has returned
+	writerDone chan struct{} // closed when the writer has returned
+
+	reason atomic.Pointer[string] // why the link ended, first cause wins
+}
+
+// closeMsg is a close frame to send.
+type closeMsg struct {
+	code int
+	text string
+}
+
+// setReason records why the link ends, unless a cause is already known.
+func (c *wsConn) setReason(why string) {
+	c.reason.CompareAndSwap(nil, &why)
+}
+
+// close asks the writer to send a close frame and end the link. It never
+// blocks, so it may be called with s.mu held; the first request wins.
+func (c *wsConn) close(code int, text, why string) {
+	c.setReason(why)
+	select {
+	case c.kick <- closeMsg{code, text}:
+	default:
+	}
+}
+
+// abort cuts the link at once without a close frame, as a network failure
+// would. Closing the socket fails the pending read and write, which ends
+// both goroutines.
+func (c *wsConn) abort(why string) {
+	c.setReason(why)
+	c.ws.Close()
+}
+
+// deliver queues m without blocking, since publishers hold s.mu. A client
+// too slow to drain its queue is dropped and resumes later with since=.
+func (c *wsConn) deliver(m message) {
+	select {
+	case c.send <- m:
+	default:
+		c.abort("send queue full")
+	}
+}
+
+func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	token := bearerToken(r)
+	if token == "" {
+		// Browsers cannot set headers on a WebSocket handshake.
+		token = q.Get("token")
+	}
+	key, sess, ok := s.authenticate(token)
+	if !ok {
+		writeError(w, http.StatusUnauthorized, "unauthorized", "missing, invalid, expired or revoked token")
+		return
+	}
+	since, resume, err := parseSince(q.Get("since"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
+	if !s.track() {
+		writeError(w, http.StatusServiceUnavailable, "shutting_down", "server is shutting down")
+		return
+	}
+	defer s.wg.Done()
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered already
+	}
+
+	c := &wsConn{
+		ws:         ws,
+		user:       sess.user,
+		token:      key,
+		expires:    sess.expires,
+		send:       make(chan message, sendQueue),
+		kick:       make(chan closeMsg, 1),
+		done:       make(chan struct{}),
+		writerDone: make(chan struct{}),
+	}
+	replay := s.subscribe(c, since, resume)
+	start := time.Now()
+	s.log.Info("websocket open", "user", c.user, "remote", r.RemoteAddr, "resume", resume, "since", since, "replayed", len(replay))
+
+	go c.writeLoop(replay, s.cfg.PingPeriod)
+	err = c.readLoop(s.cfg.PongWait, s.cfg.Heartbeat)
+	s.unsubscribe(c)
+	close(c.done)
+	<-c.writerDone
+	c.setReason(err.Error())
+	s.log.Info("websocket closed", "user", c.user, "remote", r.RemoteAddr, "reason", *c.reason.Load(),
+		"duration", time.Since(start).Round(time.Millisecond))
+}
+
+// track counts a WebSocket handler for Close, unless Close has begun.
+func (s *Server) track() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+// subscribe adds c to its user's live delivery and, when resuming, returns
+// the kept tasks after since to send first. Both happen under the lock that
+// publishers hold to number and queue a task, so each task lands either in
+// the replay or in c's queue: none falls between the two, none is in both.
+// A token revoked, or a Close begun, since the handshake ends c at once.
+func (s *Server) subscribe(c *wsConn, since int64, resume bool) []message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		c.close(websocket.CloseGoingAway, "server shutting down", "server closed")
+		return nil
+	}
+	if _, ok := s.validLocked(c.token); !ok {
+		c.close(codeUnauthorized, "unauthorized", "token revoked during handshake")
+		return nil
+	}
+	a := s.users[c.user]
+	a.conns[c] = struct{}{}
+	if !resume {
+		return nil
+	}
+	return a.history.after(since)
+}
+
+func (s *Server) unsubscribe(c *wsConn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.users[c.user].conns, c)
+}
+
+// parseSince reads the since query parameter: absent or empty means live
+// tasks only.
+func parseSince(v string) (since int64, resume bool, err error) {
+	if v == "" {
+		return 0, false, nil
+	}
+	since, err = strconv.ParseInt(v, 10, 64)
+	if err != nil || since < 0 {
+		return 0, false, errors.New("since must be a task id, an integer >= 0")
+	}
+	return since, true, nil
+}
+
+// readLoop reads until the link fails. Any frame, ping or pong proves the
+// peer alive and moves the read deadline; the heartbeat text is echoed and
+// everything else is ignored.
+func (c *wsConn) readLoop(pongWait time.Duration, heartbeat string) error {
+	c.ws.SetReadLimit(maxClientFrame)
+	alive := func() error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) }
+	alive()
+	c.ws.SetPongHandler(func(string) error { return alive() })
+	pong := c.ws.PingHandler() // gorilla's, which answers with a pong
+	c.ws.SetPingHandler(func(data string) error {
+		alive()
+		return pong(data)
+	})
+	for {
+		kind, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return err
+		}
+		alive()
+		if kind == websocket.TextMessage && string(data) == heartbeat {
+			c.deliver(message{data: data})
+		}
+	}
+}
+
+// writeLoop writes the replay, then queued frames and pings, until the
+// link ends. It sends the close frame when asked to or when the token
+// expires.
+func (c *wsConn) writeLoop(replay []message, pingPeriod time.Duration) {
+	defer close(c.writerDone)
+	// Closing the socket also ends the read loop, whatever stopped us.
+	defer c.ws.Close()
+
+	var last int64 // id of the newest task written
+	for _, m := range replay {
+		if err := c.write(m.data); err != nil {
+			c.setReason("write: " + err.Error())
+			return
+		}
+		last = m.id
+	}
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	expiry := time.NewTimer(time.Until(c.expires))
+	defer expiry.Stop()
+	for {
+		var err error
+		select {
+		case <-c.done:
+			return
+		case k := <-c.kick:
+			c.goodbye(k)
+			return
+		case <-expiry.C:
+			c.setReason("token expired")
+			c.goodbye(closeMsg{codeUnauthorized, "unauthorized"})
+			return
+		case m := <-c.send:
+			// subscribe already rules out a task both replayed and queued;
+			// this keeps ids strictly increasing on the wire regardless.
+			if m.id != 0 && m.id <= last {
+				continue
+			}
+			last = max(last, m.id)
+			err = c.write(m.data)
+		case <-ping.C:
+			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
+		}
+		if err != nil {
+			c.setReason("write: " + err.Error())
+			return
+		}
+	}
+}
+
+func (c *wsConn) write(data []byte) error {
+	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	return c.ws.WriteMessage(websocket.TextMessage, data)
+}
+
+// goodbye sends a close frame, then waits a moment for the peer to answer
+// before the socket is closed: closing with the peer's frames still unread
+// would turn the FIN into a RST, which can destroy the close frame in
+// flight.
+func (c *wsConn) goodbye(k closeMsg) {
+	msg := websocket.FormatCloseMessage(k.code, k.text)
+	if c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait)) != nil {
+		return
+	}
+	t := time.NewTimer(closeGrace)
+	defer t.Stop()
+	select {
+	case <-c.done:
+	case <-t.C:
+	}
+}
