@@ -19,10 +19,9 @@ var demoTasks = []TaskInput{
 }
 
 // RunDemo publishes a sample task to user every interval (which must be
-// positive) until ctx ends,
-// cycling through varied titles, bodies, links and priorities. Failures
-// (an unknown user) are logged and the loop goes on, since the user may be
-// added later.
+// positive) until ctx ends, cycling through varied titles, bodies, links and
+// priorities. Failures (an unknown user) are logged and the loop goes on,
+// since the user may be added later.
 func (s *Server) RunDemo(ctx context.Context, user string, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
