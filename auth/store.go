@@ -56,6 +56,10 @@ var errIncomplete = fmt.Errorf("%w: the saved token is incomplete", ErrNotFound)
 // tells which through Persistent and Reason. It is safe for concurrent use.
 type TokenStore struct {
 	keyring Keyring
+	// op serializes whole saves, loads and deletes, so the chunks of two
+	// tokens are never interleaved. Each keyring call is bounded by its
+	// timeout, so the wait for op is bounded too.
+	op sync.Mutex
 
 	mu sync.Mutex
 	// memory holds the tokens the keyring could not take, by KeyringUser.
@@ -93,6 +97,8 @@ func (s *TokenStore) Save(ctx context.Context, sess Session) error {
 		return errors.New("no token to save")
 	}
 	user := sess.KeyringUser()
+	s.op.Lock()
+	defer s.op.Unlock()
 	var err error
 	if len(sess.Token) <= MaxTokenSize {
 		err = s.write(ctx, user, sess.Token)
@@ -130,7 +136,9 @@ func (s *TokenStore) Load(ctx context.Context, a Account) (Session, error) {
 		return Session{Account: a, Token: token}, nil
 	}
 
+	s.op.Lock()
 	token, err := s.read(ctx, user)
+	s.op.Unlock()
 	s.noteKeyring(err)
 	if err != nil {
 		return Session{}, err
@@ -146,7 +154,9 @@ func (s *TokenStore) Delete(ctx context.Context, a Account) error {
 	delete(s.memory, user)
 	s.mu.Unlock()
 
+	s.op.Lock()
 	err := s.erase(ctx, user)
+	s.op.Unlock()
 	s.noteKeyring(err)
 	if errors.Is(err, ErrNotFound) {
 		return nil
@@ -187,7 +197,10 @@ func reasonFor(err error) string {
 // removes the chunks of an earlier, longer token.
 func (s *TokenStore) write(ctx context.Context, user, token string) error {
 	old, err := s.chunkCount(ctx, user)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) {
+		old, err = 0, nil
+	}
+	if err != nil {
 		return err
 	}
 
