@@ -2,4 +2,289 @@
 // a short-lived window process: one Message per line on the window's stdin
 // (agent to window) and stdout (window to agent). The agent owns all state;
 // the window renders it and sends back what the user did.
+//
+// Every line is a JSON object whose "type" names the message; the other
+// fields are those of the Go struct of that name:
+//
+//	{"type":"state","phase":"connected","status":"Connected to tasks.example.com",...}
+//	{"type":"open_task","id":"42"}
+//
+// Package ipc owns the message types, the codec (Conn) and starting a window
+// process (Spawn). It does not own what the messages mean to the agent
+// (package tray) or how they are drawn (package window).
 package ipc
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"tasktray/auth"
+)
+
+// Message is one line on the pipe. Its dynamic type is one of the message
+// structs of this package:
+//
+//   - agent to window: State, Tasks, LoginResult, Close
+//   - window to agent: Login, OpenTask, MarkAllRead, Logout, Reconnect,
+//     Pause, Show, Quit, Closed
+//
+// Conn.Receive returns these as values, never pointers, so a type switch
+// reads `case ipc.State:`.
+type Message interface {
+	// Type is the message's "type" on the wire, e.g. "state".
+	Type() string
+	// isMessage seals the set: only the types above travel on the pipe.
+	isMessage()
+}
+
+// The "type" of every message on the wire.
+const (
+	TypeState       = "state"
+	TypeTasks       = "tasks"
+	TypeLoginResult = "login_result"
+	TypeClose       = "close"
+	TypeLogin       = "login"
+	TypeOpenTask    = "open_task"
+	TypeMarkAllRead = "mark_all_read"
+	TypeLogout      = "logout"
+	TypeReconnect   = "reconnect"
+	TypePause       = "pause"
+	TypeShow        = "show"
+	TypeQuit        = "quit"
+	TypeClosed      = "closed"
+)
+
+// The views a window process can show: the argument after `tasktray window`,
+// and the View of a Show message.
+const (
+	ViewLogin  = "login"  // the log-in form
+	ViewRecent = "recent" // recent tasks
+	ViewStatus = "status" // status and actions, for desktops without a tray
+)
+
+// State is the agent's state as a window shows it (agent to window). The
+// agent sends one right after starting a window and again on every change.
+type State struct {
+	// Phase is the link's conn.Phase as its String, e.g. "connected" or
+	// "auth-required".
+	Phase string `json:"phase"`
+	// Status is the status line in plain words, e.g. "Connected to
+	// tasks.example.com", "Reconnecting in 8 s (attempt 3)" or "Log in
+	// required".
+	Status string `json:"status"`
+	// LoggedIn is true when the agent holds a token for the account.
+	LoggedIn bool   `json:"logged_in"`
+	User     string `json:"user,omitempty"`
+	Server   string `json:"server,omitempty"`
+	// Paused is true while popups are paused; tasks still arrive.
+	Paused bool `json:"paused"`
+	// KeyringNote, when not empty, says why the token is kept for this
+	// session only, e.g. "No keyring available: you will log in again after
+	// a restart".
+	KeyringNote string `json:"keyring_note,omitempty"`
+}
+
+// Tasks is the list of recent tasks (agent to window), sent whole on every
+// change.
+type Tasks struct {
+	// Tasks holds the recent tasks in any order; the window sorts them.
+	Tasks []Task `json:"tasks"`
+	// Unread counts the tasks with Read false.
+	Unread int `json:"unread"`
+}
+
+// Task is one line of Recent tasks. Its fields mean what they do in
+// conn.Task.
+type Task struct {
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Body     string    `json:"body,omitempty"`
+	URL      string    `json:"url,omitempty"`
+	Priority int       `json:"priority"` // 1 (min) .. 5 (urgent); 3 is normal
+	Time     time.Time `json:"time"`
+	Read     bool      `json:"read"`
+}
+
+// LoginResult ends a login (agent to window).
+type LoginResult struct {
+	OK bool `json:"ok"`
+	// ErrorKind says which field the error belongs to; empty when OK.
+	ErrorKind ErrorKind `json:"error_kind,omitempty"`
+	// Error is the error in plain words; it never holds the password.
+	Error string `json:"error,omitempty"`
+}
+
+// Close asks the window to close (agent to window). The window answers with
+// Closed and exits.
+type Close struct{}
+
+// Login asks the agent to log in (window to agent). Password crosses the pipe
+// only in this message; the agent keeps it only as long as the login call.
+type Login struct {
+	Kind          string `json:"kind"`   // server kind: "native", "gotify", "ntfy", "centrifugo"
+	Server        string `json:"server"` // base URL, e.g. https://tasks.example.com
+	Username      string `json:"username"`
+	Password      string `json:"password"`
+	AllowInsecure bool   `json:"allow_insecure,omitempty"`
+	// Options holds what a kind needs beyond the basics, as in
+	// auth.Account.Options (ntfy "topics", Centrifugo "channel").
+	Options map[string]string `json:"options,omitempty"`
+}
+
+// OpenTask asks the agent to open a task (window to agent): its URL in the
+// browser, and mark it read.
+type OpenTask struct {
+	ID string `json:"id"`
+}
+
+// MarkAllRead asks the agent to mark every recent task read (window to agent).
+type MarkAllRead struct{}
+
+// Logout asks the agent to log out and forget the token (window to agent).
+type Logout struct{}
+
+// Reconnect asks the agent to dial now instead of waiting out the backoff
+// (window to agent).
+type Reconnect struct{}
+
+// Pause asks the agent to pause popups, or resume them when Paused is false
+// (window to agent).
+type Pause struct {
+	Paused bool `json:"paused"`
+}
+
+// Show asks the agent to open another view, e.g. the status window's "Log
+// in…" button opening ViewLogin (window to agent). The agent owns the windows
+// and starts or raises the one asked for.
+type Show struct {
+	View string `json:"view"`
+}
+
+// Quit asks the agent to quit, closing every window (window to agent).
+type Quit struct{}
+
+// Closed says the user closed the window (window to agent); the process exits
+// right after.
+type Closed struct{}
+
+// Type returns TypeState.
+func (State) Type() string { return TypeState }
+
+// Type returns TypeTasks.
+func (Tasks) Type() string { return TypeTasks }
+
+// Type returns TypeLoginResult.
+func (LoginResult) Type() string { return TypeLoginResult }
+
+// Type returns TypeClose.
+func (Close) Type() string { return TypeClose }
+
+// Type returns TypeLogin.
+func (Login) Type() string { return TypeLogin }
+
+// Type returns TypeOpenTask.
+func (OpenTask) Type() string { return TypeOpenTask }
+
+// Type returns TypeMarkAllRead.
+func (MarkAllRead) Type() string { return TypeMarkAllRead }
+
+// Type returns TypeLogout.
+func (Logout) Type() string { return TypeLogout }
+
+// Type returns TypeReconnect.
+func (Reconnect) Type() string { return TypeReconnect }
+
+// Type returns TypePause.
+func (Pause) Type() string { return TypePause }
+
+// Type returns TypeShow.
+func (Show) Type() string { return TypeShow }
+
+// Type returns TypeQuit.
+func (Quit) Type() string { return TypeQuit }
+
+// Type returns TypeClosed.
+func (Closed) Type() string { return TypeClosed }
+
+func (State) isMessage()       {}
+func (Tasks) isMessage()       {}
+func (LoginResult) isMessage() {}
+func (Close) isMessage()       {}
+func (Login) isMessage()       {}
+func (OpenTask) isMessage()    {}
+func (MarkAllRead) isMessage() {}
+func (Logout) isMessage()      {}
+func (Reconnect) isMessage()   {}
+func (Pause) isMessage()       {}
+func (Show) isMessage()        {}
+func (Quit) isMessage()        {}
+func (Closed) isMessage()      {}
+
+// String describes the login without its password, so that logging a Login
+// (or a Message holding one) with %v or %+v cannot leak it.
+func (l Login) String() string {
+	return fmt.Sprintf("login{kind=%s server=%s username=%s password=<redacted> allow_insecure=%t options=%v}",
+		l.Kind, l.Server, l.Username, l.AllowInsecure, l.Options)
+}
+
+// GoString is String, for %#v.
+func (l Login) GoString() string { return l.String() }
+
+// Credentials turns the message into what auth.Authenticator.Login takes.
+func (l Login) Credentials() auth.Credentials {
+	return auth.Credentials{
+		Account: auth.Account{
+			Kind:          l.Kind,
+			Server:        l.Server,
+			Username:      l.Username,
+			Options:       l.Options,
+			AllowInsecure: l.AllowInsecure,
+		},
+		Password: l.Password,
+	}
+}
+
+// ErrorKind sorts login errors by the form field they belong to.
+type ErrorKind string
+
+// The kinds of login error. The form shows ErrorCredentials on the password
+// field; ErrorUnreachable, ErrorTLS, ErrorNotServer and ErrorInsecure next to
+// the server URL; ErrorOther below the form.
+const (
+	ErrorCredentials ErrorKind = "credentials" // auth.ErrBadCredentials
+	ErrorUnreachable ErrorKind = "unreachable" // auth.ErrUnreachable
+	ErrorTLS         ErrorKind = "tls"         // auth.ErrTLS
+	ErrorNotServer   ErrorKind = "not_server"  // auth.ErrNotServer
+	ErrorInsecure    ErrorKind = "insecure"    // auth.ErrInsecure
+	ErrorOther       ErrorKind = "other"       // anything else
+)
+
+// ErrorKindOf sorts an error returned by auth.Authenticator.Login; it returns
+// "" for nil.
+func ErrorKindOf(err error) ErrorKind {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, auth.ErrBadCredentials):
+		return ErrorCredentials
+	case errors.Is(err, auth.ErrUnreachable):
+		return ErrorUnreachable
+	case errors.Is(err, auth.ErrTLS):
+		return ErrorTLS
+	case errors.Is(err, auth.ErrNotServer):
+		return ErrorNotServer
+	case errors.Is(err, auth.ErrInsecure):
+		return ErrorInsecure
+	}
+	return ErrorOther
+}
+
+// LoginResultOf is the LoginResult that reports err, the outcome of
+// auth.Authenticator.Login: OK when err is nil.
+func LoginResultOf(err error) LoginResult {
+	if err == nil {
+		return LoginResult{OK: true}
+	}
+	return LoginResult{ErrorKind: ErrorKindOf(err), Error: err.Error()}
+}
