@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Runs every test of tasktray. Installs what is missing first (see scripts/setup.sh).
+#
+#   ./scripts/test.sh              everything, in this order:
+#       vet          go vet ./...
+#       unit         go test -race -count=1 ./...        (the project's own packages)
+#       fuzz         each `func Fuzz...` for a few seconds
+#       keyring      real gnome-keyring tests, through scripts/keyring-session.sh
+#       realservers  tests against real Gotify and Centrifugo servers (built and cached)
+#       e2e          the end-to-end desktop test (Xvfb, D-Bus, keyring, tray, popups)
+#   ./scripts/test.sh -short       quick: `go test -short`, no fuzzing
+#   ./scripts/test.sh unit fuzz    only the steps named (setup always runs)
+#
+# Environment:
+#   TASKTRAY_QUICK=1         same as -short
+#   TASKTRAY_FUZZTIME=10s    how long each fuzz target runs
+#   TASKTRAY_CACHE=DIR       where built servers are cached (default ~/.cache/tasktray-ci)
+#
+# It goes on after a failing step, so one run shows every failure, prints one summary line
+# per step, and exits non-zero if any step failed.
+set -euo pipefail
+
+TASKTRAY_SCRIPT="test"
+SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=scripts/lib.sh
+source "$SCRIPTS/lib.sh"
+# shellcheck source=scripts/servers.sh
+source "$SCRIPTS/servers.sh"
+
+ALL_STEPS=(vet unit fuzz keyring realservers e2e)
+QUICK="${TASKTRAY_QUICK:-0}"
+FUZZTIME="${TASKTRAY_FUZZTIME:-10s}"
+
+# Results, one entry per step run: "PASS|FAIL|SKIP <seconds> <name> <note>".
+RESULTS=()
+# A step that decides to skip sets SKIP_REASON and returns 0.
+SKIP_REASON=""
+
+usage() {
+	sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+header() {
+	printf '\n==> %s\n' "$*"
+}
+
+# run_step NAME runs the function step_NAME, times it and records how it went. A failing
+# step does not stop the run.
+run_step() {
+	local name="$1"
+	local started=$SECONDS status
+	SKIP_REASON=""
+	header "$name"
+	if "step_$name"; then
+		if [[ -n "$SKIP_REASON" ]]; then
+			status=SKIP
+			echo "SKIP $name: $SKIP_REASON"
+		else
+			status=PASS
+		fi
+	else
+		status=FAIL
+	fi
+	local took=$((SECONDS - started))
+	echo "<== $name: $status (${took} s)"
+	RESULTS+=("$status $took $name $SKIP_REASON")
+}
+
+# packages_with_tag TAG prints, one a line, the package folders (./x/y) whose test files
+# carry the build tag TAG (not its negation !TAG).
+packages_with_tag() {
+	local tag="$1"
+	grep -rlE --include='*_test.go' "^//go:build.*[ (&|]${tag}\b" . 2>/dev/null |
+		xargs -r -n 1 dirname | sort -u
+}
+
+step_vet() {
+	echo "go vet ./..."
+	go vet ./...
+}
+
+step_unit() {
+	local flags=(-race -count=1)
+	if [[ "$QUICK" == "1" ]]; then
+		flags+=(-short)
+	fi
+	echo "go test ${flags[*]} ./..."
+	go test "${flags[@]}" ./...
+}
+
+step_fuzz() {
+	if [[ "$QUICK" == "1" ]]; then
+		SKIP_REASON="quick mode (-short / TASKTRAY_QUICK=1)"
+		return 0
+	fi
+	# Every `func FuzzXxx(` in a test file, as "file:FuzzXxx".
+	local targets=()
+	mapfile -t targets < <(grep -rEo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' . 2>/dev/null |
+		sed 's/:func /:/' | sort)
+	if ((${#targets[@]} == 0)); then
+		SKIP_REASON="no fuzz targets (func FuzzXxx) in the repository yet"
+		return 0
+	fi
+	echo "${#targets[@]} fuzz target(s), ${FUZZTIME} each. A failing input is saved under the package's testdata/fuzz/."
+	local target file fn pkg failed=0
+	for target in "${targets[@]}"; do
+		file="${target%%:*}"
+		fn="${target#*:}"
+		pkg="$(dirname "$file")"
+		if head -n 5 "$file" | grep -q '^//go:build'; then
+			echo "  $fn in $file: skipped (the file has a build tag)"
+			continue
+		fi
+		echo "  go test -run '^\$' -fuzz '^${fn}\$' -fuzztime $FUZZTIME $pkg"
+		if ! go test -run '^$' -fuzz "^${fn}\$" -fuzztime "$FUZZTIME" "$pkg"; then
+			echo "  FAIL: $fn ($pkg)"
+			failed=1
+		fi
+	done
+	return "$failed"
+}
+
+step_keyring() {
+	if [[ ! -f "$SCRIPTS/keyring-session.sh" ]]; then
+		SKIP_REASON="scripts/keyring-session.sh does not exist yet"
+		return 0
+	fi
+	if [[ -z "$(packages_with_tag realkeyring)" ]]; then
+		SKIP_REASON="no tests with the build tag realkeyring yet"
+		return 0
+	fi
+	echo "scripts/keyring-session.sh go test -tags realkeyring -count=1 ./auth/"
+	local flags=(-tags realkeyring -count=1)
+	if [[ "$QUICK" == "1" ]]; then
+		flags+=(-short)
+	fi
+	bash "$SCRIPTS/keyring-session.sh" go test "${flags[@]}" ./auth/
+}
+
+step_realservers() {
+	local packages=()
+	mapfile -t packages < <(packages_with_tag realservers)
+	if ((${#packages[@]} == 0)); then
+		SKIP_REASON="no tests with the build tag realservers yet"
+		return 0
+	fi
+	echo "Gotify v$GOTIFY_VERSION and Centrifugo v$CENTRIFUGO_VERSION (built once, cached in $(cache_dir)/bin)"
+	servers_build_all || return 1
+	local flags=(-tags realservers -race -count=1)
+	if [[ "$QUICK" == "1" ]]; then
+		flags+=(-short)
+	fi
+	echo "go test ${flags[*]} ${packages[*]}"
+	go test "${flags[@]}" "${packages[@]}"
+}
+
+step_e2e() {
+	if [[ ! -d e2e ]]; then
+		SKIP_REASON="no e2e/ folder yet"
+		return 0
+	fi
+	# No -race here: fyne.io/systray and godbus have data races of their own (see
+	# docs) that make a real tray exit 66 under -race.
+	echo "go test -tags e2e -count=1 ./e2e/..."
+	go test -tags e2e -count=1 ./e2e/...
+}
+
+print_summary() {
+	local total=$((SECONDS - RUN_STARTED))
+	local line status took name note failed=0
+	header "summary"
+	for line in "${RESULTS[@]}"; do
+		read -r status took name note <<<"$line"
+		printf '  %-4s  %-12s %5s s  %s\n' "$status" "$name" "$took" "$note"
+		if [[ "$status" == "FAIL" ]]; then
+			failed=$((failed + 1))
+		fi
+	done
+	if ((failed > 0)); then
+		echo "test.sh: FAILED ($failed step(s) failed, ${total} s in all)"
+		return 1
+	fi
+	echo "test.sh: OK (no step failed, ${total} s in all)"
+}
+
+choose_locale() {
+	# Fyne logs "Error parsing user locale C" under C.UTF-8; prefer en_US.UTF-8 when there is one.
+	if locale -a 2>/dev/null | grep -qiE '^en_US\.utf-?8$'; then
+		export LANG=en_US.UTF-8
+	else
+		export LANG=C.UTF-8
+	fi
+	unset LC_ALL
+}
+
+main() {
+	local steps=()
+	local arg
+	for arg in "$@"; do
+		case "$arg" in
+		-short | --short) QUICK=1 ;;
+		-h | --help) usage ;;
+		vet | unit | fuzz | keyring | realservers | e2e) steps+=("$arg") ;;
+		*)
+			echo "unknown argument: $arg" >&2
+			usage
+			;;
+		esac
+	done
+	if ((${#steps[@]} == 0)); then
+		steps=("${ALL_STEPS[@]}")
+	fi
+
+	RUN_STARTED=$SECONDS
+	cd "$(repo_root)"
+	go_bin_on_path
+
+	header "setup"
+	"$SCRIPTS/setup.sh" test || die "setup failed; nothing was tested"
+	choose_locale
+	local mode="full"
+	if [[ "$QUICK" == "1" ]]; then
+		mode="quick (-short, no fuzzing)"
+	fi
+	echo "LANG=$LANG, $(go version), $(nproc) cores"
+	echo "steps: ${steps[*]}; mode: $mode"
+
+	local step
+	for step in "${steps[@]}"; do
+		run_step "$step"
+	done
+	print_summary
+}
+
+main "$@"
