@@ -48,6 +48,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	if err != nil {
 		return auth.Session{}, err
 	}
+	defer a.release(client)
 
 	var health struct {
 		Server string `json:"server"`
@@ -109,6 +110,7 @@ func (a Authenticator) Logout(ctx context.Context, s auth.Session) error {
 	if err != nil {
 		return err
 	}
+	defer a.release(client)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, apiURL(base, "logout"), nil)
 	if err != nil {
 		return err
@@ -154,6 +156,14 @@ func (a Authenticator) prepare(acc auth.Account) (*url.URL, *http.Client, error)
 	}
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return base, &client, nil
+}
+
+// release closes the idle connections of a client prepare made, whose
+// transport nothing else will use; a caller's own client is left alone.
+func (a Authenticator) release(client *http.Client) {
+	if a.HTTPClient == nil {
+		client.CloseIdleConnections()
+	}
 }
 
 // apiURL returns base/api/<name>, keeping any path prefix of base.
@@ -243,7 +253,7 @@ func requestErr(ctx context.Context, host string, err error) error {
 		return fmt.Errorf("%w: the certificate of %s has expired or is not valid yet", auth.ErrTLS, host)
 	case errors.As(err, &invalid), errors.As(err, &verify):
 		return fmt.Errorf("%w: the certificate of %s is not valid", auth.ErrTLS, host)
-	case errors.As(err, &record):
+	case errors.As(err, &record), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return fmt.Errorf("%w: %s does not speak TLS; check the port, or use http:// for a server on this computer", auth.ErrTLS, host)
 	case errors.As(err, &alert):
 		return fmt.Errorf("%w: %s refused the TLS handshake (%v)", auth.ErrTLS, host, alert)
