@@ -131,6 +131,12 @@ func (s *Server) login(name, password string) (token string, expires time.Time, 
 
 	// bcrypt is slow by design: compare outside the lock.
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !known {
+		if known {
+			s.log.Info("login refused", "user", name)
+		} else {
+			// An unknown name may be a password typed in the wrong field.
+			s.log.Info("login refused", "user", "(unknown)")
+		}
 		return "", time.Time{}, errBadCredentials
 	}
 	raw := make([]byte, 32)
@@ -237,11 +243,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	token, expires, err := s.login(req.Username, req.Password)
 	if err != nil {
-		s.log.Info("login refused", "user", req.Username, "remote", r.RemoteAddr)
 		writeError(w, http.StatusUnauthorized, "invalid_credentials", err.Error())
 		return
 	}
-	s.log.Info("login", "user", req.Username, "remote", r.RemoteAddr)
+	s.log.Info("login", "user", req.Username)
 	writeJSON(w, http.StatusOK, struct {
 		Token     string `json:"token"`
 		ExpiresAt string `json:"expires_at"`
