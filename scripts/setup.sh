@@ -49,14 +49,16 @@ missing_packages() {
 	done
 }
 
-# as_root runs a command as root: directly when we are root, else through sudo.
-as_root() {
+# root_command sets ROOT_COMMAND to what runs a command as root: nothing when we are root,
+# else sudo. It stops with a clear message when neither is possible.
+root_command() {
 	if [[ "$(id -u)" -eq 0 ]]; then
-		"$@"
+		ROOT_COMMAND=()
 	elif command -v sudo >/dev/null 2>&1; then
-		sudo "$@"
+		ROOT_COMMAND=(sudo)
+		say "  installing them with sudo (you may be asked for your password)"
 	else
-		die "need root to run '$*', and sudo is not installed. Run this script as root, or install sudo."
+		die "installing packages needs root, and sudo is not installed. Run this script as root, or install these yourself: apt-get install $*"
 	fi
 }
 
@@ -78,13 +80,16 @@ ensure_packages() {
 	fi
 
 	say "packages $why: missing ${missing[*]}"
-	if [[ "$(id -u)" -ne 0 ]]; then
-		say "  installing them with sudo (you may be asked for your password)"
+	root_command "${missing[@]}"
+	local log
+	log="$(mktemp "${TMPDIR:-/tmp}/tasktray-apt.XXXXXX.log")"
+	say "  running apt-get update and apt-get install (output in $log)"
+	if ! "${ROOT_COMMAND[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update >"$log" 2>&1 ||
+		! "${ROOT_COMMAND[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+		tail -n 30 "$log" >&2
+		die "could not install ${missing[*]} (full output in $log)"
 	fi
-	say "  running apt-get update"
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	say "  running apt-get install ${missing[*]}"
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+	rm -f "$log"
 	say "  installed ${#missing[@]} package(s)"
 }
 
