@@ -22,10 +22,10 @@ var examples = []struct {
 	msg  Message
 	line string
 }{
-	{State{Phase: "connected", Status: "Connected to tasks.example.com", LoggedIn: true, User: "ana", Server: "https://tasks.example.com"},
-		`{"type":"state","phase":"connected","status":"Connected to tasks.example.com","logged_in":true,"user":"ana","server":"https://tasks.example.com","paused":false}`},
+	{State{Phase: "connected", Status: "Connected to tasks.example.com", LoggedIn: true, Kind: "native", Server: "https://tasks.example.com", User: "ana"},
+		`{"type":"state","phase":"connected","status":"Connected to tasks.example.com","logged_in":true,"kind":"native","server":"https://tasks.example.com","user":"ana","paused":false}`},
 	{State{Phase: "reconnecting", Status: "Reconnecting in 8 s (attempt 3)", LoggedIn: true, User: "ana", Server: "https://tasks.example.com", Paused: true, KeyringNote: "No keyring: log in again after a restart"},
-		`{"type":"state","phase":"reconnecting","status":"Reconnecting in 8 s (attempt 3)","logged_in":true,"user":"ana","server":"https://tasks.example.com","paused":true,"keyring_note":"No keyring: log in again after a restart"}`},
+		`{"type":"state","phase":"reconnecting","status":"Reconnecting in 8 s (attempt 3)","logged_in":true,"server":"https://tasks.example.com","user":"ana","paused":true,"keyring_note":"No keyring: log in again after a restart"}`},
 	{Tasks{Tasks: []Task{{ID: "42", Title: "Review PR", Body: "tasktray#7", URL: "https://example.com/7", Priority: 4, Time: when}}, Unread: 1},
 		`{"type":"tasks","tasks":[{"id":"42","title":"Review PR","body":"tasktray#7","url":"https://example.com/7","priority":4,"time":"2025-03-01T09:30:00Z","read":false}],"unread":1}`},
 	{LoginResult{OK: true}, `{"type":"login_result","ok":true}`},

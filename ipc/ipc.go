@@ -74,9 +74,12 @@ type State struct {
 	// required".
 	Status string `json:"status"`
 	// LoggedIn is true when the agent holds a token for the account.
-	LoggedIn bool   `json:"logged_in"`
-	User     string `json:"user,omitempty"`
-	Server   string `json:"server,omitempty"`
+	LoggedIn bool `json:"logged_in"`
+	// Kind, Server and User name the account, logged in or last used; the
+	// login form starts from them.
+	Kind   string `json:"kind,omitempty"`
+	Server string `json:"server,omitempty"`
+	User   string `json:"user,omitempty"`
 	// Paused is true while popups are paused; tasks still arrive.
 	Paused bool `json:"paused"`
 	// KeyringNote, when not empty, says why the token is kept for this
@@ -106,7 +109,8 @@ type Task struct {
 	Read     bool      `json:"read"`
 }
 
-// LoginResult ends a login (agent to window).
+// LoginResult ends a login (agent to window). After an OK result the login
+// window closes by itself.
 type LoginResult struct {
 	OK bool `json:"ok"`
 	// ErrorKind says which field the error belongs to; empty when OK.
@@ -115,8 +119,8 @@ type LoginResult struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Close asks the window to close (agent to window). The window answers with
-// Closed and exits.
+// Close asks the window to close (agent to window); the process exits and
+// the agent reads EOF.
 type Close struct{}
 
 // Login asks the agent to log in (window to agent). Password crosses the pipe
@@ -165,7 +169,8 @@ type Show struct {
 type Quit struct{}
 
 // Closed says the user closed the window (window to agent); the process exits
-// right after.
+// right after. A window closed by Close, by a successful login or by EOF does
+// not send it.
 type Closed struct{}
 
 // Type returns TypeState.
