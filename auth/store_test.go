@@ -1,3 +1,8 @@
+// Left out of the realkeyring build, like keyring_test.go: they install
+// go-keyring's mock.
+
+//go:build !realkeyring
+
 package auth
 
 import (
