@@ -1,0 +1,40 @@
+//go:build !linux
+
+package notify
+
+import (
+	"context"
+	"sync"
+
+	"github.com/gen2brain/beeep"
+
+	"tasktray/conn"
+)
+
+// New returns a Notifier that shows popups through github.com/gen2brain/beeep
+// (Notification Center on macOS, toasts on Windows). These popups carry no
+// actions, so a click opens nothing, and a popup never replaces another.
+func New(o Options) (Notifier, error) {
+	setAppName.Do(func() { beeep.AppName = appName })
+	return &beeepNotifier{icon: o.withDefaults().Icon}, nil
+}
+
+// setAppName guards beeep's package variable against concurrent New calls.
+var setAppName sync.Once
+
+type beeepNotifier struct {
+	icon []byte
+}
+
+func (b *beeepNotifier) Show(ctx context.Context, p Popup) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if conn.ClampPriority(p.Priority) == conn.PriorityMax {
+		// Alert plays the system sound with the popup.
+		return beeep.Alert(p.Title, p.Body, b.icon)
+	}
+	return beeep.Notify(p.Title, p.Body, b.icon)
+}
+
+func (b *beeepNotifier) Close() error { return nil }

@@ -1,0 +1,199 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"tasktray/conn"
+)
+
+// SummaryID is the Popup.ID of the summary a Coalescer shows for a burst.
+// Each summary replaces the previous one where the desktop allows.
+const SummaryID = "tasktray:summary"
+
+// Defaults of CoalesceOptions.
+const (
+	DefaultMax    = 5
+	DefaultWindow = 4 * time.Second
+)
+
+// CoalesceOptions configure a Coalescer.
+type CoalesceOptions struct {
+	// Max is how many popups may show within Window before the rest are
+	// counted into a summary; 0 means DefaultMax.
+	Max int
+	// Window is the span Max counts over, and how often a summary can
+	// change; a burst ends after a Window with no popups. 0 means
+	// DefaultWindow.
+	Window time.Duration
+	// Disabled shows every popup on its own, as SetEnabled(false) does.
+	Disabled bool
+	// Clock is the time source; nil means the real clock.
+	Clock Clock
+	// Log receives errors of summaries, which show from a timer and so
+	// cannot return them; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// Clock is the time a Coalescer runs by; tests step a fake one.
+type Clock interface {
+	Now() time.Time
+	// AfterFunc calls f in its own goroutine after d; stop cancels the
+	// call and reports whether it did so before f started.
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return time.AfterFunc(d, f).Stop
+}
+
+// Coalescer is a Notifier that keeps a burst of tasks from flooding the
+// screen. Up to Max popups within Window show as they come; once more
+// arrive, the rest of the burst is counted instead, and one summary popup
+// ("37 new tasks") shows Window after the first one held back. While the
+// burst goes on, the summary is updated at most once per Window, replacing
+// the previous one, so a burst of 10,000 tasks in a few seconds shows Max+1
+// popups. The burst ends after a Window with no new popup; the next popup
+// then shows at once again.
+type Coalescer struct {
+	next   Notifier
+	max    int
+	window time.Duration
+	clock  Clock
+	log    *slog.Logger
+	ctx    context.Context // for summaries; cancelled by Close
+	cancel context.CancelFunc
+	flushs sync.WaitGroup // summaries being shown
+
+	mu        sync.Mutex
+	disabled  bool
+	closed    bool
+	shown     []time.Time // when the popups of the current Window showed; at most max
+	held      int         // popups of the burst held back since the last summary
+	total     int         // popups of the burst held back in all
+	last      Popup       // the last popup held back
+	priority  int         // highest priority held back in the burst
+	stopTimer func() bool // the pending flush, nil when no burst is on
+}
+
+// NewCoalescer returns a Coalescer that shows popups through next. Closing
+// it closes next.
+func NewCoalescer(next Notifier, o CoalesceOptions) *Coalescer {
+	if o.Max <= 0 {
+		o.Max = DefaultMax
+	}
+	if o.Window <= 0 {
+		o.Window = DefaultWindow
+	}
+	if o.Clock == nil {
+		o.Clock = realClock{}
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Coalescer{next: next, max: o.Max, window: o.Window, clock: o.Clock, log: o.Log,
+		ctx: ctx, cancel: cancel, disabled: o.Disabled}
+}
+
+// SetEnabled turns coalescing on or off. Off, every popup shows on its own;
+// a summary already pending still shows.
+func (c *Coalescer) SetEnabled(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.disabled = !on
+}
+
+// Show shows p at once, or counts it into the burst's summary.
+func (c *Coalescer) Show(ctx context.Context, p Popup) error {
+	if !c.admit(p) {
+		return nil
+	}
+	return c.next.Show(ctx, p)
+}
+
+// admit reports whether p shows now; if not, it counts p into the burst.
+func (c *Coalescer) admit(p Popup) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.disabled || c.closed {
+		return true // closed: next reports the error
+	}
+	now := c.clock.Now()
+	recent := c.shown[:0]
+	for _, t := range c.shown {
+		if now.Sub(t) < c.window {
+			recent = append(recent, t)
+		}
+	}
+	c.shown = recent
+	// Once a burst has begun, everything joins the summary until it ends,
+	// so single popups do not interleave with it.
+	if c.stopTimer == nil && len(c.shown) < c.max {
+		c.shown = append(c.shown, now)
+		return true
+	}
+	c.held++
+	c.total++
+	c.last = p
+	c.priority = max(c.priority, conn.ClampPriority(p.Priority))
+	if c.stopTimer == nil {
+		c.stopTimer = c.clock.AfterFunc(c.window, c.flush)
+	}
+	return false
+}
+
+// flush shows the summary if popups were held back since the last one, and
+// otherwise ends the burst.
+func (c *Coalescer) flush() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if c.held == 0 {
+		c.stopTimer = nil
+		c.total, c.priority, c.last = 0, 0, Popup{}
+		c.mu.Unlock()
+		return
+	}
+	summary := Popup{
+		ID:       SummaryID,
+		Title:    fmt.Sprintf("%d new tasks", c.total),
+		Body:     "Latest: " + c.last.Title,
+		Priority: c.priority,
+	}
+	if c.total == 1 {
+		summary = c.last // a summary of one says less than the popup itself
+	}
+	c.held = 0
+	c.stopTimer = c.clock.AfterFunc(c.window, c.flush)
+	c.flushs.Add(1)
+	c.mu.Unlock()
+
+	defer c.flushs.Done()
+	if err := c.next.Show(c.ctx, summary); err != nil {
+		c.log.Warn("notify: show the summary of a burst", "err", err)
+	}
+}
+
+// Close drops a pending summary, waits for one being shown, and closes the
+// Notifier behind.
+func (c *Coalescer) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	if c.stopTimer != nil {
+		c.stopTimer()
+		c.stopTimer = nil
+	}
+	c.mu.Unlock()
+	c.cancel()
+	c.flushs.Wait()
+	return c.next.Close()
+}

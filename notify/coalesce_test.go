@@ -1,0 +1,304 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock runs timers when the test advances it, in the test's goroutine.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	at      time.Time
+	f       func()
+	stopped bool
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{at: c.now.Add(d), f: f}
+	c.timers = append(c.timers, t)
+	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		was := !t.stopped
+		t.stopped = true
+		return was
+	}
+}
+
+// Advance moves time on by d, firing due timers in order.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	end := c.now.Add(d)
+	c.mu.Unlock()
+	for {
+		c.mu.Lock()
+		var next *fakeTimer
+		for _, t := range c.timers {
+			if !t.stopped && !t.at.After(end) && (next == nil || t.at.Before(next.at)) {
+				next = t
+			}
+		}
+		if next == nil {
+			c.now = end
+			c.mu.Unlock()
+			return
+		}
+		next.stopped = true
+		c.now = next.at
+		c.mu.Unlock()
+		next.f()
+	}
+}
+
+// recorder is a Notifier that keeps what it is asked to show.
+type recorder struct {
+	mu     sync.Mutex
+	popups []Popup
+	closed bool
+	err    error
+	shown  chan Popup // if not nil, receives each popup too
+}
+
+func (r *recorder) Show(_ context.Context, p Popup) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.popups = append(r.popups, p)
+	if r.shown != nil {
+		r.shown <- p
+	}
+	return r.err
+}
+
+func (r *recorder) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	return nil
+}
+
+func (r *recorder) titles() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var t []string
+	for _, p := range r.popups {
+		t = append(t, p.Title)
+	}
+	return t
+}
+
+func task(i int) Popup {
+	return Popup{ID: fmt.Sprint("task-", i), Title: fmt.Sprint("task ", i), Priority: 3}
+}
+
+func newTestCoalescer(t *testing.T, o CoalesceOptions) (*Coalescer, *recorder, *fakeClock) {
+	t.Helper()
+	rec, clock := &recorder{}, newFakeClock()
+	o.Clock = clock
+	c := NewCoalescer(rec, o)
+	t.Cleanup(func() { c.Close() })
+	return c, rec, clock
+}
+
+func show(t *testing.T, c *Coalescer, p Popup) {
+	t.Helper()
+	if err := c.Show(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCoalescerPassesAFew(t *testing.T) {
+	c, rec, clock := newTestCoalescer(t, CoalesceOptions{})
+	for i := range 5 {
+		show(t, c, task(i))
+		clock.Advance(100 * time.Millisecond)
+	}
+	clock.Advance(time.Minute)
+	want := []string{"task 0", "task 1", "task 2", "task 3", "task 4"}
+	if got := rec.titles(); !slices.Equal(got, want) {
+		t.Errorf("shown %q, want %q", got, want)
+	}
+}
+
+func TestCoalescerSumsUpABurst(t *testing.T) {
+	c, rec, clock := newTestCoalescer(t, CoalesceOptions{})
+	const n = 10000
+	for i := range n {
+		show(t, c, task(i))
+		if i%100 == 0 {
+			clock.Advance(10 * time.Millisecond) // 10,000 tasks in one second
+		}
+	}
+	if got := len(rec.titles()); got != DefaultMax {
+		t.Fatalf("%d popups during the burst, want %d", got, DefaultMax)
+	}
+	clock.Advance(DefaultWindow)
+	clock.Advance(time.Hour)
+	want := []string{"task 0", "task 1", "task 2", "task 3", "task 4", "9995 new tasks"}
+	if got := rec.titles(); !slices.Equal(got, want) {
+		t.Fatalf("shown %q, want %q", got, want)
+	}
+	s := rec.popups[5]
+	if s.ID != SummaryID || s.Body != "Latest: task 9999" || s.URL != "" || s.Priority != 3 {
+		t.Errorf("summary %+v", s)
+	}
+
+	// The burst is over: the next task shows at once.
+	show(t, c, task(n))
+	if got := rec.titles(); got[len(got)-1] != fmt.Sprint("task ", n) {
+		t.Errorf("after the burst, shown %q", got)
+	}
+}
+
+// TestCoalescerLongBurst checks a flood that lasts: the summary is updated
+// once per window, counting all the tasks held back in the burst.
+func TestCoalescerLongBurst(t *testing.T) {
+	c, rec, clock := newTestCoalescer(t, CoalesceOptions{Max: 2, Window: time.Second})
+	for i := range 50 { // 10 a second for 5 s
+		show(t, c, task(i))
+		clock.Advance(100 * time.Millisecond)
+	}
+	clock.Advance(time.Hour)
+	want := []string{"task 0", "task 1", "10 new tasks", "20 new tasks", "30 new tasks", "40 new tasks", "48 new tasks"}
+	if got := rec.titles(); !slices.Equal(got, want) {
+		t.Errorf("shown %q, want %q", got, want)
+	}
+	for _, p := range rec.popups[2:] {
+		if p.ID != SummaryID {
+			t.Errorf("summary %q has ID %q, want %q", p.Title, p.ID, SummaryID)
+		}
+	}
+}
+
+func TestCoalescerWindowSlides(t *testing.T) {
+	c, rec, clock := newTestCoalescer(t, CoalesceOptions{Max: 2, Window: time.Second})
+	show(t, c, task(0))
+	clock.Advance(600 * time.Millisecond)
+	show(t, c, task(1))
+	clock.Advance(500 * time.Millisecond) // task 0 is now out of the window
+	show(t, c, task(2))
+	show(t, c, task(3)) // third within the window: held
+	clock.Advance(time.Hour)
+	// A burst of one shows the task itself, not "1 new tasks".
+	want := []string{"task 0", "task 1", "task 2", "task 3"}
+	if got := rec.titles(); !slices.Equal(got, want) {
+		t.Errorf("shown %q, want %q", got, want)
+	}
+	if rec.popups[3].ID != "task-3" {
+		t.Errorf("held popup shown as %+v", rec.popups[3])
+	}
+}
+
+func TestCoalescerSummaryKeepsHighestPriority(t *testing.T) {
+	c, rec, clock := newTestCoalescer(t, CoalesceOptions{Max: 1})
+	show(t, c, task(0))
+	for i, prio := range []int{1, 5, 0, 2} {
+		p := task(i + 1)
+		p.Priority = prio
+		show(t, c, p)
+	}
+	clock.Advance(time.Hour)
+	if s := rec.popups[len(rec.popups)-1]; s.Title != "4 new tasks" || s.Priority != 5 {
+		t.Errorf("summary %q with priority %d, want 4 tasks at 5", s.Title, s.Priority)
+	}
+}
+
+func TestCoalescerOff(t *testing.T) {
+	c, rec, clock := newTestCoalescer(t, CoalesceOptions{Disabled: true})
+	for i := range 20 {
+		show(t, c, task(i))
+	}
+	if got := len(rec.titles()); got != 20 {
+		t.Errorf("disabled: %d popups, want 20", got)
+	}
+
+	c.SetEnabled(true)
+	for i := range 20 {
+		show(t, c, task(i))
+	}
+	clock.Advance(time.Hour)
+	if got := len(rec.titles()); got != 20+DefaultMax+1 {
+		t.Errorf("enabled: %d popups, want %d", got, 20+DefaultMax+1)
+	}
+}
+
+func TestCoalescerClose(t *testing.T) {
+	rec, clock := &recorder{}, newFakeClock()
+	c := NewCoalescer(rec, CoalesceOptions{Max: 1, Clock: clock})
+	show(t, c, task(0))
+	show(t, c, task(1))
+	show(t, c, task(2))
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour) // a timer that fires anyway must not show
+	if got := rec.titles(); !slices.Equal(got, []string{"task 0"}) {
+		t.Errorf("shown %q; a pending summary must be dropped on Close", got)
+	}
+	if !rec.closed {
+		t.Error("Close did not close the Notifier behind")
+	}
+}
+
+func TestCoalescerReportsErrors(t *testing.T) {
+	c, rec, _ := newTestCoalescer(t, CoalesceOptions{})
+	rec.err = errors.New("no daemon")
+	if err := c.Show(context.Background(), task(0)); err == nil {
+		t.Error("Show hid the error of the Notifier behind")
+	}
+}
+
+// TestCoalescerRealClock runs a burst from several goroutines on the real
+// clock, for the timer and locking paths the fake clock does not take; -race
+// checks them.
+func TestCoalescerRealClock(t *testing.T) {
+	rec := &recorder{shown: make(chan Popup, 10)}
+	c := NewCoalescer(rec, CoalesceOptions{Max: 1, Window: 50 * time.Millisecond})
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				c.Show(context.Background(), task(g*100+i))
+			}
+		}()
+	}
+	wg.Wait()
+	// A slow machine may pause long enough between two tasks for an early
+	// summary; the last one counts every task but the first.
+	timeout := time.After(10 * time.Second)
+	for done := false; !done; {
+		select {
+		case p := <-rec.shown:
+			done = p.Title == "199 new tasks"
+		case <-timeout:
+			t.Fatalf("no summary of 199 tasks; shown %q", rec.titles())
+		}
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.titles(); got[0] == "199 new tasks" || got[len(got)-1] != "199 new tasks" {
+		t.Errorf("shown %q, want a task first and \"199 new tasks\" last", got)
+	}
+}

@@ -1,0 +1,325 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/godbus/dbus/v5"
+
+	"tasktray/conn"
+)
+
+// The freedesktop notification service
+// (https://specifications.freedesktop.org/notification-spec/latest/).
+const (
+	serviceName  = "org.freedesktop.Notifications"
+	servicePath  = dbus.ObjectPath("/org/freedesktop/Notifications")
+	serviceIface = "org.freedesktop.Notifications"
+)
+
+// Urgency levels of the "urgency" hint.
+const (
+	urgencyLow      byte = 0
+	urgencyNormal   byte = 1
+	urgencyCritical byte = 2
+)
+
+// maxTracked bounds how many popups DBus remembers for clicks and
+// replacement. Daemons report most popups closed, but a daemon that keeps
+// them in a history may never do so.
+const maxTracked = 256
+
+// DBus shows popups through org.freedesktop.Notifications on a D-Bus
+// session bus, and opens a popup's URL when the user clicks it.
+//
+// It calls the service directly with godbus rather than through a wrapper
+// library: the protocol is three calls and two signals, and owning the code
+// keeps the match rule narrow and lets Close stop everything it started.
+type DBus struct {
+	conn     *dbus.Conn
+	ownsConn bool
+	obj      dbus.BusObject
+	icon     string // app_icon: a file:// URI, or "" for none
+	open     func(string) error
+	log      *slog.Logger
+
+	signals chan *dbus.Signal
+	stop    chan struct{} // closed by Close to end the signal loop
+	done    chan struct{} // closed when the signal loop has ended
+	closed  sync.Once
+
+	mu    sync.Mutex
+	shown map[uint32]shown // by notification id
+}
+
+type shown struct {
+	popupID string
+	url     string // "" unless a click may open it
+}
+
+// New connects to the session bus and returns a DBus notifier that owns the
+// connection. The icon is written to the user's cache directory, since the
+// notification spec passes icons by file.
+func New(o Options) (Notifier, error) {
+	// Not dbus.ConnectSessionBus: without a session bus address it runs
+	// dbus-launch where installed, which starts a bus no notification
+	// daemon listens on and leaves it running after we exit.
+	c, err := dbus.SessionBusPrivateNoAutoStartup()
+	if err != nil {
+		return nil, fmt.Errorf("notify: session bus: %w", err)
+	}
+	if err := c.Auth(nil); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("notify: session bus: %w", err)
+	}
+	if err := c.Hello(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("notify: session bus: %w", err)
+	}
+	n, err := NewDBus(c, o)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	n.ownsConn = true
+	return n, nil
+}
+
+// NewDBus returns a notifier that uses c, which the caller keeps and must
+// close after Close. A daemon need not run yet: each Show asks whoever owns
+// the name at that time.
+func NewDBus(c *dbus.Conn, o Options) (*DBus, error) {
+	o = o.withDefaults()
+	n := &DBus{
+		conn:    c,
+		obj:     c.Object(serviceName, servicePath),
+		open:    o.Open,
+		log:     o.Log,
+		signals: make(chan *dbus.Signal, 16),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+		shown:   make(map[uint32]shown),
+	}
+	if path, err := writeIcon(o.Icon); err != nil {
+		n.log.Warn("notify: popups go without an icon", "err", err)
+	} else {
+		n.icon = (&url.URL{Scheme: "file", Path: path}).String()
+	}
+	if err := c.AddMatchSignal(matchRule()...); err != nil {
+		return nil, fmt.Errorf("notify: listen for clicks: %w", err)
+	}
+	c.Signal(n.signals)
+	go n.loop()
+	return n, nil
+}
+
+// matchRule selects the service's signals: ActionInvoked and
+// NotificationClosed, and any it adds later.
+func matchRule() []dbus.MatchOption {
+	return []dbus.MatchOption{
+		dbus.WithMatchSender(serviceName),
+		dbus.WithMatchObjectPath(servicePath),
+		dbus.WithMatchInterface(serviceIface),
+	}
+}
+
+// Show sends p to the notification daemon.
+func (n *DBus) Show(ctx context.Context, p Popup) error {
+	// Asked every time: the daemon can change while we run (dunst
+	// restarted, a desktop shell replaced), and the answer is quick.
+	var list []string
+	if err := n.obj.CallWithContext(ctx, serviceIface+".GetCapabilities", 0).Store(&list); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	caps := make(map[string]bool, len(list))
+	for _, c := range list {
+		caps[c] = true
+	}
+
+	body := p.Body
+	if caps["body-markup"] {
+		// A daemon with markup reads the body as a subset of XML: a task's
+		// "<b>" or "&" must show as typed, not as markup or a broken entity.
+		body = escapeMarkup(body)
+	}
+	var actions []string
+	var link string
+	if caps["actions"] && webURL(p.URL) {
+		// "default" is a click on the popup itself; "open" a button for
+		// desktops that show actions as buttons.
+		actions = []string{"default", "Open", "open", "Open"}
+		link = p.URL
+	}
+	urgency := urgencyOf(p.Priority)
+	timeout := int32(-1) // the daemon's default
+	if urgency == urgencyCritical {
+		timeout = 0 // an urgent task stays until the user has seen it
+	}
+	hints := map[string]dbus.Variant{"urgency": dbus.MakeVariant(urgency)}
+
+	replaces := n.replaces(p.ID)
+	var id uint32
+	err := n.obj.CallWithContext(ctx, serviceIface+".Notify", 0,
+		appName, replaces, n.icon, p.Title, body, actions, hints, timeout).Store(&id)
+	if err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	// A click needs a person to see the popup first, so it cannot beat
+	// this; a signal for an id not remembered would be ignored.
+	n.remember(id, replaces, shown{popupID: p.ID, url: link})
+	return nil
+}
+
+// Close stops listening for clicks and waits for the signal loop to end.
+// It closes the connection only if New opened it.
+func (n *DBus) Close() error {
+	var err error
+	n.closed.Do(func() {
+		if !n.ownsConn {
+			err = n.conn.RemoveMatchSignal(matchRule()...)
+		}
+		n.conn.RemoveSignal(n.signals)
+		close(n.stop)
+		<-n.done
+		if n.ownsConn {
+			err = n.conn.Close()
+		}
+	})
+	return err
+}
+
+func (n *DBus) loop() {
+	defer close(n.done)
+	for {
+		select {
+		case <-n.stop:
+			return
+		case sig, ok := <-n.signals:
+			if !ok {
+				return // the connection closed
+			}
+			n.handle(sig)
+		}
+	}
+}
+
+// handle acts on one signal. The match rule takes signals from the daemon
+// only; a peer that sends us one directly could at most open the URL of a
+// popup we showed, and anything on the session bus runs as this user.
+func (n *DBus) handle(sig *dbus.Signal) {
+	if sig.Path != servicePath {
+		return
+	}
+	switch sig.Name {
+	case serviceIface + ".ActionInvoked":
+		var id uint32
+		var key string
+		if dbus.Store(sig.Body, &id, &key) != nil || (key != "default" && key != "open") {
+			return
+		}
+		n.mu.Lock()
+		link := n.shown[id].url
+		n.mu.Unlock()
+		if !webURL(link) {
+			return
+		}
+		if err := n.open(link); err != nil {
+			// The URL stays out of the log: it may carry a secret.
+			n.log.Warn("notify: open the task's link", "err", err)
+		}
+	case serviceIface + ".NotificationClosed":
+		if len(sig.Body) == 0 {
+			return
+		}
+		if id, ok := sig.Body[0].(uint32); ok {
+			n.mu.Lock()
+			delete(n.shown, id)
+			n.mu.Unlock()
+		}
+	}
+}
+
+// replaces returns the notification id showing the popup with this ID, or 0.
+func (n *DBus) replaces(popupID string) uint32 {
+	if popupID == "" {
+		return 0
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for id, s := range n.shown {
+		if s.popupID == popupID {
+			return id
+		}
+	}
+	return 0
+}
+
+func (n *DBus) remember(id, replaced uint32, s shown) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.shown, replaced) // a daemon that lost it answers with a new id
+	n.shown[id] = s
+	if len(n.shown) > maxTracked {
+		oldest := id
+		for k := range n.shown {
+			oldest = min(oldest, k) // daemons count ids up
+		}
+		delete(n.shown, oldest)
+	}
+}
+
+// urgencyOf maps a task priority onto the three urgency levels.
+func urgencyOf(priority int) byte {
+	switch p := conn.ClampPriority(priority); {
+	case p <= 2:
+		return urgencyLow
+	case p >= conn.PriorityMax:
+		return urgencyCritical
+	}
+	return urgencyNormal
+}
+
+var markupEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// escapeMarkup makes text show verbatim in a body the daemon reads as markup.
+func escapeMarkup(text string) string { return markupEscaper.Replace(text) }
+
+// writeIcon puts the icon PNG in the user's cache directory and returns its
+// path, leaving an identical file alone.
+func writeIcon(png []byte) (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	dir = filepath.Join(dir, appName)
+	path := filepath.Join(dir, "icon.png")
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, png) {
+		return path, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	// Write then rename, so a daemon never reads half an icon.
+	tmp, err := os.CreateTemp(dir, "icon-*.png")
+	if err != nil {
+		return "", err
+	}
+	_, err = tmp.Write(png)
+	err = errors.Join(err, tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return path, nil
+}

@@ -1,0 +1,327 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"tasktray/assets"
+	"tasktray/internal/desktoptest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// session starts a private session bus with a recorder in the place of the
+// notification daemon, and a notifier made by New on that bus whose opener
+// reports on the returned channel.
+func session(t *testing.T) (*desktoptest.NotificationRecorder, Notifier, <-chan string) {
+	t.Helper()
+	addr := desktoptest.StartSessionBus(t)
+	rec := desktoptest.StartNotificationRecorder(t, addr)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	opened := make(chan string, 10)
+	n, err := New(Options{Open: func(u string) error { opened <- u; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := n.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return rec, n, opened
+}
+
+func mustShow(t *testing.T, n Notifier, p Popup) {
+	t.Helper()
+	if err := n.Show(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNotifyCall(t *testing.T) {
+	rec, n, _ := session(t)
+	mustShow(t, n, Popup{ID: "t1", Title: "Deploy <prod>", Body: "plain", Priority: 3})
+	calls, err := rec.WaitFor(1, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := calls[0]
+	if c.AppName != "tasktray" || c.ReplacesID != 0 || c.Summary != "Deploy <prod>" || c.Body != "plain" {
+		t.Errorf("Notify call %+v", c)
+	}
+	// The icon is the app icon, by a file:// URI into the cache directory.
+	want := "file://" + filepath.Join(os.Getenv("XDG_CACHE_HOME"), "tasktray", "icon.png")
+	if c.AppIcon != want {
+		t.Errorf("app icon %q, want %q", c.AppIcon, want)
+	}
+	if b, err := os.ReadFile(filepath.Join(os.Getenv("XDG_CACHE_HOME"), "tasktray", "icon.png")); err != nil || !bytes.Equal(b, assets.AppIcon) {
+		t.Errorf("icon file: %v; equal to assets.AppIcon: %v", err, bytes.Equal(b, assets.AppIcon))
+	}
+}
+
+func TestUrgencyAndTimeout(t *testing.T) {
+	rec, n, _ := session(t)
+	tests := []struct {
+		priority int
+		urgency  byte
+		timeout  int32
+	}{
+		{0, 1, -1}, // not given: normal
+		{1, 0, -1},
+		{2, 0, -1},
+		{3, 1, -1},
+		{4, 1, -1},
+		{5, 2, 0}, // critical stays until dismissed
+		{9, 2, 0},
+		{-1, 0, -1},
+	}
+	for _, tt := range tests {
+		mustShow(t, n, Popup{Title: "t", Priority: tt.priority})
+	}
+	calls, err := rec.WaitFor(len(tests), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tt := range tests {
+		u, ok := calls[i].Urgency()
+		if !ok || u != tt.urgency || calls[i].ExpireTimeout != tt.timeout {
+			t.Errorf("priority %d: urgency %d (set %v), timeout %d; want %d, %d",
+				tt.priority, u, ok, calls[i].ExpireTimeout, tt.urgency, tt.timeout)
+		}
+	}
+}
+
+func TestBodyMarkupEscaped(t *testing.T) {
+	rec, n, _ := session(t)
+	mustShow(t, n, Popup{Title: "t", Body: "<b>&</b> a > b"})
+	rec.SetCapabilities("body", "actions") // a daemon without markup shows the text as sent
+	mustShow(t, n, Popup{Title: "t", Body: "<b>&</b> a > b"})
+	calls, err := rec.WaitFor(2, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := calls[0].Body, "&lt;b&gt;&amp;&lt;/b&gt; a &gt; b"; got != want {
+		t.Errorf("body with markup %q, want %q", got, want)
+	}
+	if got, want := calls[1].Body, "<b>&</b> a > b"; got != want {
+		t.Errorf("body without markup %q, want %q", got, want)
+	}
+}
+
+func TestActionsOnlyForWebURLs(t *testing.T) {
+	rec, n, _ := session(t)
+	tests := []struct {
+		url  string
+		open bool
+	}{
+		{"https://tasks.example.com/t/1", true},
+		{"http://localhost:8080/t/1", true},
+		{"HTTPS://EXAMPLE.COM/", true},
+		{"", false},
+		{"javascript:alert(1)", false},
+		{"file:///etc/passwd", false},
+		{"ftp://example.com/x", false},
+		{"https:///no-host", false},
+		{"/relative/path", false},
+		{"tasktray://open", false},
+	}
+	for _, tt := range tests {
+		mustShow(t, n, Popup{Title: tt.url, URL: tt.url})
+	}
+	calls, err := rec.WaitFor(len(tests), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tt := range tests {
+		var want []string
+		if tt.open {
+			want = []string{"default", "Open", "open", "Open"}
+		}
+		if !slices.Equal(calls[i].Actions, want) {
+			t.Errorf("URL %q: actions %q, want %q", tt.url, calls[i].Actions, want)
+		}
+	}
+}
+
+func TestNoActionsWithoutCapability(t *testing.T) {
+	rec, n, _ := session(t)
+	rec.SetCapabilities("body", "body-markup")
+	mustShow(t, n, Popup{Title: "t", URL: "https://example.com/"})
+	calls, err := rec.WaitFor(1, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls[0].Actions) != 0 {
+		t.Errorf("actions %q sent to a daemon without the actions capability", calls[0].Actions)
+	}
+}
+
+// TestClickOpens clicks popups the way a daemon reports it. Signals arrive
+// in order, so when the opener sees the URL of a later click, the clicks
+// before it that opened nothing were already handled.
+func TestClickOpens(t *testing.T) {
+	rec, n, opened := session(t)
+	mustShow(t, n, Popup{Title: "web", URL: "https://example.com/task/1"})
+	mustShow(t, n, Popup{Title: "script", URL: "javascript:alert(1)"})
+	mustShow(t, n, Popup{Title: "file", URL: "file:///etc/passwd"})
+	mustShow(t, n, Popup{Title: "second web", URL: "http://example.com/task/2"})
+	calls, err := rec.WaitFor(4, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	web, script, file, web2 := calls[0].ID, calls[1].ID, calls[2].ID, calls[3].ID
+
+	emit := func(id uint32, key string) {
+		t.Helper()
+		if err := rec.EmitAction(id, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect := func(want string) {
+		t.Helper()
+		select {
+		case got := <-opened:
+			if got != want {
+				t.Errorf("opened %q, want %q", got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("nothing opened, want %q", want)
+		}
+	}
+
+	emit(web, "default")
+	expect("https://example.com/task/1")
+	emit(script, "default")
+	emit(file, "default")
+	emit(file, "open")
+	emit(web, "snooze") // not one of ours
+	emit(web2+100, "default")
+	emit(web2, "open")
+	expect("http://example.com/task/2")
+
+	// Once the daemon reports a popup closed, a click on it opens nothing.
+	if err := rec.EmitClosed(web, desktoptest.ClosedDismissed); err != nil {
+		t.Fatal(err)
+	}
+	emit(web, "default")
+	emit(web2, "default")
+	expect("http://example.com/task/2")
+	select {
+	case got := <-opened:
+		t.Errorf("also opened %q", got)
+	default:
+	}
+}
+
+func TestSameIDReplaces(t *testing.T) {
+	rec, n, opened := session(t)
+	mustShow(t, n, Popup{ID: SummaryID, Title: "12 new tasks"})
+	mustShow(t, n, Popup{ID: "other", Title: "other", URL: "https://example.com/other"})
+	mustShow(t, n, Popup{ID: SummaryID, Title: "37 new tasks"})
+	calls, err := rec.WaitFor(3, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls[0].ReplacesID != 0 || calls[1].ReplacesID != 0 || calls[2].ReplacesID != calls[0].ID {
+		t.Errorf("replaces ids %d, %d, %d; want 0, 0, %d", calls[0].ReplacesID, calls[1].ReplacesID, calls[2].ReplacesID, calls[0].ID)
+	}
+
+	// A closed popup is not replaced: a new one shows. The click on the
+	// other popup comes after the close, so once it opens, the notifier has
+	// seen the close too.
+	if err := rec.EmitClosed(calls[0].ID, desktoptest.ClosedExpired); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.EmitAction(calls[1].ID, "default"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-opened:
+	case <-time.After(5 * time.Second):
+		t.Fatal("click not handled")
+	}
+	mustShow(t, n, Popup{ID: SummaryID, Title: "40 new tasks"})
+	calls, err = rec.WaitFor(4, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls[3].ReplacesID != 0 {
+		t.Errorf("popup replaces %d, which had closed", calls[3].ReplacesID)
+	}
+}
+
+// TestCoalescedBurstOnTheBus sends 10,000 tasks through a Coalescer to the
+// daemon and counts what reaches it.
+func TestCoalescedBurstOnTheBus(t *testing.T) {
+	rec, n, _ := session(t)
+	clock := newFakeClock()
+	c := NewCoalescer(n, CoalesceOptions{Clock: clock})
+	for i := range 10000 {
+		mustShow(t, c, Popup{ID: "task", Title: "task", URL: "https://example.com/"})
+		if i%1000 == 0 {
+			clock.Advance(100 * time.Millisecond)
+		}
+	}
+	clock.Advance(DefaultWindow)
+	clock.Advance(time.Hour)
+	calls, err := rec.WaitFor(DefaultMax+1, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != DefaultMax+1 || calls[DefaultMax].Summary != "9995 new tasks" || len(calls[DefaultMax].Actions) != 0 {
+		t.Errorf("daemon got %d popups, the last %+v; want %d and a summary of 9995 tasks without actions",
+			len(calls), calls[len(calls)-1], DefaultMax+1)
+	}
+}
+
+func TestShowWithoutDaemon(t *testing.T) {
+	addr := desktoptest.StartSessionBus(t)
+	conn := desktoptest.Connect(t, addr)
+	n, err := NewDBus(conn, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := n.Show(ctx, Popup{Title: "t"}); err == nil {
+		t.Error("Show succeeded with no notification daemon on the bus")
+	}
+}
+
+// TestCloseKeepsCallersConn checks that a notifier on a connection it was
+// given stops its goroutine and leaves the connection usable.
+func TestCloseKeepsCallersConn(t *testing.T) {
+	addr := desktoptest.StartSessionBus(t)
+	desktoptest.StartNotificationRecorder(t, addr)
+	conn := desktoptest.Connect(t, addr)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	ignore := goleak.IgnoreCurrent()
+
+	n, err := NewDBus(conn, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustShow(t, n, Popup{Title: "t"})
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	goleak.VerifyNone(t, ignore)
+	var names []string
+	if err := conn.BusObject().Call("org.freedesktop.DBus.ListNames", 0).Store(&names); err != nil {
+		t.Errorf("caller's connection unusable after Close: %v", err)
+	}
+}
