@@ -144,6 +144,9 @@ func TestGotifyRestartAndKill(t *testing.T) {
 }
 
 func TestGotifyPingsStreamClients(t *testing.T) {
+	if testing.Short() {
+		t.Skipf("waits for a ping (%d s) in -short mode", GotifyPingPeriodSeconds)
+	}
 	g, clientToken, _ := aliceOnGotify(t)
 	ws := dialGotify(t, g, clientToken)
 	pinged := make(chan struct{}, 1)
