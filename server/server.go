@@ -236,8 +236,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	// Login answers carry tokens; no answer of this API is worth caching.
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // no answer is embedded in HTML; keep ">" readable
 	// An error here means the client went away; there is no one to tell.
-	_ = json.NewEncoder(w).Encode(v)
+	_ = enc.Encode(v)
 }
 
 // allow answers 405 with a JSON body, which http.ServeMux's method patterns

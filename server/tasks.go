@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -127,14 +128,19 @@ func (s *Server) Publish(user string, in TaskInput) (map[string]int64, error) {
 // Server.subscribe).
 func (a *account) publish(in TaskInput, now time.Time) int64 {
 	a.lastID++
-	data, err := json.Marshal(taskFrame{
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	// Frames are not embedded in HTML: send "<" and "&" as they are, not
+	// as \u003c and \u0026.
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(taskFrame{
 		Type: "task", ID: a.lastID, Title: in.Title, Body: in.Body, URL: in.URL,
 		Priority: in.Priority, Time: now,
 	})
 	if err != nil {
-		panic(err) // strings, ints and a time always encode
+		panic(err) // strings, ints and a UTC time always encode
 	}
-	m := message{id: a.lastID, data: data}
+	m := message{id: a.lastID, data: bytes.TrimSuffix(b.Bytes(), []byte("\n"))}
 	a.history.add(m)
 	for c := range a.conns {
 		c.deliver(m)

@@ -120,7 +120,11 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	replay := s.subscribe(c, since, resume)
 	start := time.Now()
-	s.log.Info("websocket open", "user", c.user, "remote", r.RemoteAddr, "resume", resume, "since", since, "replayed", len(replay))
+	attrs := []any{"user", c.user, "remote", r.RemoteAddr}
+	if resume {
+		attrs = append(attrs, "since", since, "replayed", len(replay))
+	}
+	s.log.Info("websocket open", attrs...)
 
 	go c.writeLoop(replay, s.cfg.PingPeriod)
 	err = c.readLoop(s.cfg.PongWait, s.cfg.Heartbeat)

@@ -25,13 +25,16 @@ func TestTaskFrameFormat(t *testing.T) {
 	e := newEnv(t, Config{})
 	c := e.dial(e.login("alice", "secret"), "")
 	e.waitConns("alice", 1)
-	e.publish("alice", TaskInput{Title: "  Deploy  ", Body: "prod", URL: "https://example.com/d", Priority: 4})
+	e.publish("alice", TaskInput{Title: "  Deploy  ", Body: "prod <eu> & us", URL: "https://example.com/d?a=1&b=2", Priority: 4})
 	e.publish("alice", TaskInput{Title: "Plain"})
 
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, data, err := c.ReadMessage()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"body":"prod <eu> & us"`) {
+		t.Errorf("frame %s escapes HTML characters", data)
 	}
 	var got map[string]any
 	if err := json.Unmarshal(data, &got); err != nil {
@@ -42,7 +45,7 @@ func TestTaskFrameFormat(t *testing.T) {
 		t.Errorf("time %q is not RFC 3339", ts)
 	}
 	delete(got, "time")
-	want := map[string]any{"type": "task", "id": 1.0, "title": "Deploy", "body": "prod", "url": "https://example.com/d", "priority": 4.0}
+	want := map[string]any{"type": "task", "id": 1.0, "title": "Deploy", "body": "prod <eu> & us", "url": "https://example.com/d?a=1&b=2", "priority": 4.0}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("frame %s\nwant the fields %v", data, want)
 	}
