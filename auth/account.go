@@ -13,10 +13,12 @@ import (
 	"strings"
 )
 
-// Account file and server URL errors.
 var (
+	// ErrAccountCorrupt means the account file exists but cannot be used.
 	ErrAccountCorrupt = errors.New("the account file is damaged")
-	ErrBadURL         = errors.New("invalid server URL")
+	// ErrBadURL means a server URL is not one tasktray can use; the wrapping
+	// error says why.
+	ErrBadURL = errors.New("invalid server URL")
 )
 
 // AccountPath is where the account is kept:
@@ -89,6 +91,10 @@ func SaveAccount(path string, a Account) error {
 // ErrInsecure unless allowInsecure, since the password and token would
 // cross the network in clear. Other problems wrap ErrBadURL. Errors never
 // repeat the user info.
+//
+// The URL returned is normalized (lower-case scheme and host, no trailing
+// slash): store its String() as Account.Server, so the same server always
+// gives the same keyring entry.
 func ValidateServerURL(raw string, allowInsecure bool) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -124,6 +130,9 @@ func ValidateServerURL(raw string, allowInsecure bool) (*url.URL, error) {
 		return nil, fmt.Errorf("%w: %s:// to %s would send your password and token unencrypted; use https:// or allow insecure connections",
 			ErrInsecure, u.Scheme, u.Hostname())
 	}
+	u.Host = strings.ToLower(u.Host)
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
 	return u, nil
 }
 

@@ -102,18 +102,20 @@ func TestValidateServerURL(t *testing.T) {
 	ok := []struct {
 		raw      string
 		insecure bool
+		want     string
 	}{
-		{"https://tasks.example.com", false},
-		{"  https://tasks.example.com/prefix/  ", false},
-		{"wss://tasks.example.com:8443", false},
-		{"HTTPS://Tasks.Example.com", false},
-		{"http://localhost:8080", false},
-		{"ws://127.0.0.1:8080", false},
-		{"http://127.1.2.3", false},
-		{"http://[::1]:8080", false},
-		{"http://LOCALHOST.", false},
-		{"http://tasks.lan:8080", true},
-		{"ws://192.0.2.10", true},
+		{"https://tasks.example.com", false, "https://tasks.example.com"},
+		{"  https://tasks.example.com/prefix/  ", false, "https://tasks.example.com/prefix"},
+		{"https://tasks.example.com/", false, "https://tasks.example.com"},
+		{"wss://tasks.example.com:8443", false, "wss://tasks.example.com:8443"},
+		{"HTTPS://Tasks.Example.com", false, "https://tasks.example.com"},
+		{"http://localhost:8080", false, "http://localhost:8080"},
+		{"ws://127.0.0.1:8080", false, "ws://127.0.0.1:8080"},
+		{"http://127.1.2.3", false, "http://127.1.2.3"},
+		{"http://[::1]:8080", false, "http://[::1]:8080"},
+		{"http://LOCALHOST.", false, "http://localhost."},
+		{"http://tasks.lan:8080", true, "http://tasks.lan:8080"},
+		{"ws://192.0.2.10", true, "ws://192.0.2.10"},
 	}
 	for _, tt := range ok {
 		u, err := ValidateServerURL(tt.raw, tt.insecure)
@@ -121,8 +123,8 @@ func TestValidateServerURL(t *testing.T) {
 			t.Errorf("ValidateServerURL(%q, %v): %v", tt.raw, tt.insecure, err)
 			continue
 		}
-		if u.Scheme != strings.ToLower(u.Scheme) || u.Host == "" {
-			t.Errorf("ValidateServerURL(%q) = %v", tt.raw, u)
+		if u.String() != tt.want {
+			t.Errorf("ValidateServerURL(%q) = %q, want %q", tt.raw, u, tt.want)
 		}
 	}
 

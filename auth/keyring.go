@@ -20,13 +20,18 @@ const KeyringService = "tasktray"
 // behind it.
 const DefaultKeyringTimeout = 3 * time.Second
 
-// Keyring errors. Every error a Keyring returns wraps one of these (or the
-// caller's context error) and never contains the secret.
+// Keyring errors. Every error a Keyring returns wraps one of these, or is the
+// error of the caller's ctx, and never contains the secret.
 var (
-	ErrNotFound           = errors.New("no token saved in the keyring")
+	// ErrNotFound means nothing usable is saved for the user.
+	ErrNotFound = errors.New("no token saved in the keyring")
+	// ErrKeyringUnavailable means the keyring cannot be used at all: no
+	// Secret Service on the bus, a locked collection, no session bus.
 	ErrKeyringUnavailable = errors.New("keyring unavailable")
-	ErrTokenTooLarge      = errors.New("token too large for the keyring")
-	ErrKeyringTimeout     = errors.New("keyring did not answer in time")
+	// ErrTokenTooLarge means the secret exceeds what the keyring takes.
+	ErrTokenTooLarge = errors.New("token too large for the keyring")
+	// ErrKeyringTimeout means the keyring did not answer within the timeout.
+	ErrKeyringTimeout = errors.New("keyring did not answer in time")
 )
 
 // Finer causes of ErrKeyringUnavailable, wrapped beside it so the store can
@@ -64,7 +69,7 @@ func (goKeyring) Delete(service, user string) error        { return keyring.Dele
 
 // SystemKeyring is the OS keyring through go-keyring: the Secret Service
 // (gnome-keyring, KeePassXC) on Linux and BSD, the Keychain on macOS, the
-// Credential Manager on Windows.
+// Credential Manager on Windows. Make one with NewSystemKeyring.
 //
 // go-keyring calls cannot be cancelled, so each one runs in its own goroutine
 // and the caller stops waiting after the timeout. That goroutine lives on
@@ -119,12 +124,12 @@ func (k *SystemKeyring) Delete(ctx context.Context, user string) error {
 // secret, when not empty, is scrubbed from any error text.
 func call[T any](ctx context.Context, k *SystemKeyring, secret string, f func() (T, error)) (T, error) {
 	var zero T
-	ctx, cancel := context.WithTimeout(ctx, k.timeout)
+	timeout, cancel := context.WithTimeout(ctx, k.timeout)
 	defer cancel()
 
 	select {
 	case k.turn <- struct{}{}:
-	case <-ctx.Done():
+	case <-timeout.Done():
 		return zero, waitErr(ctx, "an earlier keyring call is still waiting for an answer")
 	}
 
@@ -144,15 +149,15 @@ func call[T any](ctx context.Context, k *SystemKeyring, secret string, f func() 
 	select {
 	case r := <-done:
 		return r.v, mapKeyringErr(r.err, secret)
-	case <-ctx.Done():
+	case <-timeout.Done():
 		return zero, waitErr(ctx, fmt.Sprintf("no answer within %s", k.timeout))
 	}
 }
 
-// waitErr reports why call stopped waiting: the caller cancelled, or the
+// waitErr reports why call stopped waiting: the caller's ctx ended, or the
 // keyring (or the call before it) was too slow.
 func waitErr(ctx context.Context, detail string) error {
-	if err := ctx.Err(); errors.Is(err, context.Canceled) {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return fmt.Errorf("%w: %s", ErrKeyringTimeout, detail)

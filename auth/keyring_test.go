@@ -189,3 +189,14 @@ func TestSystemKeyringCancel(t *testing.T) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }
+
+func TestSystemKeyringCallerDeadline(t *testing.T) {
+	h := newHangingBackend(t)
+	k := newSystemKeyring(time.Minute, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	// The caller's own deadline is not the keyring's fault.
+	if _, err := k.Get(ctx, "u"); !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrKeyringTimeout) {
+		t.Fatalf("got %v, want context.DeadlineExceeded", err)
+	}
+}

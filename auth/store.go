@@ -91,7 +91,7 @@ func (s *TokenStore) Reason() string {
 
 // Save keeps sess's token. It returns nil when the token is kept, in the
 // keyring or, when the keyring cannot take it, in memory (Persistent is then
-// false). It fails only for an empty token or a cancelled ctx.
+// false). It fails only for an empty token or when ctx ends first.
 func (s *TokenStore) Save(ctx context.Context, sess Session) error {
 	if sess.Token == "" {
 		return errors.New("no token to save")
@@ -108,8 +108,8 @@ func (s *TokenStore) Save(ctx context.Context, sess Session) error {
 		// up at the next start in place of the one held in memory now.
 		_ = s.erase(ctx, user)
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if isContextErr(err) {
+		return err
 	}
 
 	s.mu.Lock()
@@ -166,12 +166,16 @@ func (s *TokenStore) Delete(ctx context.Context, a Account) error {
 
 // noteKeyring records what a keyring call said about the keyring itself.
 func (s *TokenStore) noteKeyring(err error) {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return
+	if isContextErr(err) {
+		return // says nothing about the keyring
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reason = reasonFor(err)
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // reasonFor words a keyring error for the user; "" when the keyring works.
