@@ -171,7 +171,7 @@ func apiURL(base *url.URL, name string) string {
 	return base.JoinPath("api", name).String()
 }
 
-// getJSON GETs url and decodes its 200 answer into v.
+// getJSON GETs rawURL and decodes its 200 answer into v.
 func getJSON(ctx context.Context, client *http.Client, rawURL string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
