@@ -144,12 +144,11 @@ func (n *DBus) Show(ctx context.Context, p Popup) error {
 		caps[c] = true
 	}
 
-	body := p.Body
-	if caps["body-markup"] {
-		// A daemon with markup reads the body as a subset of XML: a task's
-		// "<b>" or "&" must show as typed, not as markup or a broken entity.
-		body = escapeMarkup(body)
-	}
+	// The body is escaped even when the daemon does not claim body-markup:
+	// dunst 1.9 (Debian 12) parses markup without claiming it, where a
+	// task's "<b>" would turn bold, a broken "&" would garble the popup, and
+	// an <a href> would make a link that skips our URL check.
+	body := escapeMarkup(p.Body)
 	var actions []string
 	var link string
 	if caps["actions"] && webURL(p.URL) {
