@@ -44,6 +44,9 @@ var _ auth.Authenticator = Authenticator{}
 // auth.ErrBadURL, or are the context's error when ctx is cancelled; they
 // never contain the password or the token.
 func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Session, error) {
+	if c.Username == "" || c.Password == "" {
+		return auth.Session{}, fmt.Errorf("%w: both are needed", auth.ErrBadCredentials)
+	}
 	base, client, err := a.prepare(c.Account)
 	if err != nil {
 		return auth.Session{}, err

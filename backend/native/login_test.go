@@ -17,8 +17,10 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+	"golang.org/x/crypto/bcrypt"
 
 	"tasktray/auth"
+	"tasktray/server"
 )
 
 const (
@@ -382,4 +384,44 @@ func TestLogoutServerError(t *testing.T) {
 	err := Authenticator{}.Logout(context.Background(), auth.Session{Account: creds(srv.URL).Account, Token: testToken})
 	checkErr(t, err, auth.ErrUnreachable, "server unreachable: "+srv.Listener.Addr().String()+
 		"/api/logout answered 500 Internal Server Error; try again later")
+}
+
+func TestLoginAgainstReferenceServer(t *testing.T) {
+	noLeaks(t)
+	ref, err := server.New(server.Config{BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ref.Close)
+	if err := ref.AddUser("ann", testPassword); err != nil {
+		t.Fatal(err)
+	}
+	srv := serve(t, ref)
+	ctx := context.Background()
+
+	s, err := Authenticator{}.Login(ctx, creds(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Token == "" || s.ExpiresAt.Before(time.Now()) {
+		t.Errorf("session token %d bytes, expiring %v", len(s.Token), s.ExpiresAt)
+	}
+	if err := (Authenticator{}).Logout(ctx, s); err != nil {
+		t.Errorf("Logout: %v", err)
+	}
+
+	c := creds(srv.URL)
+	c.Password = "not-" + testPassword
+	_, err = Authenticator{}.Login(ctx, c)
+	checkErr(t, err, auth.ErrBadCredentials, "wrong username or password")
+}
+
+func TestLoginNeedsUsernameAndPassword(t *testing.T) {
+	for _, c := range []auth.Credentials{
+		{Account: auth.Account{Server: "https://tasks.example.com", Username: "ann"}},
+		{Account: auth.Account{Server: "https://tasks.example.com"}, Password: testPassword},
+	} {
+		_, err := Authenticator{}.Login(context.Background(), c)
+		checkErr(t, err, auth.ErrBadCredentials, "wrong username or password: both are needed")
+	}
 }
