@@ -11,15 +11,17 @@ import (
 	"tasktray/conn"
 )
 
-// New returns a Notifier that shows popups through github.com/gen2brain/beeep
-// (Notification Center on macOS, toasts on Windows). These popups carry no
+// NewDesktop returns a Notifier that shows popups through
+// github.com/gen2brain/beeep (Notification Center on macOS, toasts on
+// Windows). These popups carry no
 // actions, so a click opens nothing, and a popup never replaces another.
-func New(o Options) (Notifier, error) {
+func NewDesktop(o Options) (Notifier, error) {
 	setAppName.Do(func() { beeep.AppName = appName })
 	return &beeepNotifier{icon: o.withDefaults().Icon}, nil
 }
 
-// setAppName guards beeep's package variable against concurrent New calls.
+// setAppName guards beeep's package variable against concurrent
+// NewDesktop calls.
 var setAppName sync.Once
 
 type beeepNotifier struct {

@@ -14,14 +14,14 @@ import (
 // Each summary replaces the previous one where the desktop allows.
 const SummaryID = "tasktray:summary"
 
-// Defaults of CoalesceOptions.
+// Defaults of CoalescerOptions.
 const (
 	DefaultMax    = 5
 	DefaultWindow = 4 * time.Second
 )
 
-// CoalesceOptions configure a Coalescer.
-type CoalesceOptions struct {
+// CoalescerOptions configure a Coalescer.
+type CoalescerOptions struct {
 	// Max is how many popups may show within Window before the rest are
 	// counted into a summary; 0 means DefaultMax.
 	Max int
@@ -33,9 +33,9 @@ type CoalesceOptions struct {
 	Disabled bool
 	// Clock is the time source; nil means the real clock.
 	Clock Clock
-	// Log receives errors of summaries, which show from a timer and so
+	// Logger receives errors of summaries, which show from a timer and so
 	// cannot return them; nil means slog.Default().
-	Log *slog.Logger
+	Logger *slog.Logger
 }
 
 // Clock is the time a Coalescer runs by; tests step a fake one.
@@ -84,7 +84,7 @@ type Coalescer struct {
 
 // NewCoalescer returns a Coalescer that shows popups through next. Closing
 // it closes next.
-func NewCoalescer(next Notifier, o CoalesceOptions) *Coalescer {
+func NewCoalescer(next Notifier, o CoalescerOptions) *Coalescer {
 	if o.Max <= 0 {
 		o.Max = DefaultMax
 	}
@@ -94,11 +94,11 @@ func NewCoalescer(next Notifier, o CoalesceOptions) *Coalescer {
 	if o.Clock == nil {
 		o.Clock = realClock{}
 	}
-	if o.Log == nil {
-		o.Log = slog.Default()
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Coalescer{next: next, max: o.Max, window: o.Window, clock: o.Clock, log: o.Log,
+	return &Coalescer{next: next, max: o.Max, window: o.Window, clock: o.Clock, log: o.Logger,
 		ctx: ctx, cancel: cancel, disabled: o.Disabled}
 }
 

@@ -110,7 +110,7 @@ func task(i int) Popup {
 	return Popup{ID: fmt.Sprint("task-", i), Title: fmt.Sprint("task ", i), Priority: 3}
 }
 
-func newTestCoalescer(t *testing.T, o CoalesceOptions) (*Coalescer, *recorder, *fakeClock) {
+func newTestCoalescer(t *testing.T, o CoalescerOptions) (*Coalescer, *recorder, *fakeClock) {
 	t.Helper()
 	rec, clock := &recorder{}, newFakeClock()
 	o.Clock = clock
@@ -127,7 +127,7 @@ func show(t *testing.T, c *Coalescer, p Popup) {
 }
 
 func TestCoalescerPassesAFew(t *testing.T) {
-	c, rec, clock := newTestCoalescer(t, CoalesceOptions{})
+	c, rec, clock := newTestCoalescer(t, CoalescerOptions{})
 	for i := range 5 {
 		show(t, c, task(i))
 		clock.Advance(100 * time.Millisecond)
@@ -140,7 +140,7 @@ func TestCoalescerPassesAFew(t *testing.T) {
 }
 
 func TestCoalescerSumsUpABurst(t *testing.T) {
-	c, rec, clock := newTestCoalescer(t, CoalesceOptions{})
+	c, rec, clock := newTestCoalescer(t, CoalescerOptions{})
 	const n = 10000
 	for i := range n {
 		show(t, c, task(i))
@@ -172,7 +172,7 @@ func TestCoalescerSumsUpABurst(t *testing.T) {
 // TestCoalescerLongBurst checks a flood that lasts: the summary is updated
 // once per window, counting all the tasks held back in the burst.
 func TestCoalescerLongBurst(t *testing.T) {
-	c, rec, clock := newTestCoalescer(t, CoalesceOptions{Max: 2, Window: time.Second})
+	c, rec, clock := newTestCoalescer(t, CoalescerOptions{Max: 2, Window: time.Second})
 	for i := range 50 { // 10 a second for 5 s
 		show(t, c, task(i))
 		clock.Advance(100 * time.Millisecond)
@@ -190,7 +190,7 @@ func TestCoalescerLongBurst(t *testing.T) {
 }
 
 func TestCoalescerWindowSlides(t *testing.T) {
-	c, rec, clock := newTestCoalescer(t, CoalesceOptions{Max: 2, Window: time.Second})
+	c, rec, clock := newTestCoalescer(t, CoalescerOptions{Max: 2, Window: time.Second})
 	show(t, c, task(0))
 	clock.Advance(600 * time.Millisecond)
 	show(t, c, task(1))
@@ -209,7 +209,7 @@ func TestCoalescerWindowSlides(t *testing.T) {
 }
 
 func TestCoalescerSummaryKeepsHighestPriority(t *testing.T) {
-	c, rec, clock := newTestCoalescer(t, CoalesceOptions{Max: 1})
+	c, rec, clock := newTestCoalescer(t, CoalescerOptions{Max: 1})
 	show(t, c, task(0))
 	for i, prio := range []int{1, 5, 0, 2} {
 		p := task(i + 1)
@@ -223,7 +223,7 @@ func TestCoalescerSummaryKeepsHighestPriority(t *testing.T) {
 }
 
 func TestCoalescerOff(t *testing.T) {
-	c, rec, clock := newTestCoalescer(t, CoalesceOptions{Disabled: true})
+	c, rec, clock := newTestCoalescer(t, CoalescerOptions{Disabled: true})
 	for i := range 20 {
 		show(t, c, task(i))
 	}
@@ -243,7 +243,7 @@ func TestCoalescerOff(t *testing.T) {
 
 func TestCoalescerClose(t *testing.T) {
 	rec, clock := &recorder{}, newFakeClock()
-	c := NewCoalescer(rec, CoalesceOptions{Max: 1, Clock: clock})
+	c := NewCoalescer(rec, CoalescerOptions{Max: 1, Clock: clock})
 	show(t, c, task(0))
 	show(t, c, task(1))
 	show(t, c, task(2))
@@ -260,7 +260,7 @@ func TestCoalescerClose(t *testing.T) {
 }
 
 func TestCoalescerReportsErrors(t *testing.T) {
-	c, rec, _ := newTestCoalescer(t, CoalesceOptions{})
+	c, rec, _ := newTestCoalescer(t, CoalescerOptions{})
 	rec.err = errors.New("no daemon")
 	if err := c.Show(context.Background(), task(0)); err == nil {
 		t.Error("Show hid the error of the Notifier behind")
@@ -272,7 +272,7 @@ func TestCoalescerReportsErrors(t *testing.T) {
 // checks them.
 func TestCoalescerRealClock(t *testing.T) {
 	rec := &recorder{shown: make(chan Popup, 10)}
-	c := NewCoalescer(rec, CoalesceOptions{Max: 1, Window: 50 * time.Millisecond})
+	c := NewCoalescer(rec, CoalescerOptions{Max: 1, Window: 50 * time.Millisecond})
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Add(1)

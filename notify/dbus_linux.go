@@ -65,10 +65,10 @@ type shown struct {
 	url     string // "" unless a click may open it
 }
 
-// New connects to the session bus and returns a DBus notifier that owns the
-// connection. The icon is written to the user's cache directory, since the
+// NewDesktop connects to the session bus and returns a DBus notifier that
+// owns the connection. The icon is written to the user's cache directory, since the
 // notification spec passes icons by file.
-func New(o Options) (Notifier, error) {
+func NewDesktop(o Options) (Notifier, error) {
 	// Not dbus.ConnectSessionBus: without a session bus address it runs
 	// dbus-launch where installed, which starts a bus no notification
 	// daemon listens on and leaves it running after we exit.
@@ -102,7 +102,7 @@ func NewDBus(c *dbus.Conn, o Options) (*DBus, error) {
 		conn:    c,
 		obj:     c.Object(serviceName, servicePath),
 		open:    o.Open,
-		log:     o.Log,
+		log:     o.Logger,
 		signals: make(chan *dbus.Signal, 16),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
@@ -178,7 +178,7 @@ func (n *DBus) Show(ctx context.Context, p Popup) error {
 }
 
 // Close stops listening for clicks and waits for the signal loop to end.
-// It closes the connection only if New opened it.
+// It closes the connection only if NewDesktop opened it.
 func (n *DBus) Close() error {
 	var err error
 	n.closed.Do(func() {

@@ -20,8 +20,8 @@ func TestMain(m *testing.M) {
 }
 
 // session starts a private session bus with a recorder in the place of the
-// notification daemon, and a notifier made by New on that bus whose opener
-// reports on the returned channel.
+// notification daemon, and a notifier made by NewDesktop on that bus whose
+// opener reports on the returned channel.
 func session(t *testing.T) (*desktoptest.NotificationRecorder, Notifier, <-chan string) {
 	t.Helper()
 	addr := desktoptest.StartSessionBus(t)
@@ -29,7 +29,7 @@ func session(t *testing.T) (*desktoptest.NotificationRecorder, Notifier, <-chan 
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	opened := make(chan string, 10)
-	n, err := New(Options{Open: func(u string) error { opened <- u; return nil }})
+	n, err := NewDesktop(Options{Open: func(u string) error { opened <- u; return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +269,7 @@ func TestSameIDReplaces(t *testing.T) {
 func TestCoalescedBurstOnTheBus(t *testing.T) {
 	rec, n, _ := session(t)
 	clock := newFakeClock()
-	c := NewCoalescer(n, CoalesceOptions{Clock: clock})
+	c := NewCoalescer(n, CoalescerOptions{Clock: clock})
 	for i := range 10000 {
 		mustShow(t, c, Popup{ID: "task", Title: "task", URL: "https://example.com/"})
 		if i%1000 == 0 {

@@ -45,15 +45,15 @@ type Notifier interface {
 	Close() error
 }
 
-// Options configure a Notifier made by New.
+// Options configure a Notifier made by NewDesktop.
 type Options struct {
 	// Icon is a PNG shown with every popup; nil means assets.AppIcon.
 	Icon []byte
 	// Open opens a URL the user clicked; nil means the default browser.
 	Open func(url string) error
-	// Log receives what cannot be returned, such as a failed Open; nil
+	// Logger receives what cannot be returned, such as a failed Open; nil
 	// means slog.Default().
-	Log *slog.Logger
+	Logger *slog.Logger
 }
 
 func (o Options) withDefaults() Options {
@@ -63,8 +63,8 @@ func (o Options) withDefaults() Options {
 	if o.Open == nil {
 		o.Open = browser.OpenURL
 	}
-	if o.Log == nil {
-		o.Log = slog.Default()
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
 	return o
 }
