@@ -13,8 +13,8 @@ import (
 
 // NewDesktop returns a Notifier that shows popups through
 // github.com/gen2brain/beeep (Notification Center on macOS, toasts on
-// Windows). These popups carry no
-// actions, so a click opens nothing, and a popup never replaces another.
+// Windows). These popups carry no actions, so a click opens nothing, and a
+// popup never replaces another.
 func NewDesktop(o Options) (Notifier, error) {
 	setAppName.Do(func() { beeep.AppName = appName })
 	return &beeepNotifier{icon: o.withDefaults().Icon}, nil

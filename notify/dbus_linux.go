@@ -66,8 +66,8 @@ type shown struct {
 }
 
 // NewDesktop connects to the session bus and returns a DBus notifier that
-// owns the connection. The icon is written to the user's cache directory, since the
-// notification spec passes icons by file.
+// owns the connection. The icon is written to the user's cache directory,
+// since the notification spec passes icons by file.
 func NewDesktop(o Options) (Notifier, error) {
 	// Not dbus.ConnectSessionBus: without a session bus address it runs
 	// dbus-launch where installed, which starts a bus no notification
