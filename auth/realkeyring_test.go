@@ -86,7 +86,7 @@ func testRealKeyringPresent(t *testing.T) {
 	if got := secretTool(t, user); got != small {
 		t.Fatalf("secret-tool finds %q, want the token", got)
 	}
-	if got := loadFresh(t, realAccount); got != small {
+	if got := loadFresh(t); got != small {
 		t.Fatal("a fresh store does not load the token")
 	}
 
@@ -198,7 +198,8 @@ func load(t *testing.T, s *TokenStore) string {
 	return sess.Token
 }
 
-func loadFresh(t *testing.T, a Account) string {
+// loadFresh loads realAccount's token the way the next start of the app does.
+func loadFresh(t *testing.T) string {
 	t.Helper()
 	return load(t, NewTokenStore(NewSystemKeyring(0)))
 }
