@@ -14,9 +14,14 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+	"go.uber.org/goleak"
 
 	"tasktray/assets"
 )
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
 
 func TestNotificationRecorder(t *testing.T) {
 	addr := StartSessionBus(t)
