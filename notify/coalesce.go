@@ -69,7 +69,7 @@ type Coalescer struct {
 	log    *slog.Logger
 	ctx    context.Context // for summaries; cancelled by Close
 	cancel context.CancelFunc
-	flushs sync.WaitGroup // summaries being shown
+	flushing sync.WaitGroup // summaries being shown
 
 	mu        sync.Mutex
 	disabled  bool
@@ -174,10 +174,10 @@ func (c *Coalescer) flush() {
 	}
 	c.held = 0
 	c.stopTimer = c.clock.AfterFunc(c.window, c.flush)
-	c.flushs.Add(1)
+	c.flushing.Add(1)
 	c.mu.Unlock()
 
-	defer c.flushs.Done()
+	defer c.flushing.Done()
 	if err := c.next.Show(c.ctx, summary); err != nil {
 		c.log.Warn("notify: show the summary of a burst", "err", err)
 	}
@@ -194,6 +194,6 @@ func (c *Coalescer) Close() error {
 	}
 	c.mu.Unlock()
 	c.cancel()
-	c.flushs.Wait()
+	c.flushing.Wait()
 	return c.next.Close()
 }
