@@ -42,7 +42,7 @@ func run() error {
 	users := map[string]string{}
 	var (
 		addr     = flag.String("addr", "127.0.0.1:8080", "address to listen on")
-		usersArg = flag.String("users", "", "file of `name:bcrypt-hash` lines (# starts a comment)")
+		usersArg = flag.String("users", "", "`FILE` of name:bcrypt-hash lines (# starts a comment)")
 		pubKey   = flag.String("publisher-key", "", "key that POST /api/tasks requires (default $TASKTRAY_PUBLISHER_KEY, else generated)")
 		history  = flag.Int("history", 1000, "tasks kept per user for resuming clients")
 		tokenTTL = flag.Duration("token-ttl", 24*time.Hour, "lifetime of a login token")
@@ -70,7 +70,11 @@ func run() error {
 		if err != nil && line == "" {
 			return fmt.Errorf("read password from stdin: %w", err)
 		}
-		hash, err := server.HashPassword(strings.TrimRight(line, "\r\n"))
+		pw := strings.TrimRight(line, "\r\n")
+		if pw == "" {
+			return errors.New("empty password on stdin")
+		}
+		hash, err := server.HashPassword(pw)
 		if err != nil {
 			return err
 		}
@@ -90,11 +94,11 @@ func run() error {
 	if key == "" {
 		key = os.Getenv("TASKTRAY_PUBLISHER_KEY")
 	}
-	if key == "" {
+	generated := key == ""
+	if generated {
 		raw := make([]byte, 18)
 		rand.Read(raw) // never fails: crypto/rand crashes the program instead
 		key = base64.RawURLEncoding.EncodeToString(raw)
-		fmt.Fprintln(os.Stderr, "tasktray-server: generated publisher key:", key)
 	}
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -107,6 +111,11 @@ func run() error {
 	})
 	if err != nil {
 		return err
+	}
+	if generated {
+		// The operator needs it to publish: print it once, outside the
+		// structured logs, which must never hold a secret.
+		fmt.Fprintln(os.Stderr, "tasktray-server: generated publisher key:", key)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
