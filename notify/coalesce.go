@@ -62,13 +62,13 @@ func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
 // popups. The burst ends after a Window with no new popup; the next popup
 // then shows at once again.
 type Coalescer struct {
-	next   Notifier
-	max    int
-	window time.Duration
-	clock  Clock
-	log    *slog.Logger
-	ctx    context.Context // for summaries; cancelled by Close
-	cancel context.CancelFunc
+	next     Notifier
+	max      int
+	window   time.Duration
+	clock    Clock
+	log      *slog.Logger
+	ctx      context.Context // for summaries; cancelled by Close
+	cancel   context.CancelFunc
 	flushing sync.WaitGroup // summaries being shown
 
 	mu        sync.Mutex
