@@ -53,10 +53,11 @@ type Config struct {
 	// HistorySize is how many recent tasks are kept per user for clients
 	// that resume with since= (default 1000).
 	HistorySize int
-	// PingPeriod is how often the server pings each WebSocket (default
-	// 30 s). PongWait is how long a link may stay silent before it is
-	// closed (default 60 s). PingPeriod must be shorter than PongWait so
-	// that the answer to a ping always lands in time.
+	// PingPeriod is how often the server pings each WebSocket. PongWait is
+	// how long a link may stay silent before it is closed. PingPeriod must
+	// be shorter than PongWait so that the answer to a ping always lands in
+	// time. When both are zero they are 30 s and 60 s; when one is zero it
+	// is derived from the other (half the PongWait, twice the PingPeriod).
 	PingPeriod, PongWait time.Duration
 	// Heartbeat is the text frame echoed back to clients that cannot send
 	// WebSocket pings (default "HeartBeat").
@@ -99,11 +100,13 @@ func New(cfg Config) (*Server, error) {
 	if cfg.HistorySize == 0 {
 		cfg.HistorySize = defaultHistorySize
 	}
-	if cfg.PingPeriod == 0 {
-		cfg.PingPeriod = defaultPingPeriod
-	}
-	if cfg.PongWait == 0 {
-		cfg.PongWait = defaultPongWait
+	switch {
+	case cfg.PingPeriod == 0 && cfg.PongWait == 0:
+		cfg.PingPeriod, cfg.PongWait = defaultPingPeriod, defaultPongWait
+	case cfg.PingPeriod == 0:
+		cfg.PingPeriod = cfg.PongWait / 2
+	case cfg.PongWait == 0:
+		cfg.PongWait = 2 * cfg.PingPeriod
 	}
 	if cfg.Heartbeat == "" {
 		cfg.Heartbeat = defaultHeartbeat
@@ -116,8 +119,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("server: TokenTTL is negative")
 	case cfg.HistorySize < 0:
 		return nil, errors.New("server: HistorySize is negative")
-	case cfg.PingPeriod < 0 || cfg.PongWait < 0:
-		return nil, errors.New("server: PingPeriod or PongWait is negative")
+	case cfg.PingPeriod <= 0 || cfg.PongWait <= 0:
+		return nil, errors.New("server: PingPeriod and PongWait must be positive")
 	case cfg.PingPeriod >= cfg.PongWait:
 		return nil, fmt.Errorf("server: PingPeriod (%s) must be shorter than PongWait (%s)", cfg.PingPeriod, cfg.PongWait)
 	case cfg.BcryptCost < bcrypt.MinCost || cfg.BcryptCost > bcrypt.MaxCost:

@@ -317,7 +317,8 @@ func TestNewChecksConfig(t *testing.T) {
 		cfg  Config
 	}{
 		{"ping not below pong wait", Config{PingPeriod: time.Minute, PongWait: time.Minute}},
-		{"default ping above pong wait", Config{PongWait: time.Second}},
+		{"negative pong wait", Config{PongWait: -time.Second}},
+		{"PongWait of 1ns leaves no PingPeriod", Config{PongWait: 1}},
 		{"negative history", Config{HistorySize: -1}},
 		{"negative TTL", Config{TokenTTL: -time.Second}},
 		{"not a bcrypt hash", Config{Users: map[string]string{"alice": "secret"}}},
@@ -327,6 +328,20 @@ func TestNewChecksConfig(t *testing.T) {
 	} {
 		if _, err := New(tc.cfg); err == nil {
 			t.Errorf("%s: New accepted %+v", tc.name, tc.cfg)
+		}
+	}
+
+	for _, tc := range []struct{ ping, pong, wantPing, wantPong time.Duration }{
+		{0, 0, 30 * time.Second, time.Minute},
+		{0, 10 * time.Second, 5 * time.Second, 10 * time.Second},
+		{time.Second, 0, time.Second, 2 * time.Second},
+	} {
+		s, err := New(Config{PingPeriod: tc.ping, PongWait: tc.pong, BcryptCost: bcrypt.MinCost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.cfg.PingPeriod != tc.wantPing || s.cfg.PongWait != tc.wantPong {
+			t.Errorf("ping %s, pong wait %s gave %s, %s", tc.ping, tc.pong, s.cfg.PingPeriod, s.cfg.PongWait)
 		}
 	}
 }
