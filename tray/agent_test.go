@@ -1,0 +1,350 @@
+package tray
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+	"go.uber.org/goleak"
+	"golang.org/x/crypto/bcrypt"
+
+	"tasktray/assets"
+	"tasktray/auth"
+	"tasktray/conn"
+	"tasktray/ipc"
+	"tasktray/notify"
+	"tasktray/server"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const wait = 10 * time.Second
+
+// fakeMenu records what the agent renders and lets a test click.
+type fakeMenu struct {
+	actions chan Action
+	views   chan View
+}
+
+func newFakeMenu() *fakeMenu {
+	return &fakeMenu{actions: make(chan Action), views: make(chan View, 10000)}
+}
+
+func (m *fakeMenu) Render(v View)          { m.views <- v }
+func (m *fakeMenu) Actions() <-chan Action { return m.actions }
+
+// waitView returns the first rendered View that satisfies ok.
+func (m *fakeMenu) waitView(t *testing.T, what string, ok func(View) bool) View {
+	t.Helper()
+	deadline := time.After(wait)
+	for {
+		select {
+		case v := <-m.views:
+			if ok(v) {
+				return v
+			}
+		case <-deadline:
+			t.Fatalf("menu never showed %s", what)
+		}
+	}
+}
+
+// fakePopups records every popup.
+type fakePopups struct {
+	mu     sync.Mutex
+	popups []notify.Popup
+}
+
+func (p *fakePopups) Show(_ context.Context, pp notify.Popup) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.popups = append(p.popups, pp)
+	return nil
+}
+
+func (p *fakePopups) all() []notify.Popup {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]notify.Popup(nil), p.popups...)
+}
+
+// fakeWindow is a window process on a pipe: the test plays the user.
+type fakeWindow struct {
+	*ipc.Conn           // the agent's end
+	user      *ipc.Conn // the window's end
+	close     func()
+	done      chan struct{}
+}
+
+// newFakeWindow wires the two ends with OS pipes, which buffer as a real
+// window process's stdin and stdout do.
+func newFakeWindow() *fakeWindow {
+	ar, ww, err := os.Pipe() // window -> agent
+	if err != nil {
+		panic(err)
+	}
+	wr, aw, err := os.Pipe() // agent -> window
+	if err != nil {
+		panic(err)
+	}
+	w := &fakeWindow{Conn: ipc.NewConn(ar, aw), user: ipc.NewConn(wr, ww), done: make(chan struct{})}
+	var once sync.Once
+	w.close = func() { once.Do(func() { ww.Close(); aw.Close(); ar.Close(); wr.Close(); close(w.done) }) }
+	return w
+}
+
+func (w *fakeWindow) Kill() error { w.close(); return nil }
+func (w *fakeWindow) Wait() error { <-w.done; return nil }
+
+// expect reads what the agent sent the window until ok accepts a message.
+func (w *fakeWindow) expect(t *testing.T, what string, ok func(ipc.Message) bool) ipc.Message {
+	t.Helper()
+	got := make(chan ipc.Message, 1)
+	go func() {
+		for {
+			m, err := w.user.Receive()
+			if err != nil {
+				close(got)
+				return
+			}
+			if ok(m) {
+				got <- m
+				return
+			}
+		}
+	}()
+	select {
+	case m, open := <-got:
+		if !open {
+			t.Fatalf("window closed before %s", what)
+		}
+		return m
+	case <-time.After(wait):
+		w.close()
+		t.Fatalf("window never got %s", what)
+	}
+	return nil
+}
+
+type fixture struct {
+	agent   *Agent
+	menu    *fakeMenu
+	popups  *fakePopups
+	srv     *server.Server
+	url     string
+	windows chan *fakeWindow
+	stop    func()
+	cfg     Config
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	keyring.MockInit()
+	srv, err := server.New(server.Config{BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.AddUser("alice", "wonderland"); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { srv.Close(); hs.Close() })
+	f := &fixture{menu: newFakeMenu(), popups: &fakePopups{}, srv: srv, url: hs.URL, windows: make(chan *fakeWindow, 4)}
+	dir := t.TempDir()
+	f.cfg = Config{
+		Menu:        f.menu,
+		Popups:      f.popups,
+		Tokens:      auth.NewTokenStore(auth.NewSystemKeyring(time.Second)),
+		AccountPath: dir + "/account.json",
+		StateDir:    dir,
+		Windows: func(ctx context.Context, view string) (WindowProcess, error) {
+			w := newFakeWindow()
+			f.windows <- w
+			return w, nil
+		},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	return f
+}
+
+func (f *fixture) start(t *testing.T) {
+	t.Helper()
+	a, err := NewAgent(f.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.agent = a
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); close(done) }()
+	f.stop = func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(wait):
+			t.Error("agent did not stop")
+		}
+	}
+	t.Cleanup(f.stop)
+}
+
+func (f *fixture) window(t *testing.T) *fakeWindow {
+	t.Helper()
+	select {
+	case w := <-f.windows:
+		return w
+	case <-time.After(wait):
+		t.Fatal("no window opened")
+	}
+	return nil
+}
+
+func (f *fixture) login(t *testing.T, password string) *fakeWindow {
+	t.Helper()
+	f.menu.actions <- ActionLogin
+	w := f.window(t)
+	if err := w.user.Send(ipc.Login{Kind: "native", Server: f.url, Username: "alice", Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func isResult(m ipc.Message) bool { _, ok := m.(ipc.LoginResult); return ok }
+
+func TestLoginOnceThenTasksPopUp(t *testing.T) {
+	f := newFixture(t)
+	f.start(t)
+	f.menu.waitView(t, "log-in-required", func(v View) bool { return v.Icon == assets.LoginRequired && v.User == "" })
+
+	w := f.login(t, "not-the-password")
+	res := w.expect(t, "a login result", isResult).(ipc.LoginResult)
+	if res.OK || res.ErrorKind != ipc.ErrorCredentials || strings.Contains(res.Error, "not-the-password") {
+		t.Fatalf("bad password result = %+v", res)
+	}
+	w.user.Send(ipc.Login{Kind: "native", Server: f.url, Username: "alice", Password: "wonderland"})
+	if res := w.expect(t, "a login result", isResult).(ipc.LoginResult); !res.OK {
+		t.Fatalf("login failed: %+v", res)
+	}
+	w.expect(t, "close", func(m ipc.Message) bool { _, ok := m.(ipc.Close); return ok })
+	f.menu.waitView(t, "connected", func(v View) bool { return v.Icon == assets.Connected && v.User == "alice" })
+
+	// The token is in the keyring, under the documented entry.
+	tok, err := keyring.Get("tasktray", "alice@"+f.url)
+	if err != nil || tok == "" {
+		t.Fatalf("token not in keyring: %v", err)
+	}
+
+	for _, title := range []string{"one", "two", "three"} {
+		if _, err := f.srv.Publish("alice", server.TaskInput{Title: title, URL: "https://example.com/" + title, Priority: 5}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.menu.waitView(t, "3 unread", func(v View) bool { return v.Unread == 3 })
+	got := f.popups.all()
+	if len(got) != 3 || got[0].Title != "one" || got[2].URL != "https://example.com/three" || got[1].Priority != 5 {
+		t.Fatalf("popups = %+v", got)
+	}
+}
+
+func TestRestartConnectsFromKeyringAndLogoutForgets(t *testing.T) {
+	f := newFixture(t)
+	f.start(t)
+	w := f.login(t, "wonderland")
+	w.expect(t, "ok", isResult)
+	f.menu.waitView(t, "connected", func(v View) bool { return v.Icon == assets.Connected })
+	f.stop()
+
+	// A second agent with the same files and keyring: no window, no password.
+	f.start(t)
+	f.menu.waitView(t, "connected again", func(v View) bool { return v.Icon == assets.Connected && v.User == "alice" })
+	select {
+	case <-f.windows:
+		t.Fatal("restart opened a window")
+	default:
+	}
+
+	f.menu.actions <- ActionLogout
+	f.menu.waitView(t, "logged out", func(v View) bool { return v.User == "" && v.Icon == assets.LoginRequired })
+	if _, err := keyring.Get("tasktray", "alice@"+f.url); err != keyring.ErrNotFound {
+		t.Fatalf("token still in keyring after log-out: %v", err)
+	}
+}
+
+func TestRevokedTokenAsksToLogInOnce(t *testing.T) {
+	f := newFixture(t)
+	f.start(t)
+	f.login(t, "wonderland").expect(t, "ok", isResult)
+	f.menu.waitView(t, "connected", func(v View) bool { return v.Icon == assets.Connected })
+	f.srv.Revoke("alice")
+	v := f.menu.waitView(t, "log in required", func(v View) bool { return v.Icon == assets.LoginRequired })
+	if v.Status != "Log in required" {
+		t.Fatalf("status %q", v.Status)
+	}
+	popups := f.popups.all()
+	if len(popups) != 1 || !strings.Contains(popups[0].Title, "log in again") {
+		t.Fatalf("popups = %+v", popups)
+	}
+}
+
+func TestPauseKeepsTasksWithoutPopups(t *testing.T) {
+	f := newFixture(t)
+	f.start(t)
+	f.login(t, "wonderland").expect(t, "ok", isResult)
+	f.menu.waitView(t, "connected", func(v View) bool { return v.Icon == assets.Connected })
+	f.menu.actions <- ActionPause
+	f.menu.waitView(t, "paused", func(v View) bool { return v.Paused && v.Icon == assets.Paused })
+	f.srv.Publish("alice", server.TaskInput{Title: "quiet"})
+	f.menu.waitView(t, "1 unread", func(v View) bool { return v.Unread == 1 })
+	if n := len(f.popups.all()); n != 0 {
+		t.Fatalf("%d popups while paused", n)
+	}
+
+	f.menu.actions <- ActionRecent
+	w := f.window(t)
+	m := w.expect(t, "the task list", func(m ipc.Message) bool { _, ok := m.(ipc.Tasks); return ok }).(ipc.Tasks)
+	if m.Unread != 1 || len(m.Tasks) != 1 || m.Tasks[0].Title != "quiet" {
+		t.Fatalf("recent = %+v", m)
+	}
+	w.user.Send(ipc.MarkAllRead{})
+	f.menu.waitView(t, "0 unread", func(v View) bool { return v.Unread == 0 })
+}
+
+func TestStatusLine(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		s    conn.State
+		want string
+	}{
+		{conn.State{Phase: conn.Connected}, "Connected to tasks.example.com"},
+		{conn.State{Phase: conn.Connecting}, "Connecting to tasks.example.com…"},
+		{conn.State{Phase: conn.Reconnecting, Attempt: 3, NextTry: now.Add(7500 * time.Millisecond)}, "Reconnecting in 8 s (attempt 3)"},
+		{conn.State{Phase: conn.Reconnecting, Attempt: 2, NextTry: now}, "Reconnecting to tasks.example.com… (attempt 2)"},
+		{conn.State{Phase: conn.AuthRequired}, "Log in required"},
+	} {
+		if got := statusLine(tc.s, "https://tasks.example.com", now); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.s.Phase, got, tc.want)
+		}
+	}
+}
+
+func TestRecentIsBounded(t *testing.T) {
+	r := newRecent(3)
+	for i := range 5 {
+		r.add(conn.Task{ID: string(rune('a' + i))})
+	}
+	r.markRead("d")
+	m := r.message(10)
+	if len(m.Tasks) != 3 || m.Tasks[0].ID != "e" || m.Tasks[2].ID != "c" || m.Unread != 2 {
+		t.Fatalf("recent = %+v", m)
+	}
+	if _, ok := r.markRead("a"); ok {
+		t.Fatal("dropped task still reachable")
+	}
+}

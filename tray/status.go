@@ -1,0 +1,59 @@
+package tray
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"time"
+
+	"tasktray/assets"
+	"tasktray/conn"
+)
+
+// statusLine says in plain words what the link is doing, for the first line
+// of the menu and the status window.
+func statusLine(s conn.State, server string, now time.Time) string {
+	host := server
+	if u, err := url.Parse(server); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	switch s.Phase {
+	case conn.Connected:
+		return "Connected to " + host
+	case conn.Connecting:
+		return "Connecting to " + host + "…"
+	case conn.Reconnecting:
+		secs := int(math.Ceil(s.NextTry.Sub(now).Seconds()))
+		if secs < 1 {
+			return fmt.Sprintf("Reconnecting to %s… (attempt %d)", host, s.Attempt)
+		}
+		return fmt.Sprintf("Reconnecting in %d s (attempt %d)", secs, s.Attempt)
+	case conn.AuthRequired:
+		return "Log in required"
+	case conn.Stopped:
+		return "Stopped"
+	}
+	if server == "" {
+		return "Not logged in"
+	}
+	return "Offline"
+}
+
+// iconFor picks the tray icon: paused wins, then what the link is doing.
+func iconFor(s conn.State, loggedIn, paused bool) assets.IconState {
+	switch {
+	case paused:
+		return assets.Paused
+	case !loggedIn || s.Phase == conn.AuthRequired:
+		return assets.LoginRequired
+	case s.Phase == conn.Connected:
+		return assets.Connected
+	case s.Phase == conn.Connecting || s.Phase == conn.Reconnecting:
+		return assets.Connecting
+	}
+	return assets.Offline
+}
+
+// refreshEvery is how often the menu's countdown ("Reconnecting in 8 s")
+// is redrawn. It ticks only while reconnecting, never while connected.
+const refreshEvery = time.Second
