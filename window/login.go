@@ -90,17 +90,16 @@ func NewLoginForm(onSubmit func(ipc.Login)) *LoginForm {
 	f.activity = widget.NewActivity()
 	f.activity.Hide()
 
-	fields := container.New(layout.NewFormLayout(),
-		widget.NewLabel("Server kind"), f.kind,
-		f.server.label, f.server.cell,
-		f.topics.label, f.topics.cell,
-		f.channel.label, f.channel.cell,
-		f.username.label, f.username.cell,
-		f.password.label, f.password.cell,
-		layout.NewSpacer(), f.insecure,
-	)
+	rows := []fyne.CanvasObject{widget.NewLabel("Server kind"), f.kind}
+	for _, fl := range []*field{f.server, f.topics, f.channel, f.username, f.password} {
+		rows = append(rows, fl.rows()...)
+	}
+	rows = append(rows, layout.NewSpacer(), f.insecure)
+	heading := widget.NewLabel("Log in to your task server")
+	heading.TextStyle.Bold = true
 	f.content = container.NewVBox(
-		fields,
+		heading,
+		container.New(layout.NewFormLayout(), rows...),
 		f.message,
 		layout.NewSpacer(),
 		container.NewHBox(layout.NewSpacer(), f.activity, f.submit),
@@ -177,8 +176,8 @@ func (f *LoginForm) ShowResult(r ipc.LoginResult) {
 }
 
 // insecureHint explains why an http:// or ws:// URL is refused.
-const insecureHint = "This URL would send your password unencrypted over the network. " +
-	"Use https://, or tick \"Allow insecure connection\" if you trust the network."
+const insecureHint = "This would send your password unencrypted. " +
+	"Use https://, or tick \"Allow insecure connection\" below."
 
 // validate returns the login the form describes, or shows why there is none.
 func (f *LoginForm) validate() (ipc.Login, bool) {
@@ -298,7 +297,6 @@ type field struct {
 	label *widget.Label
 	entry *widget.Entry
 	err   *widget.Label
-	cell  *fyne.Container // entry above err
 }
 
 func newField(label string, entry *widget.Entry) *field {
@@ -306,7 +304,6 @@ func newField(label string, entry *widget.Entry) *field {
 	fl.err.Importance = widget.DangerImportance
 	fl.err.Wrapping = fyne.TextWrapWord
 	fl.err.Hide()
-	fl.cell = container.NewVBox(entry, fl.err)
 	prev := entry.OnChanged
 	entry.OnChanged = func(s string) {
 		fl.setError("") // the user is fixing it
@@ -315,6 +312,15 @@ func newField(label string, entry *widget.Entry) *field {
 		}
 	}
 	return fl
+}
+
+// rows returns the field's two rows of a form layout: label and entry, then
+// the error under the entry. The error row takes no room while the error is
+// hidden, since a form row with both cells hidden is skipped.
+func (fl *field) rows() []fyne.CanvasObject {
+	gap := widget.NewLabel("")
+	gap.Hide()
+	return []fyne.CanvasObject{fl.label, fl.entry, gap, fl.err}
 }
 
 // setError shows msg under the entry, or nothing when msg is "".
@@ -328,7 +334,7 @@ func (fl *field) setError(msg string) {
 
 func (fl *field) setVisible(visible bool) {
 	setVisible(fl.label, visible)
-	setVisible(fl.cell, visible)
+	setVisible(fl.entry, visible)
 	if !visible {
 		fl.setError("")
 	}

@@ -82,8 +82,8 @@ func TestLoginKindOptions(t *testing.T) {
 			if got := fx.form.selectedKind(); got != tc.kind {
 				t.Fatalf("kind = %q, want %q", got, tc.kind)
 			}
-			if fx.form.topics.cell.Visible() != (tc.kind == "ntfy") || fx.form.channel.cell.Visible() != (tc.kind == "centrifugo") {
-				t.Errorf("kind %s: topics shown %t, channel shown %t", tc.kind, fx.form.topics.cell.Visible(), fx.form.channel.cell.Visible())
+			if fx.form.topics.entry.Visible() != (tc.kind == "ntfy") || fx.form.channel.entry.Visible() != (tc.kind == "centrifugo") {
+				t.Errorf("kind %s: topics shown %t, channel shown %t", tc.kind, fx.form.topics.entry.Visible(), fx.form.channel.entry.Visible())
 			}
 			fx.fill("wss://push.example.com", "ana", "pw")
 			if tc.field != nil {

@@ -96,44 +96,48 @@ func (r *RecentTasks) SetTasks(t ipc.Tasks) {
 }
 
 // taskRow is one task in the list: a priority bar, the title (bold while
-// unread), the first line of the body and when it came.
+// unread) over the first line of the body, and when it came.
 type taskRow struct {
 	widget.BaseWidget
 	priority *canvas.Rectangle
-	title    *widget.Label
-	body     *widget.Label
-	when     *widget.Label
+	title    *widget.TextSegment
+	body     *widget.TextSegment
+	text     *widget.RichText // title and body, tighter than two labels
+	when     *widget.TextSegment
+	whenText *widget.RichText
 }
 
 func newTaskRow() *taskRow {
 	row := &taskRow{
 		priority: canvas.NewRectangle(color.Transparent),
-		title:    widget.NewLabel(""),
-		body:     widget.NewLabel(""),
-		when:     widget.NewLabel(""),
+		title:    &widget.TextSegment{Style: widget.RichTextStyleParagraph},
+		body:     &widget.TextSegment{Style: quiet},
+		when:     &widget.TextSegment{Style: quiet},
 	}
 	row.priority.SetMinSize(fyne.NewSize(4, 4))
 	row.priority.CornerRadius = 2
-	row.title.Truncation = fyne.TextTruncateEllipsis
-	row.body.Truncation = fyne.TextTruncateEllipsis
-	row.body.Importance = widget.LowImportance
-	row.when.Importance = widget.LowImportance
+	row.text = widget.NewRichText(row.title, row.body)
+	row.text.Truncation = fyne.TextTruncateEllipsis
+	row.whenText = widget.NewRichText(row.when)
 	row.ExtendBaseWidget(row)
 	return row
 }
 
+// quiet is the style of secondary text: readable, but below the title.
+var quiet = widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameText}
+
 func (row *taskRow) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, row.priority,
-		container.NewVBox(row.when),
-		container.NewVBox(row.title, row.body)))
+		container.NewVBox(row.whenText), row.text))
 }
 
 func (row *taskRow) set(t ipc.Task, now time.Time) {
-	row.title.TextStyle.Bold = !t.Read
-	row.title.SetText(cmp.Or(t.Title, "(no title)"))
-	body, _, _ := strings.Cut(strings.TrimSpace(t.Body), "\n")
-	row.body.SetText(body)
-	row.when.SetText(age(t.Time, now))
+	row.title.Text = cmp.Or(t.Title, "(no title)")
+	row.title.Style.TextStyle.Bold = !t.Read
+	row.body.Text, _, _ = strings.Cut(strings.TrimSpace(t.Body), "\n")
+	row.text.Refresh()
+	row.when.Text = age(t.Time, now)
+	row.whenText.Refresh()
 	row.priority.FillColor = priorityColor(t.Priority)
 	row.priority.Refresh()
 }

@@ -93,9 +93,9 @@ func TestRecentOrderAndRows(t *testing.T) {
 	}
 	for i, w := range want {
 		r := rows[i]
-		if r.title.Text != w.title || r.body.Text != w.body || r.when.Text != w.when || r.title.TextStyle.Bold != w.bold {
+		if r.title.Text != w.title || r.body.Text != w.body || r.when.Text != w.when || r.title.Style.TextStyle.Bold != w.bold {
 			t.Errorf("row %d = %q %q %q bold %t, want %q %q %q bold %t", i,
-				r.title.Text, r.body.Text, r.when.Text, r.title.TextStyle.Bold, w.title, w.body, w.when, w.bold)
+				r.title.Text, r.body.Text, r.when.Text, r.title.Style.TextStyle.Bold, w.title, w.body, w.when, w.bold)
 		}
 	}
 	if rows[0].priority.FillColor == rows[2].priority.FillColor {
@@ -129,7 +129,7 @@ func TestRecentMarkAllRead(t *testing.T) {
 		t.Fatalf("sent %v, want mark_all_read", fx.sent)
 	}
 	// The view waits for the agent to say the tasks are read.
-	if fx.rows()[0].title.TextStyle.Bold != true {
+	if fx.rows()[0].title.Style.TextStyle.Bold != true {
 		t.Error("the view marked a task read by itself")
 	}
 	read := ipc.Tasks{Tasks: slices.Clone(someTasks.Tasks)}
@@ -144,7 +144,7 @@ func TestRecentMarkAllRead(t *testing.T) {
 		t.Error("Mark all read stays enabled with nothing unread")
 	}
 	for i, r := range fx.rows() {
-		if r.title.TextStyle.Bold {
+		if r.title.Style.TextStyle.Bold {
 			t.Errorf("row %d still bold once read", i)
 		}
 	}

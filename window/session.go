@@ -103,6 +103,9 @@ func (s *Session) Handle(m ipc.Message) {
 // Close closes the window without sending ipc.Closed: the agent asked for it,
 // or is gone.
 func (s *Session) Close() {
+	if s.closing {
+		return
+	}
 	s.closing = true
 	s.win.Close()
 }

@@ -56,8 +56,10 @@ func NewStatus(send func(ipc.Message)) *Status {
 		}
 	})
 	s.quit = widget.NewButtonWithIcon("Quit tasktray", theme.CancelIcon(), func() { s.send(ipc.Quit{}) })
-	hint := widget.NewLabel("This desktop has no system tray, so tasktray shows its status here.")
-	hint.Importance = widget.LowImportance
+	hint := widget.NewRichText(&widget.TextSegment{
+		Text:  "This desktop has no system tray, so tasktray shows its status here.",
+		Style: quiet,
+	})
 	hint.Wrapping = fyne.TextWrapWord
 
 	s.content = container.NewVBox(

@@ -1,0 +1,71 @@
+// Package app runs a window process: `tasktray window <view>` calls Run. It
+// is the only window-side package that starts a Fyne driver, which keeps
+// package window testable without a display or cgo.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"tasktray/assets"
+	"tasktray/ipc"
+	"tasktray/window"
+)
+
+// Run shows view (ipc.ViewLogin, ipc.ViewRecent or ipc.ViewStatus) in a
+// window fed by the agent's messages on in, and writes what the user does to
+// out. It returns once the window has closed: closed by the user (out gets
+// ipc.Closed), on ipc.Close, after a successful login, or at EOF on in,
+// which means the agent is gone. The error is nil unless in broke.
+func Run(view string, in io.Reader, out io.Writer) error {
+	a := fyneapp.NewWithID(window.AppID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.AppIcon))
+	w := a.NewWindow("tasktray")
+	conn := ipc.NewConn(in, out)
+	session, err := window.NewSession(w, view, func(m ipc.Message) {
+		if err := conn.Send(m); err != nil {
+			// The agent no longer listens: nothing this window does matters.
+			fmt.Fprintln(os.Stderr, "tasktray window:", err)
+			a.Quit()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	readErr := make(chan error, 1)
+	go func() { readErr <- receive(conn, session) }()
+	w.SetMaster()
+	w.CenterOnScreen()
+	w.ShowAndRun()
+	select {
+	case err := <-readErr:
+		return err
+	default:
+		return nil // the reader is still blocked on in; the process is about to exit
+	}
+}
+
+// receive applies the agent's messages to session on the Fyne goroutine until
+// in ends, then closes the window. It skips lines that are not messages.
+func receive(conn *ipc.Conn, session *window.Session) error {
+	for {
+		m, err := conn.Receive()
+		if errors.Is(err, ipc.ErrMalformed) {
+			fmt.Fprintln(os.Stderr, "tasktray window: skipping a message:", err)
+			continue
+		}
+		if err != nil {
+			fyne.Do(session.Close)
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		fyne.Do(func() { session.Handle(m) })
+	}
+}
