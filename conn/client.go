@@ -371,6 +371,12 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 					return uptime(), ctx.Err()
 				}
 			}
+			if c.cursor.enterEpoch(dec.Epoch) {
+				c.log.Warn("the server's task history started over; its ids are new again")
+			}
+			if dec.Epoch != "" {
+				c.dirty = true
+			}
 			if dec.Resume != "" && dec.Resume != c.cursor.Resume {
 				c.cursor.Resume = dec.Resume
 				c.dirty = true

@@ -444,4 +444,3 @@ func TestNewRejectsBadKeepalive(t *testing.T) {
 		t.Fatal("missing protocol accepted")
 	}
 }
-

@@ -23,6 +23,24 @@ type Cursor struct {
 	// most SeenWindow of them: servers without ordered ids (ntfy) replay
 	// their whole cache for an unknown id, and only this catches it.
 	Seen []string `json:"seen,omitempty"`
+	// Epoch names the server history LastSeq and Seen belong to
+	// (Decoded.Epoch); empty when the server does not say.
+	Epoch string `json:"epoch,omitempty"`
+}
+
+// enterEpoch records the server's history epoch. It reports whether the
+// history changed, in which case the delivered ids no longer mean anything
+// and are forgotten.
+func (c *Cursor) enterEpoch(e string) bool {
+	if e == "" || e == c.Epoch {
+		return false
+	}
+	changed := c.Epoch != ""
+	c.Epoch = e
+	if changed {
+		c.LastSeq, c.Seen = 0, nil
+	}
+	return changed
 }
 
 // SeenWindow bounds Cursor.Seen. It must exceed what a server replays on

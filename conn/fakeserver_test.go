@@ -26,10 +26,10 @@ type fakeServer struct {
 	mu         sync.Mutex
 	history    []map[string]any // every task ever published, id = index+1
 	conns      map[*websocket.Conn]chan []byte
-	reject     int    // HTTP status to refuse handshakes with; 0 accepts
-	stall      bool   // new links never read nor write after the replay
-	overlap    int    // replay this many tasks before since, as sloppy servers do
-	dials      int    // handshakes seen
+	reject     int  // HTTP status to refuse handshakes with; 0 accepts
+	stall      bool // new links never read nor write after the replay
+	overlap    int  // replay this many tasks before since, as sloppy servers do
+	dials      int  // handshakes seen
 	sinces     []string
 	heartbeats int // text heartbeats received
 }
@@ -184,7 +184,6 @@ func mustJSON(v any) []byte {
 	}
 	return b
 }
-
 
 // waitLinks waits until n links are registered: the client may report
 // Connected a moment before the server has finished its side of the upgrade.

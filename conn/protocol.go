@@ -49,6 +49,11 @@ type Decoded struct {
 	// Resume, when not empty, moves the resume point without a task
 	// (a Centrifugo subscribe reply carries the current epoch).
 	Resume string
+	// Epoch, when not empty, names the server's task history. When it
+	// differs from the one delivered ids were recorded under, the server's
+	// ids started over (a restart without a database): the Client forgets
+	// those ids, or it would drop new tasks as duplicates.
+	Epoch string
 }
 
 // Keepalive describes how a link is kept alive and how soon a silent link is

@@ -11,6 +11,7 @@ package server
 
 import (
 	"bufio"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -65,6 +66,13 @@ type Config struct {
 	// BcryptCost is the cost AddUser hashes passwords with (default
 	// bcrypt.DefaultCost). Only tests should lower it, to bcrypt.MinCost.
 	BcryptCost int
+	// Epoch names this server's task history (docs/protocol.md, "Resume").
+	// A client that resumes with another epoch is sent all kept history,
+	// since its ids belong to a history that is gone. Empty picks a random
+	// one: the reference server keeps history in memory, so a restart
+	// starts the ids over. A server with a database keeps one epoch for as
+	// long as its ids.
+	Epoch string
 	// Logger receives structured logs; nil discards them. Logs never hold
 	// a token, a password or a query string.
 	Logger *slog.Logger
@@ -90,6 +98,7 @@ type Server struct {
 	users  map[string]*account
 	tokens map[[sha256.Size]byte]session // keyed by the SHA-256 of the token
 	closed bool
+	hello  []byte // the hello frame, naming the epoch
 }
 
 // New checks cfg, fills in its defaults and returns a Server.
@@ -113,6 +122,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.BcryptCost == 0 {
 		cfg.BcryptCost = bcrypt.DefaultCost
+	}
+	if cfg.Epoch == "" {
+		cfg.Epoch = rand.Text()[:12]
 	}
 	switch {
 	case cfg.TokenTTL < 0:
@@ -138,6 +150,10 @@ func New(cfg Config) (*Server, error) {
 		users:        make(map[string]*account, len(cfg.Users)),
 		tokens:       make(map[[sha256.Size]byte]session),
 	}
+	s.hello, _ = json.Marshal(struct {
+		Type  string `json:"type"`
+		Epoch string `json:"epoch"`
+	}{"hello", cfg.Epoch})
 	for name, hash := range cfg.Users {
 		if err := checkUserName(name); err != nil {
 			return nil, err

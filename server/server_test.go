@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"errors"
 	"io"
 	"log/slog"
@@ -124,8 +125,26 @@ func (e *env) dialErr(token, query string) (*websocket.Conn, *http.Response, err
 	c, resp, err := websocket.DefaultDialer.Dial(u, h)
 	if c != nil {
 		e.t.Cleanup(func() { c.Close() })
+		if err := readHello(c); err != nil {
+			return nil, resp, err
+		}
 	}
 	return c, resp, err
+}
+
+// readHello reads the hello frame every link starts with.
+func readHello(c *websocket.Conn) error {
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	defer c.SetReadDeadline(time.Time{})
+	_, data, err := c.ReadMessage()
+	if err != nil {
+		return fmt.Errorf("reading hello: %w", err)
+	}
+	var h struct{ Type, Epoch string }
+	if json.Unmarshal(data, &h) != nil || h.Type != "hello" || h.Epoch == "" {
+		return fmt.Errorf("first frame %s is not a hello with an epoch", data)
+	}
+	return nil
 }
 
 func (e *env) dial(token, query string) *websocket.Conn {

@@ -98,6 +98,9 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
 		return
 	}
+	if epoch := q.Get("epoch"); resume && epoch != "" && epoch != s.cfg.Epoch {
+		since = 0 // its ids belong to a history that is gone: send all we keep
+	}
 	if !s.track() {
 		writeError(w, http.StatusServiceUnavailable, "shutting_down", "server is shutting down")
 		return
@@ -118,11 +121,12 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
-	replay := s.subscribe(c, since, resume)
+	// hello goes first, so the client knows which history the ids belong to.
+	replay := append([]message{{data: s.hello}}, s.subscribe(c, since, resume)...)
 	start := time.Now()
 	attrs := []any{"user", c.user, "remote", r.RemoteAddr}
 	if resume {
-		attrs = append(attrs, "since", since, "replayed", len(replay))
+		attrs = append(attrs, "since", since, "replayed", len(replay)-1)
 	}
 	s.log.Info("websocket open", attrs...)
 

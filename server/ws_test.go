@@ -68,6 +68,9 @@ func TestTokenInHeaderOrQuery(t *testing.T) {
 		t.Fatalf("lower-case bearer scheme: %v", err)
 	}
 	defer lower.Close()
+	if err := readHello(lower); err != nil {
+		t.Fatal(err)
+	}
 
 	e.waitConns("alice", 3)
 	e.publish("alice", TaskInput{Title: "t"})
@@ -513,6 +516,25 @@ func TestRunDemo(t *testing.T) {
 	for _, in := range demoTasks {
 		if _, err := in.normalize(); err != nil {
 			t.Errorf("demo task %q: %v", in.Title, err)
+		}
+	}
+}
+
+func TestResumeFromAnotherEpochReplaysAll(t *testing.T) {
+	e := newEnv(t, Config{Epoch: "current"})
+	token := e.login("alice", "secret")
+	for range 3 {
+		e.publish("alice", TaskInput{Title: "t"})
+	}
+	// since=2 of this epoch: only id 3. since=2 of a gone epoch: all of them.
+	same := e.dial(token, "since=2&epoch=current")
+	if f := readFrame(t, same); f.ID != 3 {
+		t.Fatalf("same epoch replayed id %d first, want 3", f.ID)
+	}
+	other := e.dial(token, "since=2&epoch=gone")
+	for want := int64(1); want <= 3; want++ {
+		if f := readFrame(t, other); f.ID != want {
+			t.Fatalf("other epoch replayed id %d, want %d", f.ID, want)
 		}
 	}
 }

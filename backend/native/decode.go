@@ -23,7 +23,8 @@ type frame struct {
 	URL      string          `json:"url"`
 	Priority int             `json:"priority"`
 	Time     string          `json:"time"`
-	Msg      json.RawMessage `json:"msg"` // seed-style backends
+	Epoch    string          `json:"epoch"` // hello
+	Msg      json.RawMessage `json:"msg"`   // seed-style backends
 }
 
 // seedCounter numbers tasks from seed-style frames, which carry no id;
@@ -60,10 +61,16 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 		return conn.Decoded{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	switch {
+	case f.Type == "hello":
+		s.epoch = f.Epoch
+		return conn.Decoded{Epoch: f.Epoch}, nil
 	case f.Type == "task":
 		t, err := nativeTask(f)
 		if err != nil {
 			return conn.Decoded{}, err
+		}
+		if s.epoch != "" {
+			t.Resume += "@" + s.epoch
 		}
 		return one(t), nil
 	case f.Type == "" && len(f.Msg) > 0:

@@ -68,13 +68,19 @@ func New(base string) (*Protocol, error) {
 // Name returns "native".
 func (p *Protocol) Name() string { return "native" }
 
-// Handshake returns ws(s)://host/ws[?since=N] with the token as a bearer
-// header; the token is never put in the URL.
+// Handshake returns ws(s)://host/ws[?since=N[&epoch=E]] with the token as a
+// bearer header; the token is never put in the URL. resume is "N" or "N@E":
+// the last delivered id, and the epoch of the history it came from.
 func (p *Protocol) Handshake(token, resume string) (string, http.Header, error) {
 	u := *p.base
 	u.Path += "/ws"
 	if resume != "" {
-		u.RawQuery = url.Values{"since": {resume}}.Encode()
+		since, epoch, _ := strings.Cut(resume, "@")
+		q := url.Values{"since": {since}}
+		if epoch != "" {
+			q.Set("epoch", epoch)
+		}
+		u.RawQuery = q.Encode()
 	}
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+token)
@@ -98,6 +104,7 @@ func (p *Protocol) NewSession(token, resume string) conn.Session {
 
 type session struct {
 	heartbeat string
+	epoch     string // from the server's hello; "" until then
 }
 
 // Open sends nothing: the handshake says it all.

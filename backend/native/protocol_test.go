@@ -1,0 +1,187 @@
+package native
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"tasktray/auth"
+	"tasktray/conn"
+	"tasktray/server"
+)
+
+func TestDecode(t *testing.T) {
+	for _, tc := range []struct {
+		name, frame string
+		want        []conn.Task // only ID, Seq, Resume, Title, Body, URL, Priority are compared
+		epoch       string
+		err         bool
+	}{
+		{name: "task", frame: `{"type":"task","id":42,"title":"Sign","body":"b","url":"https://x.example/1","priority":5,"time":"2026-11-29T10:00:00Z"}`,
+			want: []conn.Task{{ID: "42", Seq: 42, Resume: "42", Title: "Sign", Body: "b", URL: "https://x.example/1", Priority: 5}}},
+		{name: "priority clamped", frame: `{"type":"task","id":1,"title":"t","priority":9}`,
+			want: []conn.Task{{ID: "1", Seq: 1, Resume: "1", Title: "t", Priority: 5}}},
+		{name: "no title takes the body's first line", frame: `{"type":"task","id":2,"body":"first\nrest"}`,
+			want: []conn.Task{{ID: "2", Seq: 2, Resume: "2", Title: "first", Body: "rest", Priority: 3}}},
+		{name: "hello", frame: `{"type":"hello","epoch":"E1"}`, epoch: "E1"},
+		{name: "heartbeat echo", frame: `HeartBeat`},
+		{name: "quoted heartbeat", frame: `"heartbeat"`},
+		{name: "pong", frame: `pong`},
+		{name: "future type", frame: `{"type":"stats","n":3}`},
+		{name: "seed msg", frame: `{"msg":"Approve PO 4711"}`, want: []conn.Task{{Title: "Approve PO 4711", Priority: 3}}},
+		{name: "seed msg object", frame: `{"msg":{"title":"T","content":"C","url":"https://x.example"}}`,
+			want: []conn.Task{{Title: "T", Body: "C", URL: "https://x.example", Priority: 3}}},
+		{name: "plain text", frame: "Call the customer\nbefore 5", want: []conn.Task{{Title: "Call the customer", Body: "before 5", Priority: 3}}},
+		{name: "zero id", frame: `{"type":"task","id":0,"title":"t"}`, err: true},
+		{name: "string id", frame: `{"type":"task","id":"x","title":"t"}`, err: true},
+		{name: "truncated", frame: `{"type":"task","id":`, err: true},
+		{name: "not utf-8", frame: "\xff\xfe", err: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &session{heartbeat: DefaultHeartbeat}
+			d, err := s.Decode([]byte(tc.frame))
+			if (err != nil) != tc.err {
+				t.Fatalf("err = %v, want error %v", err, tc.err)
+			}
+			if d.Epoch != tc.epoch {
+				t.Fatalf("epoch %q, want %q", d.Epoch, tc.epoch)
+			}
+			if len(d.Tasks) != len(tc.want) {
+				t.Fatalf("got %d tasks, want %d", len(d.Tasks), len(tc.want))
+			}
+			for i, w := range tc.want {
+				g := d.Tasks[i]
+				if w.ID == "" { // seed tasks get an id of their own
+					w.ID = g.ID
+					if g.ID == "" || g.Seq != 0 || g.Resume != "" {
+						t.Fatalf("seed task %+v: want an own id, no seq, no resume", g)
+					}
+				}
+				g.Time, g.Tags = time.Time{}, nil
+				if g.ID != w.ID || g.Seq != w.Seq || g.Resume != w.Resume || g.Title != w.Title || g.Body != w.Body || g.URL != w.URL || g.Priority != w.Priority {
+					t.Fatalf("task %d = %+v\nwant %+v", i, g, w)
+				}
+			}
+		})
+	}
+}
+
+func TestResumeCarriesTheEpoch(t *testing.T) {
+	p, _ := New("https://tasks.example.com/base/")
+	s := p.NewSession("tok", "").(*session)
+	s.Decode([]byte(`{"type":"hello","epoch":"E7"}`))
+	d, _ := s.Decode([]byte(`{"type":"task","id":9,"title":"t"}`))
+	if r := d.Tasks[0].Resume; r != "9@E7" {
+		t.Fatalf("resume %q", r)
+	}
+	u, h, _ := p.Handshake("tok", "9@E7")
+	if u != "wss://tasks.example.com/base/ws?epoch=E7&since=9" || h.Get("Authorization") != "Bearer tok" {
+		t.Fatalf("handshake %s %v", u, h)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"task","id":42,"title":"Sign","priority":5,"time":"2026-11-29T10:00:00Z"}`,
+		`{"type":"hello","epoch":"E"}`, `{"msg":"x"}`, `{"msg":{"title":"t"}}`, "HeartBeat", "plain", `{"type":"task","id":1e3}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		s := &session{heartbeat: DefaultHeartbeat}
+		d, err := s.Decode(frame)
+		if err != nil {
+			return
+		}
+		for _, task := range d.Tasks {
+			if task.ID == "" || task.Title == "" || task.Priority < conn.PriorityMin || task.Priority > conn.PriorityMax {
+				t.Fatalf("decoded an invalid task %+v from %q", task, frame)
+			}
+		}
+	})
+}
+
+// TestServerRestartStartsIdsOver: a reference server keeps its history in
+// memory, so a restart numbers tasks from 1 again under a new epoch. The
+// client must deliver them, not drop them as duplicates of the old 1..3.
+func TestServerRestartStartsIdsOver(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	start := func(ln net.Listener) (*server.Server, *http.Server, string) {
+		srv, err := server.New(server.Config{BcryptCost: bcrypt.MinCost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.AddUser("alice", "pw")
+		hs := &http.Server{Handler: srv}
+		go hs.Serve(ln)
+		sess, err := Authenticator{}.Login(context.Background(), auth.Credentials{Account: auth.Account{Server: "http://" + addr, Username: "alice"}, Password: "pw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return srv, hs, sess.Token
+	}
+	srv1, hs1, token := start(ln)
+	p, _ := New("http://" + addr)
+	c, err := conn.New(conn.Config{Protocol: p, Token: token, Backoff: conn.Backoff{Base: time.Millisecond, Max: 10 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { c.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitConnected := func() {
+		for s := range c.States() {
+			if s.Phase == conn.Connected {
+				return
+			}
+		}
+	}
+	receive := func(want ...string) {
+		for _, w := range want {
+			select {
+			case task := <-c.Tasks():
+				if task.Title != w {
+					t.Fatalf("got %q, want %q", task.Title, w)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("no task %q", w)
+			}
+		}
+	}
+	waitConnected()
+	time.Sleep(100 * time.Millisecond) // the server subscribes a moment after the client sees the upgrade
+	for _, title := range []string{"a", "b", "c"} {
+		srv1.Publish("alice", server.TaskInput{Title: title})
+	}
+	receive("a", "b", "c")
+
+	hs1.Close()
+	srv1.Close()
+	var ln2 net.Listener
+	for i := 0; i < 50; i++ {
+		if ln2, err = net.Listen("tcp", addr); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv2, hs2, token2 := start(ln2)
+	defer func() { hs2.Close(); srv2.Close() }()
+	srv2.Publish("alice", server.TaskInput{Title: "new 1"}) // id 1 again, published while the client is away
+	c.SetToken(token2)                                       // the old server's tokens died with it
+	waitConnected()
+	time.Sleep(100 * time.Millisecond)
+	srv2.Publish("alice", server.TaskInput{Title: "new 2"})
+	receive("new 1", "new 2")
+}
