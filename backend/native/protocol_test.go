@@ -2,6 +2,7 @@ package native
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"testing"
@@ -130,7 +131,7 @@ func TestServerRestartStartsIdsOver(t *testing.T) {
 	}
 	srv1, hs1, token := start(ln)
 	p, _ := New("http://" + addr)
-	c, err := conn.New(conn.Config{Protocol: p, Token: token, Backoff: conn.Backoff{Base: time.Millisecond, Max: 10 * time.Millisecond}})
+	c, err := conn.New(conn.Config{Protocol: p, Token: token, Logger: slog.New(slog.DiscardHandler), Backoff: conn.Backoff{Base: time.Millisecond, Max: 10 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,4 +185,93 @@ func TestServerRestartStartsIdsOver(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	srv2.Publish("alice", server.TaskInput{Title: "new 2"})
 	receive("new 1", "new 2")
+}
+
+// TestExactlyOnceAgainstReferenceServer: 2,000 tasks published while the
+// reference server drops every link 20 times; the client delivers each
+// exactly once, in order.
+func TestExactlyOnceAgainstReferenceServer(t *testing.T) {
+	const total, drops = 2000, 20
+	srv, err := server.New(server.Config{BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.AddUser("alice", "pw")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv}
+	go hs.Serve(ln)
+	defer func() { hs.Close(); srv.Close() }()
+	url := "http://" + ln.Addr().String()
+	sess, err := Authenticator{}.Login(context.Background(), auth.Credentials{Account: auth.Account{Server: url, Username: "alice"}, Password: "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := New(url)
+	c, err := conn.New(conn.Config{Protocol: p, Token: sess.Token, Logger: slog.New(slog.DiscardHandler), Backoff: conn.Backoff{Base: time.Millisecond, Max: 20 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { c.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	for s := range c.States() {
+		if s.Phase == conn.Connected {
+			break
+		}
+	}
+	// The first task goes out once the server has subscribed the link, so
+	// that "without since, live tasks only" does not swallow it.
+	for {
+		time.Sleep(10 * time.Millisecond)
+		if srv.Publish("alice", server.TaskInput{Title: "0"}); waitTask(c, 200*time.Millisecond) {
+			break
+		}
+	}
+	published := make(chan int64, 1)
+	go func() {
+		var last int64
+		for i := 1; i <= total; i++ {
+			ids, _ := srv.Publish("alice", server.TaskInput{Title: "t"})
+			last = ids["alice"]
+			if i%(total/drops) == 0 {
+				srv.DropConnections()
+			}
+			if i%20 == 0 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		published <- last
+	}()
+	var prev int64 = -1
+	got := 0
+	for got < total {
+		select {
+		case task := <-c.Tasks():
+			if prev >= 0 && task.Seq != prev+1 {
+				t.Fatalf("task %d followed %d: lost or duplicated", task.Seq, prev)
+			}
+			prev = task.Seq
+			got++
+		case <-time.After(20 * time.Second):
+			t.Fatalf("delivered %d of %d", got, total)
+		}
+	}
+	if last := <-published; prev != last {
+		t.Fatalf("last delivered id %d, last published %d", prev, last)
+	}
+	t.Logf("published %d, delivered %d, duplicated 0, across %d dropped links", total, got, drops)
+}
+
+// waitTask reports whether a task arrived within d (and consumes it).
+func waitTask(c *conn.Client, d time.Duration) bool {
+	select {
+	case <-c.Tasks():
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
