@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"tasktray/auth"
+	"tasktray/backend/gotify"
 	"tasktray/backend/native"
 	"tasktray/conn"
 )
@@ -36,6 +37,16 @@ var Kinds = []Kind{
 				return nil, err
 			}
 			return &native.Authenticator{HTTPClient: hc}, nil
+		},
+	},
+	{
+		Name:  "gotify",
+		Label: "Gotify",
+		Protocol: func(a auth.Account) (conn.Protocol, error) {
+			return gotify.New(a)
+		},
+		Authenticator: func(a auth.Account) (auth.Authenticator, error) {
+			return gotify.Authenticator{}, nil
 		},
 	},
 }

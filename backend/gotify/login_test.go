@@ -1,0 +1,267 @@
+package gotify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"tasktray/auth"
+	"tasktray/conn"
+)
+
+const (
+	testPassword = "correct-horse-battery"
+	testToken    = "CtestTokenXYZ12"
+)
+
+// fakeGotify answers the API calls tasktray makes the way Gotify v2.9.1 did
+// on this machine (bodies copied from its answers), holding messages 1..n.
+// It is for unit tests; the realservers tests run the real server.
+type fakeGotify struct {
+	*httptest.Server
+	n int64 // messages 1..n exist
+
+	mu       sync.Mutex
+	requests []string // method, path and query of each request
+	clients  []int64  // ids of live clients; the first one is testToken's
+}
+
+const gotifyUnauthorized = `{"error":"Unauthorized","errorCode":401,"errorDescription":"you need to provide a valid access token or user credentials to access this api"}`
+
+func newFakeGotify(t *testing.T, n int64) *fakeGotify {
+	f := &fakeGotify{n: n, clients: []int64{7}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /version", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"version":"2.9.1","commit":"unknown","buildDate":"unknown"}`))
+	})
+	mux.HandleFunc("POST /client", func(w http.ResponseWriter, r *http.Request) {
+		user, pass, _ := r.BasicAuth()
+		if user != "alice" || pass != testPassword {
+			unauthorized(w)
+			return
+		}
+		var body struct{ Name string }
+		if json.NewDecoder(r.Body).Decode(&body) != nil || !strings.HasPrefix(body.Name, "tasktray") {
+			t.Errorf("POST /client body: name %q", body.Name)
+		}
+		fmt.Fprintf(w, `{"id":7,"token":%q,"name":%q,"lastUsed":null}`, testToken, body.Name)
+	})
+	mux.HandleFunc("GET /client", f.authed(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		list := []map[string]any{{"id": 3, "token": "Cother", "name": "phone"}}
+		for _, id := range f.clients {
+			list = append(list, map[string]any{"id": id, "token": testToken, "name": "tasktray on box"})
+		}
+		json.NewEncoder(w).Encode(list)
+	}))
+	mux.HandleFunc("DELETE /client/{id}", f.authed(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if r.PathValue("id") != "7" {
+			t.Errorf("deleted client %s, want 7", r.PathValue("id"))
+		}
+		f.clients = nil
+	}))
+	mux.HandleFunc("GET /message", f.authed(f.messages))
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.requests = append(f.requests, r.Method+" "+r.URL.RequestURI())
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func unauthorized(w http.ResponseWriter) {
+	w.WriteHeader(http.StatusUnauthorized)
+	w.Write([]byte(gotifyUnauthorized))
+}
+
+func (f *fakeGotify) authed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		ok := r.Header.Get("X-Gotify-Key") == testToken && len(f.clients) > 0
+		f.mu.Unlock()
+		if !ok {
+			unauthorized(w)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// messages pages like Gotify: newest first, since=ID lists ids below ID,
+// and paging.next only when more are left.
+func (f *fakeGotify) messages(w http.ResponseWriter, r *http.Request) {
+	limit, _ := strconv.ParseInt(r.URL.Query().Get("limit"), 10, 64)
+	top := f.n
+	if s := r.URL.Query().Get("since"); s != "" {
+		since, _ := strconv.ParseInt(s, 10, 64)
+		top = min(top, since-1)
+	}
+	var msgs []string
+	low := int64(0)
+	for id := top; id >= 1 && int64(len(msgs)) < limit; id-- {
+		msgs = append(msgs, fmt.Sprintf(`{"id":%d,"appid":1,"message":"m%d","title":"t%d","priority":5,"date":"2026-11-29T22:10:46.1Z"}`, id, id, id))
+		low = id
+	}
+	next := ""
+	if low > 1 {
+		next = fmt.Sprintf(`"next":"http://%s/message?limit=%d\u0026since=%d",`, r.Host, limit, low)
+	}
+	fmt.Fprintf(w, `{"paging":{%s"size":%d,"since":%d,"limit":%d},"messages":[%s]}`, next, len(msgs), low, limit, strings.Join(msgs, ","))
+}
+
+func (f *fakeGotify) account() auth.Account {
+	return auth.Account{Kind: "gotify", Server: f.URL, Username: "alice"}
+}
+
+func TestLogin(t *testing.T) {
+	f := newFakeGotify(t, 0)
+	s, err := Authenticator{}.Login(context.Background(), auth.Credentials{Account: f.account(), Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Token != testToken || s.Server != f.URL || !s.ExpiresAt.IsZero() {
+		t.Errorf("session %+v", s)
+	}
+
+	_, err = Authenticator{}.Login(context.Background(), auth.Credentials{Account: f.account(), Password: "wrong-" + testPassword})
+	if !errors.Is(err, auth.ErrBadCredentials) || strings.Contains(err.Error(), testPassword) {
+		t.Errorf("wrong password: %v", err)
+	}
+}
+
+func TestLoginNotGotify(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html>hello</html>"))
+	}))
+	defer srv.Close()
+	_, err := Authenticator{}.Login(context.Background(), auth.Credentials{
+		Account: auth.Account{Server: srv.URL, Username: "alice"}, Password: testPassword})
+	if !errors.Is(err, auth.ErrNotServer) {
+		t.Errorf("got %v, want ErrNotServer", err)
+	}
+}
+
+func TestLogout(t *testing.T) {
+	f := newFakeGotify(t, 0)
+	s := auth.Session{Account: f.account(), Token: testToken}
+	if err := (Authenticator{}).Logout(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	// Once revoked, the token is refused (401): logging out again is fine.
+	if err := (Authenticator{}).Logout(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"GET /client", "DELETE /client/7", "GET /client"}
+	if got := strings.Join(f.requests, "; "); got != strings.Join(want, "; ") {
+		t.Errorf("requests %s, want %s", got, strings.Join(want, "; "))
+	}
+}
+
+func backfill(t *testing.T, f *fakeGotify, resume string) ([]conn.Task, error) {
+	t.Helper()
+	p, err := New(f.account())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.NewSession(testToken, resume).Backfill(context.Background(), resume)
+}
+
+func TestBackfill(t *testing.T) {
+	tests := []struct {
+		name     string
+		n        int64
+		resume   string
+		first    int64 // first id fetched, 0 for none
+		requests []string
+	}{
+		{"first login fetches nothing", 250, "", 0, nil},
+		{"not a Gotify id", 250, "epoch:3", 0, nil},
+		{"up to date", 250, "250", 0, []string{"GET /message?limit=100"}},
+		{"three pages", 250, "5", 6, []string{"GET /message?limit=100", "GET /message?limit=100&since=151", "GET /message?limit=100&since=51"}},
+		{"stops at the resume page", 250, "120", 121, []string{"GET /message?limit=100", "GET /message?limit=100&since=151"}},
+		{"capped at MaxBackfill", 1500, "1", 501, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeGotify(t, tt.n)
+			tasks, err := backfill(t, f, tt.resume)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := int64(0)
+			if tt.first > 0 {
+				want = tt.n - tt.first + 1
+			}
+			if int64(len(tasks)) != want {
+				t.Fatalf("%d tasks, want %d", len(tasks), want)
+			}
+			for i, task := range tasks {
+				id := strconv.FormatInt(tt.first+int64(i), 10)
+				if task.ID != id || task.Resume != id || task.Title != "t"+id {
+					t.Fatalf("task %d = %+v, want id %s oldest first", i, task, id)
+				}
+			}
+			if tt.requests != nil && strings.Join(f.requests, "; ") != strings.Join(tt.requests, "; ") {
+				t.Errorf("requests %v, want %v", f.requests, tt.requests)
+			}
+		})
+	}
+}
+
+func TestBackfillRefusedToken(t *testing.T) {
+	f := newFakeGotify(t, 3)
+	f.clients = nil // revoked
+	_, err := backfill(t, f, "1")
+	if !errors.Is(err, conn.ErrUnauthorized) || strings.Contains(err.Error(), testToken) {
+		t.Errorf("got %v, want ErrUnauthorized without the token", err)
+	}
+}
+
+func TestBackfillPagingStuck(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"paging":{"next":"x","size":1,"since":9,"limit":100},"messages":[{"id":9}]}`))
+	}))
+	defer srv.Close()
+	p, err := New(auth.Account{Server: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.NewSession(testToken, "1").Backfill(context.Background(), "1"); !errors.Is(err, ErrMalformed) {
+		t.Errorf("got %v, want ErrMalformed", err)
+	}
+}
+
+func TestHandshake(t *testing.T) {
+	p, err := New(auth.Account{Server: "https://push.example.com/gotify/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, h, err := p.Handshake(testToken, "42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u != "wss://push.example.com/gotify/stream" || h.Get("X-Gotify-Key") != testToken {
+		t.Errorf("Handshake = %s, %v", u, h)
+	}
+	if _, err := New(auth.Account{Server: "http://push.example.com"}); !errors.Is(err, auth.ErrInsecure) {
+		t.Errorf("plain http to another host: %v, want ErrInsecure", err)
+	}
+	ka := p.Keepalive()
+	if ka.PongWait != DefaultPongWait || ka.PingPeriod >= ka.PongWait || ka.TextHeartbeat != "" {
+		t.Errorf("keepalive %+v", ka)
+	}
+}

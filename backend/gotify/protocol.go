@@ -1,0 +1,208 @@
+// Package gotify is the Gotify server kind (gotify.net, tested against
+// server v2.9.1): a client token made once from the user's password, a
+// WebSocket at /stream that carries each new message, and GET /message to
+// fetch what was published while the link was down, which the stream itself
+// never replays.
+//
+// It owns the Gotify wire format and API calls; the link itself (dialling,
+// keepalive, backoff, dedupe) is package conn's.
+package gotify
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+
+	"tasktray/auth"
+	"tasktray/conn"
+)
+
+const (
+	// DefaultPongWait declares a silent link dead after 75 s: the server
+	// pings every 45 s, so a link is only dead when one ping is overdue by
+	// half a period (the server itself drops a client after 60 s without a
+	// pong).
+	DefaultPongWait = 75 * time.Second
+	// pageSize is the limit of one GET /message page (the server allows
+	// 1..200).
+	pageSize = 100
+	// MaxBackfill caps how many missed messages one reconnect fetches:
+	// the newest MaxBackfill are delivered, older ones stay readable in
+	// Gotify's own web UI. It keeps a week offline from costing thousands
+	// of popups and unbounded memory.
+	MaxBackfill = 1000
+)
+
+// Protocol streams one Gotify user's messages.
+type Protocol struct {
+	api    *url.URL     // http(s) base URL, path prefix kept
+	stream *url.URL     // ws(s)://host/prefix/stream
+	http   *http.Client // for backfills; never follows redirects
+	// PongWait is how long a silent link may last; pings go out at 9/10
+	// of it. Tests shorten it together with the server's ping period.
+	PongWait time.Duration
+}
+
+var _ conn.Protocol = (*Protocol)(nil)
+
+// New returns the protocol for the account's Gotify server. Its backfill
+// requests trust the account's CA file besides the system roots and use the
+// proxy from the environment.
+func New(a auth.Account) (*Protocol, error) {
+	api, err := httpBase(a)
+	if err != nil {
+		return nil, err
+	}
+	hc, err := conn.NewHTTPClient(a.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	hc, err = httpClient(hc, a)
+	if err != nil {
+		return nil, err
+	}
+	stream := *api
+	stream.Scheme = map[string]string{"http": "ws", "https": "wss"}[api.Scheme]
+	stream.Path += "/stream"
+	stream.RawPath = ""
+	return &Protocol{api: api, stream: &stream, http: hc, PongWait: DefaultPongWait}, nil
+}
+
+// Name returns "gotify".
+func (p *Protocol) Name() string { return "gotify" }
+
+// Handshake returns the /stream URL with the client token in the
+// X-Gotify-Key header. The stream cannot resume; Backfill fills the gap.
+func (p *Protocol) Handshake(token, resume string) (string, http.Header, error) {
+	h := http.Header{}
+	h.Set("X-Gotify-Key", token)
+	return p.stream.String(), h, nil
+}
+
+// Keepalive answers the server's pings (conn does that for every kind) and
+// pings at 9/10 of PongWait, which keeps NAT mappings alive on a quiet link.
+// Gotify expects no text heartbeat.
+func (p *Protocol) Keepalive() conn.Keepalive {
+	return conn.Keepalive{PongWait: p.PongWait, PingPeriod: p.PongWait * 9 / 10}
+}
+
+// NewSession starts the state of one connection.
+func (p *Protocol) NewSession(token, resume string) conn.Session {
+	high, _ := parseID(resume)
+	return &session{p: p, token: token, high: high}
+}
+
+// session is one connection's state. Gotify ids grow with every message,
+// but two messages published at the same moment may reach the stream out of
+// order (the server stores, then pushes, from each publishing request), so
+// tasks carry no Seq, which would drop the later-pushed lower id: conn
+// dedupes them by ID. Resume is the highest id seen, so a reordered lower id
+// never moves the resume point back.
+type session struct {
+	p     *Protocol
+	token string
+	high  int64
+}
+
+// Open sends nothing: the handshake says it all.
+func (s *session) Open() ([][]byte, error) { return nil, nil }
+
+// Backfill fetches the messages with an id above resume, oldest first, at
+// most MaxBackfill of them. With no resume point (the first login) there is
+// nothing to catch up on. A resume point that is not a Gotify id (left by
+// another kind) counts as none.
+func (s *session) Backfill(ctx context.Context, resume string) ([]conn.Task, error) {
+	after, ok := parseID(resume)
+	if !ok {
+		return nil, nil
+	}
+	var missed []message
+	since := int64(0) // 0: start from the newest
+	for len(missed) < MaxBackfill {
+		page, err := s.page(ctx, since)
+		if err != nil {
+			return nil, err
+		}
+		done := page.Paging.Next == "" || len(page.Messages) == 0
+		for _, m := range page.Messages {
+			if m.ID <= after {
+				done = true
+				break
+			}
+			missed = append(missed, m)
+		}
+		if done {
+			break
+		}
+		if page.Paging.Since <= 0 || (since != 0 && page.Paging.Since >= since) {
+			return nil, fmt.Errorf("%w: GET /message paging does not move back (since %d after %d)", ErrMalformed, page.Paging.Since, since)
+		}
+		since = page.Paging.Since
+	}
+	if len(missed) > MaxBackfill {
+		missed = missed[:MaxBackfill]
+	}
+	sort.Slice(missed, func(i, j int) bool { return missed[i].ID < missed[j].ID })
+	tasks := make([]conn.Task, 0, len(missed))
+	for _, m := range missed {
+		t, err := s.task(m)
+		if err != nil {
+			return nil, err
+		}
+		tasks = append(tasks, t)
+	}
+	return tasks, nil
+}
+
+// messagePage is one answer of GET /message.
+type messagePage struct {
+	Paging struct {
+		Next  string `json:"next"`
+		Since int64  `json:"since"`
+	} `json:"paging"`
+	Messages []message `json:"messages"`
+}
+
+// page fetches the newest pageSize messages with an id below since (all
+// when since is 0).
+func (s *session) page(ctx context.Context, since int64) (messagePage, error) {
+	u := s.p.api.JoinPath("message")
+	q := url.Values{"limit": {strconv.Itoa(pageSize)}}
+	if since > 0 {
+		q.Set("since", strconv.FormatInt(since, 10))
+	}
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return messagePage{}, err
+	}
+	req.Header.Set("X-Gotify-Key", s.token)
+	req.Header.Set("Accept", "application/json")
+	resp, err := do(s.p.http, req)
+	if err != nil {
+		return messagePage{}, err
+	}
+	defer closeBody(resp)
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return messagePage{}, fmt.Errorf("%w (HTTP %d from GET /message)", conn.ErrUnauthorized, resp.StatusCode)
+	default:
+		return messagePage{}, statusErr(resp)
+	}
+	var page messagePage
+	if err := decodeJSON(resp, &page); err != nil {
+		return messagePage{}, err
+	}
+	return page, nil
+}
+
+// parseID reads a resume point written by this kind: a positive id.
+func parseID(resume string) (int64, bool) {
+	id, err := strconv.ParseInt(resume, 10, 64)
+	return id, err == nil && id > 0
+}
