@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+
+	"tasktray/auth"
+	"tasktray/internal/desktoptest"
+)
+
+// connectWait bounds how long a process may take to connect: far above any
+// start time worth measuring, so that only a broken start fails the run.
+const connectWait = 30 * time.Second
+
+// Users of the reference server, one per pipeline so neither ever sees the
+// other's tasks.
+const (
+	floorUser = "floor"
+	agentUser = "agent"
+)
+
+// bench holds what every measurement of one run shares.
+type bench struct {
+	cfg      config
+	agentBin string
+	floorBin string
+	srv      *refServer
+	sess     *session
+	rec      *recorder
+	tray     *desktoptest.Watcher
+	bus      *dbus.Conn // the bench's own connection, to ask the bus about callers
+	floorTok string
+	logf     func(format string, args ...any)
+}
+
+// pipeline is one of the two things measured side by side.
+type pipeline struct {
+	name  string
+	user  string
+	start func() (*process, error)
+	// hasTray says the process registers a tray icon, which the bench then
+	// waits for before it measures idle.
+	hasTray bool
+}
+
+// run sets up the session and the server, measures the floor, then the
+// agent, then the agent's burst, and stops everything it started, also on
+// failure.
+func run(ctx context.Context, cfg config, logf func(format string, args ...any)) (res *results, err error) {
+	res = &results{cfg: cfg, when: time.Now()}
+	work, err := os.MkdirTemp("", "tasktray-bench-")
+	if err != nil {
+		return res, err
+	}
+	defer func() {
+		if err != nil && os.Getenv("TASKTRAY_KEEP_SESSION") == "1" {
+			logf("kept the session's folder with the logs: %s", work)
+			return
+		}
+		os.RemoveAll(work)
+	}()
+
+	b := &bench{cfg: cfg, logf: logf}
+	if b.agentBin, b.floorBin, err = build(ctx, cfg.root, work, cfg.agentBin, logf); err != nil {
+		return res, err
+	}
+	if b.srv, err = startServer(2 * max(cfg.tasks, cfg.burst)); err != nil {
+		return res, err
+	}
+	defer b.srv.close()
+	logf("reference server at %s", b.srv.url)
+
+	if b.sess, err = startSession(filepath.Join(work, "session")); err != nil {
+		return res, err
+	}
+	defer func() { err = errors.Join(err, b.sess.stop()) }()
+	logf("session: DISPLAY=%s, bus %s, gnome-keyring unlocked", b.sess.display, b.sess.busAddr)
+	// go-keyring, under auth.SystemKeyring, finds the bus through the
+	// environment; the token is seeded from this process.
+	os.Setenv("DBUS_SESSION_BUS_ADDRESS", b.sess.busAddr)
+
+	if b.rec, err = newRecorder(b.sess.busAddr); err != nil {
+		return res, err
+	}
+	defer b.rec.close()
+	if b.tray, err = desktoptest.NewWatcher(b.sess.busAddr); err != nil {
+		return res, err
+	}
+	defer b.tray.Close()
+	if b.bus, err = dbus.Connect(b.sess.busAddr); err != nil {
+		return res, err
+	}
+	defer b.bus.Close()
+
+	floorSess, err := b.srv.login(ctx, floorUser)
+	if err != nil {
+		return res, fmt.Errorf("logging in the floor: %w", err)
+	}
+	b.floorTok = floorSess.Token
+	if err := b.seedAgent(ctx); err != nil {
+		return res, err
+	}
+
+	floor := pipeline{name: "floor", user: floorUser, start: b.startFloor}
+	agent := pipeline{name: "agent", user: agentUser, start: func() (*process, error) { return b.startAgent(false) }, hasTray: true}
+	if res.floor, err = b.measurePipeline(ctx, floor); err != nil {
+		return res, err
+	}
+	if res.agent, err = b.measurePipeline(ctx, agent); err != nil {
+		return res, err
+	}
+	res.burst, err = b.measureBurst(ctx)
+	return res, err
+}
+
+// build builds the floor client and, unless given one, the agent from the
+// module root into dir.
+func build(ctx context.Context, root, dir, agentBin string, logf func(string, ...any)) (agent, floor string, err error) {
+	floor = filepath.Join(dir, "floor")
+	targets := [][2]string{{floor, "./cmd/tasktray-bench/floor"}}
+	if agentBin == "" {
+		agentBin = filepath.Join(dir, "tasktray")
+		targets = append(targets, [2]string{agentBin, "."})
+	}
+	for _, t := range targets {
+		logf("go build -o %s %s", t[0], t[1])
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", t[0], t[1])
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return "", "", fmt.Errorf("go build %s: %v\n%s", t[1], err, out)
+		}
+	}
+	return agentBin, floor, nil
+}
+
+// seedAgent logs the agent's user in and stores what a login in the app
+// would: the account file and the token in the session's keyring.
+func (b *bench) seedAgent(ctx context.Context) error {
+	sess, err := b.srv.login(ctx, agentUser)
+	if err != nil {
+		return fmt.Errorf("logging in the agent's user: %w", err)
+	}
+	path := filepath.Join(b.sess.configHome(), "tasktray", "account.json")
+	if err := auth.SaveAccount(path, sess.Account); err != nil {
+		return err
+	}
+	store := auth.NewTokenStore(auth.NewSystemKeyring(0))
+	if err := store.Save(ctx, sess); err != nil {
+		return err
+	}
+	if !store.Persistent() {
+		return fmt.Errorf("the token did not reach gnome-keyring: %s", store.Reason())
+	}
+	return nil
+}
+
+// startAgent starts the real agent in the session; coalesce=false gives
+// every task its own popup.
+func (b *bench) startAgent(coalesce bool) (*process, error) {
+	cmd := exec.Command(b.agentBin, fmt.Sprintf("-coalesce=%t", coalesce))
+	cmd.Env = b.sess.env()
+	return startProcess("agent", cmd, b.sess.logPath("agent"))
+}
+
+// startFloor starts the floor client in the session.
+func (b *bench) startFloor() (*process, error) {
+	cmd := exec.Command(b.floorBin)
+	cmd.Env = append(b.sess.env(),
+		"TASKTRAY_BENCH_URL=ws"+strings.TrimPrefix(b.srv.url, "http")+"/ws",
+		"TASKTRAY_BENCH_TOKEN="+b.floorTok)
+	return startProcess("floor", cmd, b.sess.logPath("floor"))
+}
+
+// measurePipeline measures one pipeline: start to connected cfg.starts
+// times (the last process stays up), then idle, then latency.
+func (b *bench) measurePipeline(ctx context.Context, pl pipeline) (res pipelineResult, err error) {
+	res.name = pl.name
+	var p *process
+	defer func() {
+		if p != nil {
+			err = errors.Join(err, p.stop())
+		}
+	}()
+	for i := range b.cfg.starts {
+		if p != nil {
+			if err := p.stop(); err != nil {
+				return res, err
+			}
+		}
+		n := b.srv.links.opened(pl.user)
+		if p, err = pl.start(); err != nil {
+			return res, err
+		}
+		at, err := b.srv.links.waitOpen(ctx, pl.user, n, p, connectWait)
+		if err != nil {
+			return res, err
+		}
+		res.starts = append(res.starts, at.Sub(p.started))
+		b.logf("%s: start %d connected after %v", pl.name, i+1, at.Sub(p.started).Round(time.Microsecond))
+	}
+	if pl.hasTray {
+		if _, err := b.trayItem(ctx, p); err != nil {
+			return res, err
+		}
+	}
+
+	if err := sleep(ctx, b.cfg.settle); err != nil {
+		return res, err
+	}
+	b.logf("%s: idle for %v (connected, no traffic, no window)", pl.name, b.cfg.idle)
+	if res.idle, err = measureIdle(ctx, p, b.cfg.idle); err != nil {
+		return res, err
+	}
+	b.logf("%s: %s", pl.name, res.idle)
+
+	b.logf("%s: %d tasks at %g/s", pl.name, b.cfg.tasks, b.cfg.rate)
+	if res.lat, err = b.measureLatency(ctx, pl, p); err != nil {
+		return res, err
+	}
+	b.logf("%s: %s", pl.name, res.lat)
+	return res, p.crashed()
+}
+
+// trayItem waits for the tray icon of p to register with the watcher,
+// and returns it. Items are told apart by the PID of their bus connection.
+func (b *bench) trayItem(ctx context.Context, p *process) (desktoptest.Item, error) {
+	deadline := time.Now().Add(connectWait)
+	for {
+		for _, it := range b.tray.Items() {
+			var pid uint32
+			err := b.bus.BusObject().Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, it.Service).Store(&pid)
+			if err == nil && int(pid) == p.pid() {
+				return it, nil
+			}
+		}
+		if err := p.crashed(); err != nil {
+			return desktoptest.Item{}, err
+		}
+		if time.Now().After(deadline) {
+			return desktoptest.Item{}, fmt.Errorf("the agent registered no tray icon within %v%s", connectWait, p.logTail())
+		}
+		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+			return desktoptest.Item{}, err
+		}
+	}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

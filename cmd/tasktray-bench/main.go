@@ -1,0 +1,154 @@
+// Command tasktray-bench measures what the tray agent costs while it waits
+// and how fast it turns a task into a popup, side by side with a floor: a
+// bare gorilla/websocket client that calls org.freedesktop.Notifications
+// .Notify for each frame (./floor), the least any client can do.
+//
+// Both receive their tasks from one reference server in this process and
+// send their popups to one recorder on a private session bus, which stamps
+// each Notify call on arrival. The agent is the real binary, built from the
+// module root, in a throwaway desktop session (Xvfb, dbus-daemon, an
+// unlocked gnome-keyring, a tray watcher) with its account file and token
+// stored beforehand, as after a login. For each pipeline it measures start
+// to connected, idle cost over a window with no traffic, and
+// publish-to-Notify latency; then a second agent, with coalescing on, takes
+// a burst. See docs/benchmarks.md for what each figure means.
+//
+//	go run ./cmd/tasktray-bench          full run (about 4 min); rewrites the
+//	                                     results in docs/benchmarks.md and
+//	                                     docs/benchmarks/latency.png
+//	go run ./cmd/tasktray-bench -short   CI run (about 40 s); writes nothing
+//
+// The exit status is 1 only when a task was lost or duplicated or a process
+// crashed or could not start; a missed time or size target never fails a
+// run. Everything the bench starts is stopped by its PID at the end, also on
+// failure or Ctrl-C. TASKTRAY_KEEP_SESSION=1 keeps the logs of a failed run.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// config is what one run measures.
+type config struct {
+	short      bool
+	tasks      int           // latency: tasks per pipeline
+	rate       float64       // latency: tasks per second
+	idle       time.Duration // idle window
+	settle     time.Duration // from connected to the idle window
+	starts     int           // process starts per pipeline, for start to connected
+	burst      int           // tasks in the burst
+	burstOver  time.Duration // how long the burst lasts
+	burstAfter time.Duration // from the burst's last popup to the "after" memory sample
+	agentBin   string        // a prebuilt agent; "" builds one
+	root       string        // the module root
+	doc, plot  string        // where to write the results; "" writes nothing
+	command    string        // how the run was started, for the record
+}
+
+func main() {
+	cfg, err := parseFlags()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tasktray-bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logf := func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "[bench %s] %s\n", time.Now().Format("15:04:05.000"), fmt.Sprintf(format, args...))
+	}
+
+	res, err := run(ctx, cfg, logf)
+	if err != nil {
+		logf("FAILED: %v", err)
+		os.Exit(1)
+	}
+	table := res.table()
+	fmt.Println()
+	fmt.Println(res.header())
+	fmt.Println()
+	fmt.Print(table)
+	fmt.Println()
+	fmt.Print(res.notes())
+
+	if cfg.plot != "" {
+		if err := plotLatency(cfg.plot, res.floor.lat, res.agent.lat); err != nil {
+			logf("writing the plot: %v", err)
+			os.Exit(1)
+		}
+		logf("wrote %s", cfg.plot)
+	}
+	if cfg.doc != "" {
+		if err := res.writeDoc(cfg.doc, cfg.plot); err != nil {
+			logf("writing the results: %v", err)
+			os.Exit(1)
+		}
+		logf("wrote %s", cfg.doc)
+	}
+	if bad := res.integrity(); bad != "" {
+		logf("FAILED: %s", bad)
+		os.Exit(1)
+	}
+}
+
+// parseFlags reads the command line. -short changes the defaults of the
+// flags not given.
+func parseFlags() (config, error) {
+	var cfg config
+	flag.BoolVar(&cfg.short, "short", false, "CI run: 200 tasks, idle 5 s, burst of 1,000 in 1 s; writes no results")
+	flag.IntVar(&cfg.tasks, "tasks", 2000, "latency: tasks per pipeline")
+	flag.Float64Var(&cfg.rate, "rate", 200, "latency: tasks per second")
+	flag.DurationVar(&cfg.idle, "idle", 60*time.Second, "idle window, connected with no traffic")
+	flag.DurationVar(&cfg.settle, "settle", 5*time.Second, "wait from connected to the idle window")
+	flag.IntVar(&cfg.starts, "starts", 5, "process starts per pipeline, for start to connected")
+	flag.IntVar(&cfg.burst, "burst", 10000, "tasks in the burst (agent, coalescing on)")
+	flag.DurationVar(&cfg.burstOver, "burst-over", 10*time.Second, "how long the burst lasts")
+	flag.DurationVar(&cfg.burstAfter, "burst-after", 20*time.Second, "wait from the burst's last popup to the memory sample \"after\"")
+	flag.StringVar(&cfg.agentBin, "agent", "", "agent binary to measure (default: go build the module root)")
+	flag.StringVar(&cfg.doc, "doc", "docs/benchmarks.md", "markdown file whose results section to rewrite; \"\" for none")
+	flag.StringVar(&cfg.plot, "plot", "docs/benchmarks/latency.png", "latency plot to write; \"\" for none")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments %q", flag.Args())
+	}
+
+	given := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if cfg.short {
+		short := map[string]string{"tasks": "200", "idle": "5s", "settle": "1s", "starts": "2",
+			"burst": "1000", "burst-over": "1s", "burst-after": "2s", "doc": "", "plot": ""}
+		for name, value := range short {
+			if !given[name] {
+				flag.Set(name, value)
+			}
+		}
+	}
+	if cfg.tasks < 1 || cfg.burst < 1 || cfg.starts < 1 || cfg.rate <= 0 || cfg.idle <= 0 || cfg.burstOver <= 0 {
+		return cfg, fmt.Errorf("-tasks, -burst, -starts, -rate, -idle and -burst-over must be positive")
+	}
+
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	gomod := strings.TrimSpace(string(out))
+	if err != nil || gomod == "" || gomod == os.DevNull {
+		return cfg, fmt.Errorf("run tasktray-bench inside the tasktray module (go env GOMOD: %q, %v)", gomod, err)
+	}
+	cfg.root = filepath.Dir(gomod)
+	for _, p := range []*string{&cfg.doc, &cfg.plot} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(cfg.root, *p)
+		}
+	}
+	cfg.command = os.Getenv("TASKTRAY_BENCH_COMMAND")
+	if cfg.command == "" {
+		cfg.command = strings.Join(append([]string{"go run ./cmd/tasktray-bench"}, os.Args[1:]...), " ")
+	}
+	return cfg, nil
+}

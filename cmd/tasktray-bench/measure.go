@@ -1,0 +1,369 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"tasktray/internal/desktoptest"
+	"tasktray/server"
+)
+
+// Quiet periods that end a wait for popups: missingQuiet while tasks are
+// still missing (so a slow pipeline gets every chance), doneQuiet once all
+// arrived (to catch late duplicates).
+const (
+	missingQuiet = 10 * time.Second
+	doneQuiet    = 2 * time.Second
+)
+
+// idleResult is what a process costs while it waits.
+type idleResult struct {
+	window     time.Duration
+	cpuPercent float64 // of one core, from the threads' schedstat (ns)
+	// cpuTickPercent is the same from utime+stime in /proc/PID/stat, in
+	// 10 ms ticks; it also counts threads that exited.
+	cpuTickPercent float64
+	wakeups        float64 // context switches per second, all threads
+	threads        int
+	children       int // processes it started that run, e.g. windows
+	mem            memSample
+}
+
+func (r idleResult) String() string {
+	return fmt.Sprintf("idle %v: CPU %.4f%% (stat ticks %.3f%%), %.2f wake-ups/s, %d threads, %d children, VmRSS %.1f MB, Pss %.1f MB, private %.1f MB",
+		r.window.Round(time.Millisecond), r.cpuPercent, r.cpuTickPercent, r.wakeups, r.threads, r.children,
+		mb(r.mem.rss), mb(r.mem.pss), mb(r.mem.private))
+}
+
+// measureIdle samples p's counters d apart.
+func measureIdle(ctx context.Context, p *process, d time.Duration) (idleResult, error) {
+	before, err := readProc(p.pid())
+	if err != nil {
+		return idleResult{}, err
+	}
+	if err := sleep(ctx, d); err != nil {
+		return idleResult{}, err
+	}
+	after, err := readProc(p.pid())
+	if err != nil {
+		return idleResult{}, fmt.Errorf("%w%s", err, p.logTail())
+	}
+	mem, err := readMem(p.pid())
+	if err != nil {
+		return idleResult{}, err
+	}
+	wall := after.at.Sub(before.at)
+	// A thread that exits takes its schedstat and switches with it: clamp
+	// rather than wrap around.
+	delta := func(a, b uint64) float64 { return float64(max(int64(a)-int64(b), 0)) }
+	return idleResult{
+		window:         wall,
+		cpuPercent:     delta(after.cpuNanos, before.cpuNanos) / float64(wall.Nanoseconds()) * 100,
+		cpuTickPercent: delta(after.cpuTicks, before.cpuTicks) * float64(time.Second/userHZ) / float64(wall.Nanoseconds()) * 100,
+		wakeups:        delta(after.switches, before.switches) / wall.Seconds(),
+		threads:        after.threads,
+		children:       len(childPIDs(p.pid())),
+		mem:            mem,
+	}, nil
+}
+
+// latencyResult is publish-to-Notify latency over one run of tasks.
+type latencyResult struct {
+	sent, lost, dups int
+	// samples holds one latency per task that arrived, sorted.
+	samples        []time.Duration
+	p50, p99, pmax time.Duration
+}
+
+func (r latencyResult) String() string {
+	return fmt.Sprintf("publish->Notify p50 %s, p99 %s, max %s; %d sent, %d lost, %d duplicated",
+		ms(r.p50), ms(r.p99), ms(r.pmax), r.sent, r.lost, r.dups)
+}
+
+// measureLatency publishes cfg.tasks tasks at cfg.rate to the pipeline's
+// user and matches each Notify call to its task by the title's number.
+func (b *bench) measureLatency(ctx context.Context, pl pipeline, p *process) (latencyResult, error) {
+	tag := pl.name + " task"
+	mark := b.rec.mark()
+	every := time.Duration(float64(time.Second) / b.cfg.rate)
+	published, err := b.publish(ctx, pl.user, tag, b.cfg.tasks, every)
+	if err != nil {
+		return latencyResult{}, err
+	}
+	calls, err := b.awaitPopups(ctx, mark, b.cfg.tasks, p)
+	if err != nil {
+		return latencyResult{}, err
+	}
+	return matchLatency(published, calls, tag), nil
+}
+
+// matchLatency pairs each task with the first Notify call titled after it.
+func matchLatency(published []time.Time, calls []notifyCall, tag string) latencyResult {
+	res := latencyResult{sent: len(published)}
+	first := make([]time.Time, len(published))
+	for _, c := range calls {
+		i, ok := taskNumber(c.summary, tag)
+		if !ok || i >= len(published) {
+			continue
+		}
+		if !first[i].IsZero() {
+			res.dups++
+			continue
+		}
+		first[i] = c.at
+		res.samples = append(res.samples, c.at.Sub(published[i]))
+	}
+	res.lost = len(published) - len(res.samples)
+	slices.Sort(res.samples)
+	res.p50, res.p99 = quantile(res.samples, 0.50), quantile(res.samples, 0.99)
+	if n := len(res.samples); n > 0 {
+		res.pmax = res.samples[n-1]
+	}
+	return res
+}
+
+// taskTitle is the title of task i of a run tagged tag.
+func taskTitle(tag string, i int) string { return tag + " #" + strconv.Itoa(i) }
+
+// taskNumber parses a title made by taskTitle.
+func taskNumber(title, tag string) (int, bool) {
+	rest, ok := strings.CutPrefix(title, tag+" #")
+	if !ok {
+		return 0, false
+	}
+	i, err := strconv.Atoi(rest)
+	return i, err == nil && i >= 0
+}
+
+// quantile returns the nearest-rank q-quantile of sorted samples.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(q*float64(len(sorted))+0.999999999) - 1 // ceil(q*n) - 1
+	return sorted[min(max(rank, 0), len(sorted)-1)]
+}
+
+// publish publishes n tasks titled taskTitle(tag, i) to user, task i due
+// at start + i*every. Each stamp is taken just before server.Publish.
+// Late tasks go out at once, so the schedule holds on average even when a
+// sleep overshoots.
+func (b *bench) publish(ctx context.Context, user, tag string, n int, every time.Duration) ([]time.Time, error) {
+	stamps := make([]time.Time, n)
+	start := time.Now()
+	for i := range n {
+		if d := time.Until(start.Add(time.Duration(i) * every)); d > 0 {
+			if err := sleep(ctx, d); err != nil {
+				return nil, err
+			}
+		}
+		stamps[i] = time.Now()
+		in := server.TaskInput{Title: taskTitle(tag, i), Body: "Published by tasktray-bench."}
+		if _, err := b.srv.Publish(user, in); err != nil {
+			return nil, err
+		}
+	}
+	return stamps, nil
+}
+
+// awaitPopups waits until want Notify calls came after mark and then none
+// for doneQuiet, or none came for missingQuiet, and returns them. It fails
+// only if p crashes.
+func (b *bench) awaitPopups(ctx context.Context, mark, want int, p *process) ([]notifyCall, error) {
+	for {
+		n, changed := b.rec.count(mark)
+		quiet := missingQuiet
+		if n >= want {
+			quiet = doneQuiet
+		}
+		t := time.NewTimer(quiet)
+		select {
+		case <-changed:
+			t.Stop()
+		case <-t.C:
+			return b.rec.since(mark), p.crashed()
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-p.exited:
+			t.Stop()
+			return nil, p.crashed()
+		}
+	}
+}
+
+// burstResult is what a burst of tasks did to the agent with coalescing on.
+type burstResult struct {
+	sent    int
+	publish time.Duration // how long publishing took
+	// delivered is how many tasks the agent added to Recent tasks, from
+	// the unread count its tray menu shows; drain is when the count was
+	// complete, from the first publish.
+	delivered int
+	drain     time.Duration
+	// Notify calls: singles are tasks' own popups, summaries the rest;
+	// popups counts distinct notification ids, what a person saw.
+	calls, singles, summaries, popups int
+	lastSummary                       string
+	before, after                     memSample
+	peakRSS                           uint64
+	afterWait                         time.Duration // from the last popup to the after sample
+	start                             time.Duration // start to connected of this agent
+	reconnects                        int
+	closeReasons                      []string
+}
+
+func (r burstResult) String() string {
+	return fmt.Sprintf("burst of %d in %v: %d in Recent tasks after %v; %d Notify calls (%d singles, %d summaries, last %q), %d distinct popups; VmRSS %.1f -> peak %.1f -> %.1f MB; %d reconnects %v",
+		r.sent, r.publish.Round(time.Millisecond), r.delivered, r.drain.Round(time.Millisecond), r.calls, r.singles,
+		r.summaries, r.lastSummary, r.popups, mb(r.before.rss), mb(r.peakRSS), mb(r.after.rss), r.reconnects, r.closeReasons)
+}
+
+// unreadLabel is the Recent tasks entry of the agent's tray menu with a
+// count, as tray.Systray.Render writes it.
+var unreadLabel = regexp.MustCompile(`^Recent tasks \((\d+) unread\)`)
+
+// measureBurst starts the agent with coalescing on, publishes cfg.burst
+// tasks over cfg.burstOver, and counts its popups, its memory and the
+// tasks that reached Recent tasks.
+func (b *bench) measureBurst(ctx context.Context) (res burstResult, err error) {
+	res.sent = b.cfg.burst
+	opened := b.srv.links.opened(agentUser)
+	p, err := b.startAgent(true)
+	if err != nil {
+		return res, err
+	}
+	defer func() { err = errors.Join(err, p.stop()) }()
+	at, err := b.srv.links.waitOpen(ctx, agentUser, opened, p, connectWait)
+	if err != nil {
+		return res, err
+	}
+	res.start = at.Sub(p.started)
+	item, err := b.trayItem(ctx, p)
+	if err != nil {
+		return res, err
+	}
+	if err := sleep(ctx, b.cfg.settle); err != nil {
+		return res, err
+	}
+	unread0, err := b.unread(item)
+	if err != nil {
+		return res, err
+	}
+	if res.before, err = readMem(p.pid()); err != nil {
+		return res, err
+	}
+	closed0 := b.srv.links.closed(agentUser)
+
+	peak := watchPeakRSS(p.pid(), 10*time.Millisecond)
+	defer peak()
+	mark := b.rec.mark()
+	b.logf("agent (coalescing on): burst of %d tasks in %v", b.cfg.burst, b.cfg.burstOver)
+	t0 := time.Now()
+	if _, err := b.publish(ctx, agentUser, "burst task", b.cfg.burst, b.cfg.burstOver/time.Duration(b.cfg.burst)); err != nil {
+		return res, err
+	}
+	res.publish = time.Since(t0)
+
+	// Every task should reach Recent tasks; the menu's count says when.
+	deadline := time.Now().Add(connectWait + b.cfg.burstOver)
+	for {
+		n, err := b.unread(item)
+		if err != nil {
+			return res, err
+		}
+		res.delivered, res.drain = n-unread0, time.Since(t0)
+		if res.delivered >= b.cfg.burst || time.Now().After(deadline) {
+			break
+		}
+		if err := sleep(ctx, 100*time.Millisecond); err != nil {
+			return res, err
+		}
+	}
+	// The coalescer shows its last summary up to a window after the
+	// burst; the burst is over once no popup came for missingQuiet.
+	calls, err := b.awaitPopups(ctx, mark, 1<<30, p)
+	if err != nil {
+		return res, err
+	}
+	if err := sleep(ctx, b.cfg.burstAfter); err != nil {
+		return res, err
+	}
+	res.peakRSS = peak()
+	if res.after, err = readMem(p.pid()); err != nil {
+		return res, err
+	}
+	if len(calls) > 0 {
+		res.afterWait = time.Since(calls[len(calls)-1].at)
+	}
+	ids := map[uint32]bool{}
+	for _, c := range calls {
+		ids[c.id] = true
+		if _, ok := taskNumber(c.summary, "burst task"); ok {
+			res.singles++
+		} else {
+			res.summaries++
+			res.lastSummary = c.summary
+		}
+	}
+	res.calls, res.popups = len(calls), len(ids)
+	res.reconnects = b.srv.links.opened(agentUser) - opened - 1
+	res.closeReasons = b.srv.links.closeReasons(agentUser, closed0)
+	b.logf("agent: %s", res)
+	return res, p.crashed()
+}
+
+// unread reads the agent's unread count off its tray menu: the count of
+// tasks in Recent tasks that nobody opened.
+func (b *bench) unread(item desktoptest.Item) (int, error) {
+	menu, err := b.tray.MenuLayout(item)
+	if err != nil {
+		return 0, err
+	}
+	for _, mi := range menu {
+		if m := unreadLabel.FindStringSubmatch(mi.Label); m != nil {
+			return strconv.Atoi(m[1])
+		}
+		if strings.HasPrefix(mi.Label, "Recent tasks") {
+			return 0, nil
+		}
+	}
+	return 0, fmt.Errorf("no Recent tasks entry in the tray menu")
+}
+
+// watchPeakRSS polls pid's VmRSS every period until the returned function
+// is first called; that and every later call return the highest value
+// seen, in KiB.
+func watchPeakRSS(pid int, period time.Duration) (stop func() uint64) {
+	var peak uint64 // written by the poller, read once it has finished
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			if rss, err := readRSS(pid); err == nil {
+				peak = max(peak, rss)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	var once sync.Once
+	return func() uint64 {
+		once.Do(func() { close(done) })
+		<-finished
+		return peak
+	}
+}

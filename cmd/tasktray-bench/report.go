@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Targets of the issue "a tray app that costs nothing while it waits and is
+// instant when a task comes". They are informational: a miss is reported,
+// never fails a run.
+const (
+	targetIdleCPU     = 0.02 // % of one core
+	targetWakeups     = 1.0  // per second
+	targetRSS         = 25.0 // MB
+	targetP99Ratio    = 2.0  // agent p99 / floor p99
+	targetStart       = 300 * time.Millisecond
+	targetBurstCalls  = 6    // Notify calls for a whole burst
+	targetBurstSingle = 5    // popups of single tasks in a burst, plus one summary
+	targetBurstGrowth = 20.0 // MB, peak VmRSS minus before
+)
+
+// Markers around the section of the results document the bench rewrites.
+const (
+	docBegin = "<!-- tasktray-bench:begin -->"
+	docEnd   = "<!-- tasktray-bench:end -->"
+)
+
+// results is everything one run measured.
+type results struct {
+	cfg          config
+	when         time.Time
+	floor, agent pipelineResult
+	burst        burstResult
+}
+
+// pipelineResult is what one pipeline measured.
+type pipelineResult struct {
+	name   string
+	starts []time.Duration // start to connected, in start order
+	idle   idleResult
+	lat    latencyResult
+}
+
+// medianStart returns the median start to connected and the slowest one.
+func (r pipelineResult) medianStart() (median, slowest time.Duration) {
+	s := slices.Sorted(slices.Values(r.starts))
+	return s[(len(s)-1)/2], s[len(s)-1]
+}
+
+// integrity says which tasks were lost or duplicated, the only failures
+// of a run; "" when none.
+func (r *results) integrity() string {
+	var bad []string
+	for _, p := range []pipelineResult{r.floor, r.agent} {
+		if p.lat.lost > 0 || p.lat.dups > 0 {
+			bad = append(bad, fmt.Sprintf("%s lost %d and duplicated %d of %d tasks", p.name, p.lat.lost, p.lat.dups, p.lat.sent))
+		}
+	}
+	if b := r.burst; b.delivered != b.sent {
+		bad = append(bad, fmt.Sprintf("the burst put %d of %d tasks in Recent tasks", b.delivered, b.sent))
+	}
+	return strings.Join(bad, "; ")
+}
+
+// header says when, where and how the run was made.
+func (r *results) header() string {
+	c := r.cfg
+	return fmt.Sprintf("Run %s on %s.\n\nCommand: `%s`; %s tasks at %g/s per pipeline, idle %v after %v settled, %d starts each, burst of %s in %v.",
+		r.when.UTC().Format("2006-01-02 15:04 MST"), machine(), c.command,
+		thousands(c.tasks), c.rate, c.idle, c.settle, c.starts, thousands(c.burst), c.burstOver)
+}
+
+// machine describes the computer: CPUs, kernel, Go.
+func machine() string {
+	model := "unknown CPU"
+	if info, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.SplitSeq(string(info), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
+	return fmt.Sprintf("nproc %d, %s, Linux %s, %s", runtime.NumCPU(), model, strings.TrimSpace(string(kernel)), runtime.Version())
+}
+
+// table renders the results as a markdown table.
+func (r *results) table() string {
+	f, a, b := r.floor, r.agent, r.burst
+	fStart, fSlow := f.medianStart()
+	aStart, aSlow := a.medianStart()
+	growth := mb(b.peakRSS) - mb(b.before.rss)
+
+	var t bytes.Buffer
+	row := func(cells ...string) { fmt.Fprintf(&t, "| %s |\n", strings.Join(cells, " | ")) }
+	row("", "floor", "agent", "agent ÷ floor", "target (agent)", "")
+	row("---", "---:", "---:", "---:", "---", "---")
+	lat := fmt.Sprintf("%s tasks at %g/s", thousands(r.cfg.tasks), r.cfg.rate)
+	row("publish → Notify p50, "+lat, ms(f.lat.p50), ms(a.lat.p50), ratio(a.lat.p50.Seconds(), f.lat.p50.Seconds()), "", "")
+	row("publish → Notify p99", ms(f.lat.p99), ms(a.lat.p99), ratio(a.lat.p99.Seconds(), f.lat.p99.Seconds()),
+		fmt.Sprintf("≤ %g× floor", targetP99Ratio), verdict(a.lat.p99 <= time.Duration(targetP99Ratio*float64(f.lat.p99))))
+	row("publish → Notify max", ms(f.lat.pmax), ms(a.lat.pmax), ratio(a.lat.pmax.Seconds(), f.lat.pmax.Seconds()), "", "")
+	row("lost / duplicated", lostDup(f.lat), lostDup(a.lat), "", "0 / 0", verdict(a.lat.lost == 0 && a.lat.dups == 0))
+	row(fmt.Sprintf("idle CPU, %% of one core (%v)", r.cfg.idle), pct(f.idle.cpuPercent), pct(a.idle.cpuPercent),
+		ratio(a.idle.cpuPercent, f.idle.cpuPercent), fmt.Sprintf("≤ %g %%", targetIdleCPU), verdict(a.idle.cpuPercent <= targetIdleCPU))
+	row("idle wake-ups/s (context switches, all threads)", fmt.Sprintf("%.2f", f.idle.wakeups), fmt.Sprintf("%.2f", a.idle.wakeups),
+		ratio(a.idle.wakeups, f.idle.wakeups), fmt.Sprintf("≤ %g", targetWakeups), verdict(a.idle.wakeups <= targetWakeups))
+	row("idle RSS (VmRSS)", mbText(f.idle.mem.rss), mbText(a.idle.mem.rss), ratio(mb(a.idle.mem.rss), mb(f.idle.mem.rss)),
+		fmt.Sprintf("≤ %g MB", targetRSS), verdict(mb(a.idle.mem.rss) <= targetRSS))
+	row("idle Pss / private", mbText(f.idle.mem.pss)+" / "+mbText(f.idle.mem.private), mbText(a.idle.mem.pss)+" / "+mbText(a.idle.mem.private),
+		ratio(mb(a.idle.mem.private), mb(f.idle.mem.private)), "", "")
+	row(fmt.Sprintf("start → server sees the WebSocket, median of %d (slowest)", len(a.starts)),
+		fmt.Sprintf("%s (%s)", ms(fStart), ms(fSlow)), fmt.Sprintf("%s (%s)", ms(aStart), ms(aSlow)),
+		ratio(aStart.Seconds(), fStart.Seconds()), "≤ "+ms(targetStart), verdict(aStart <= targetStart))
+	burst := fmt.Sprintf("burst of %s in %v, coalescing on", thousands(b.sent), r.cfg.burstOver)
+	row(burst+": Notify calls", "—", fmt.Sprintf("%d (%d tasks + %d summaries)", b.calls, b.singles, b.summaries), "",
+		fmt.Sprintf("≤ %d", targetBurstCalls), verdict(b.calls <= targetBurstCalls))
+	row("burst: popups on screen (distinct ids)", "—", fmt.Sprint(b.popups), "",
+		fmt.Sprintf("≤ %d + 1 summary", targetBurstSingle), verdict(b.singles <= targetBurstSingle && b.popups <= targetBurstSingle+1))
+	row("burst: VmRSS before → peak → after", "—", fmt.Sprintf("%s → %s → %s", mbText(b.before.rss), mbText(b.peakRSS), mbText(b.after.rss)), "",
+		fmt.Sprintf("growth ≤ %g MB", targetBurstGrowth), verdict(growth <= targetBurstGrowth))
+	row("burst: tasks in Recent tasks (tray menu's unread count)", "—", fmt.Sprintf("%s of %s, complete %.1f s after the first publish",
+		thousands(b.delivered), thousands(b.sent), b.drain.Seconds()), "", "all", verdict(b.delivered == b.sent))
+	return t.String()
+}
+
+// notes are the details behind the table, as a markdown list.
+func (r *results) notes() string {
+	f, a, b := r.floor, r.agent, r.burst
+	var n bytes.Buffer
+	fmt.Fprintf(&n, "- Idle CPU above is the threads' own CPU time in ns (`/proc/PID/task/*/schedstat`); utime+stime of `/proc/PID/stat`, in 10 ms ticks, gave floor %s, agent %s.\n",
+		pct(f.idle.cpuTickPercent), pct(a.idle.cpuTickPercent))
+	fmt.Fprintf(&n, "- Threads at idle: floor %d, agent %d; processes the agent had started (windows): %d.\n",
+		f.idle.threads, a.idle.threads, a.idle.children)
+	fmt.Fprintf(&n, "- Start → connected, each start: floor %s; agent %s; the burst's agent %s.\n",
+		msList(f.starts), msList(a.starts), ms(b.start))
+	fmt.Fprintf(&n, "- Burst: published in %.1f s; Notify calls: %d single tasks, then %d summary updates (the last: %q).\n",
+		b.publish.Seconds(), b.singles, b.summaries, b.lastSummary)
+	fmt.Fprintf(&n, "- Burst: VmRSS \"after\" taken %.0f s after the last popup; Pss / private before %s / %s, after %s / %s.\n",
+		b.afterWait.Seconds(), mbText(b.before.pss), mbText(b.before.private), mbText(b.after.pss), mbText(b.after.private))
+	reasons := "none"
+	if len(b.closeReasons) > 0 {
+		reasons = strings.Join(b.closeReasons, "; ")
+	}
+	fmt.Fprintf(&n, "- Burst: the server dropped and the agent re-opened its WebSocket %d times (close reasons: %s).\n", b.reconnects, reasons)
+	return n.String()
+}
+
+// writeDoc rewrites the section between docBegin and docEnd of the
+// markdown file at path with the results, and links the plot if any.
+func (r *results) writeDoc(path, plot string) error {
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	head, rest, ok1 := bytes.Cut(doc, []byte(docBegin))
+	_, tail, ok2 := bytes.Cut(rest, []byte(docEnd))
+	if !ok1 || !ok2 {
+		return fmt.Errorf("%s lacks the markers %s and %s", path, docBegin, docEnd)
+	}
+	var out bytes.Buffer
+	out.Write(head)
+	fmt.Fprintf(&out, "%s\n<!-- written by cmd/tasktray-bench; edits here are overwritten -->\n\n%s\n\n%s\n%s", docBegin, r.header(), r.table(), r.notes())
+	if plot != "" {
+		if rel, err := filepath.Rel(filepath.Dir(path), plot); err == nil {
+			fmt.Fprintf(&out, "\n![publish → Notify latency, floor and agent](%s)\n", filepath.ToSlash(rel))
+		}
+	}
+	out.WriteString("\n" + docEnd)
+	out.Write(tail)
+	return os.WriteFile(path, out.Bytes(), 0o644)
+}
+
+// verdict words a target check.
+func verdict(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "MISS"
+}
+
+// ms formats d in milliseconds, with more digits for short ones.
+func ms(d time.Duration) string {
+	v := float64(d) / float64(time.Millisecond)
+	switch {
+	case v < 10:
+		return fmt.Sprintf("%.2f ms", v)
+	case v < 100:
+		return fmt.Sprintf("%.1f ms", v)
+	}
+	return fmt.Sprintf("%.0f ms", v)
+}
+
+// msList formats durations as a comma-separated list of milliseconds.
+func msList(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = ms(d)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// pct formats a percentage of one core.
+func pct(v float64) string { return fmt.Sprintf("%.4f %%", v) }
+
+// mbText formats KiB as MB.
+func mbText(kib uint64) string { return fmt.Sprintf("%.1f MB", mb(kib)) }
+
+// ratio formats a/b, or "—" when b is zero (a floor that costs nothing
+// measurable has no ratio).
+func ratio(a, b float64) string {
+	if b <= 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+// lostDup formats the lost and duplicated counts.
+func lostDup(r latencyResult) string { return fmt.Sprintf("%d / %d", r.lost, r.dups) }
+
+// thousands formats n with thousands separators: 10000 is "10,000".
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
