@@ -43,9 +43,17 @@ type desktop struct {
 	shots   string // where screenshots go
 }
 
+// parts says which parts of a desktop session run.
+type parts struct {
+	keyring  bool // gnome-keyring owns org.freedesktop.secrets
+	trayHost bool // a StatusNotifierWatcher runs from the start
+}
+
+var fullDesktop = parts{keyring: true, trayHost: true}
+
 // startDesktop brings up the session; everything it starts is stopped at
 // cleanup, by PID.
-func startDesktop(t *testing.T) *desktop {
+func startDesktop(t *testing.T, p parts) *desktop {
 	t.Helper()
 	for _, tool := range []string{"Xvfb", "xdpyinfo", "xdotool", "gnome-keyring-daemon", "secret-tool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -65,10 +73,19 @@ func startDesktop(t *testing.T) *desktop {
 	}
 	d.startX()
 	d.bus = desktoptest.StartSessionBus(t)
-	d.startKeyring()
+	if p.keyring {
+		d.startKeyring()
+	}
 	d.rec = desktoptest.StartNotificationRecorder(t, d.bus)
-	d.tray = desktoptest.StartWatcher(t, d.bus)
+	if p.trayHost {
+		d.startTrayHost()
+	}
 	return d
+}
+
+// startTrayHost starts the StatusNotifierWatcher, as a desktop's tray does.
+func (d *desktop) startTrayHost() {
+	d.tray = desktoptest.StartWatcher(d.t, d.bus)
 }
 
 // env is the environment of every program in the session.
@@ -180,6 +197,21 @@ func (d *desktop) waitWindow(name string) string {
 	}
 	d.t.Fatalf("no window %q appeared", name)
 	return ""
+}
+
+// waitNoWindow waits until no visible window's name matches name.
+func (d *desktop) waitNoWindow(name string) {
+	d.t.Helper()
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", name)
+		cmd.Env = d.env()
+		if out, _ := cmd.Output(); len(bytes.TrimSpace(out)) == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	d.t.Fatalf("window %q still shown", name)
 }
 
 // pixmap converts a PNG to the ARGB32 bytes StatusNotifierItem carries, the

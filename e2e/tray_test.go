@@ -110,7 +110,7 @@ func (r *run) popups(skip, n int) []desktoptest.Notification {
 
 func TestTrayEndToEnd(t *testing.T) {
 	bin := buildApp(t)
-	d := startDesktop(t)
+	d := startDesktop(t, fullDesktop)
 	srv := startServer(t)
 	const password = "wonderland-e2e"
 
@@ -127,7 +127,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	}
 
 	// 2. Log in from the tray menu: the login window, typed into as a person would.
-	r.click("Log in")
+	r.click("Log in…")
 	wid := d.waitWindow("Log in")
 	d.xdotool("windowfocus", "--sync", wid)
 	time.Sleep(300 * time.Millisecond) // let Fyne draw and take the focus
@@ -226,7 +226,26 @@ func TestTrayEndToEnd(t *testing.T) {
 		t.Fatalf("revoke popup %q", p.Summary)
 	}
 
-	// 8. Quit: exit 0, and nothing of ours left running.
+	// 8. Log in again: the window knows server and user; only the password
+	// is typed. Then log out: the keyring entry is gone.
+	r.click("Log in…")
+	wid = d.waitWindow("Log in")
+	d.xdotool("windowfocus", "--sync", wid)
+	time.Sleep(300 * time.Millisecond)
+	d.xdotool("type", "--delay", "5", password)
+	d.xdotool("key", "Return")
+	r.waitIcon("connected")
+	if token2 := strings.TrimSpace(d.secret(user)); token2 == "" || token2 == token {
+		t.Fatalf("after logging in again the keyring holds %s", map[bool]string{true: "nothing", false: "the old token"}[token2 == ""])
+	}
+	r.click("Log out")
+	r.waitIcon("login-required")
+	r.waitStatus("Not logged in")
+	if s := d.secret(user); s != "" {
+		t.Fatal("the token is still in the keyring after log-out")
+	}
+
+	// 9. Quit: exit 0, and nothing of ours left running.
 	r.click("Quit")
 	if err := waitExit(app); err != nil {
 		t.Fatalf("quit: %v\n%s", err, app.log)
@@ -284,4 +303,67 @@ func fileContaining(dir, s string) string {
 		return nil
 	})
 	return found
+}
+
+// TestNoKeyringNoTrayHost: a desktop with neither a Secret Service nor a
+// tray host. The app shows its status window instead of a tray icon, moves
+// to the tray when a host appears, logs in with the token kept for this
+// session only (never on disk), and after a restart asks to log in again.
+func TestNoKeyringNoTrayHost(t *testing.T) {
+	bin := buildApp(t)
+	d := startDesktop(t, parts{})
+	srv := startServer(t)
+	const password = "wonderland-e2e"
+
+	app := d.startApp(bin, "-coalesce=false")
+	d.waitWindow("^tasktray$") // the status window
+	d.screenshot("status-no-tray")
+
+	d.startTrayHost()
+	item, err := d.tray.WaitItem(wait)
+	if err != nil {
+		t.Fatalf("%v\napp log:\n%s", err, app.log)
+	}
+	r := &run{desktop: d, t: t, item: item}
+	d.waitNoWindow("^tasktray$") // the tray took over
+
+	r.click("Log in…")
+	wid := d.waitWindow("Log in")
+	d.xdotool("windowfocus", "--sync", wid)
+	time.Sleep(300 * time.Millisecond)
+	d.xdotool("type", "--delay", "5", srv.url())
+	d.xdotool("key", "Tab")
+	d.xdotool("type", "--delay", "5", "alice")
+	d.xdotool("key", "Tab")
+	d.xdotool("type", "--delay", "5", password)
+	d.xdotool("key", "Return")
+	r.waitIcon("connected")
+	srv.Publish("alice", server.TaskInput{Title: "Works without a keyring"})
+	if p := r.popups(0, 1)[0]; p.Summary != "Works without a keyring" {
+		t.Fatalf("popup %q", p.Summary)
+	}
+	if !strings.Contains(app.log.String(), "log in again next time") {
+		t.Errorf("the app did not say the login lasts for this session only; log:\n%s", app.log)
+	}
+
+	r.click("Quit")
+	if err := waitExit(app); err != nil {
+		t.Fatalf("quit: %v\n%s", err, app.log)
+	}
+	// Next start: nothing was kept, so it asks to log in; nothing on disk.
+	app = d.startApp(bin, "-coalesce=false")
+	if r.item, err = d.tray.WaitItem(wait); err != nil {
+		t.Fatal(err)
+	}
+	r.waitIcon("login-required")
+	r.click("Quit")
+	if err := waitExit(app); err != nil {
+		t.Fatalf("quit: %v\n%s", err, app.log)
+	}
+	if f := fileContaining(d.home, password); f != "" {
+		t.Errorf("%s holds the password", f)
+	}
+	if strings.Contains(app.log.String(), password) {
+		t.Error("the log holds the password")
+	}
 }

@@ -493,6 +493,7 @@ func (a *Agent) render() {
 	}
 	if a.loggedIn {
 		v.User = a.account.Username
+		v.NeedsLogin = a.state.Phase == conn.AuthRequired
 	}
 	a.cfg.Menu.Render(v)
 	if len(a.windows) > 0 {
@@ -534,6 +535,7 @@ func (a *Agent) stateMessage(v View) ipc.State {
 		Phase:       a.state.Phase.String(),
 		Status:      v.Status,
 		LoggedIn:    a.loggedIn,
+		Kind:        a.account.Kind,
 		User:        a.account.Username,
 		Server:      a.account.Server,
 		Paused:      a.paused,

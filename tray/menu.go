@@ -11,8 +11,11 @@ type View struct {
 	Status string
 	// User is who is logged in ("alice@tasks.example.com"); "" shows
 	// "Log in…" instead of "Log out".
-	User   string
-	Paused bool
+	User string
+	// NeedsLogin shows "Log in…" although a user is known: the server
+	// refused the token.
+	NeedsLogin bool
+	Paused     bool
 }
 
 // Action is a menu item the user clicked.

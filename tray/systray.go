@@ -74,13 +74,16 @@ func (m *Systray) Render(v View) {
 		m.status.SetTitle(v.Status)
 		systray.SetTooltip("tasktray: " + v.Status)
 	}
-	if first || v.User != old.User {
-		if v.User == "" {
-			m.logout.Hide()
+	if first || v.User != old.User || v.NeedsLogin != old.NeedsLogin {
+		if v.User == "" || v.NeedsLogin {
 			m.login.Show()
 		} else {
-			m.logout.SetTitle("Log out " + v.User)
 			m.login.Hide()
+		}
+		if v.User == "" {
+			m.logout.Hide()
+		} else {
+			m.logout.SetTitle("Log out " + v.User)
 			m.logout.Show()
 		}
 	}
