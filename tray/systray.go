@@ -22,7 +22,7 @@ type Systray struct {
 // fyne.io/systray v1.12.2 an icon set first inside onReady was seen lost
 // (a 0x0 IconPixmap and an empty Title; docs/desktop-testing.md).
 func SetInitialIcon() {
-	systray.SetIcon(assets.Icon(assets.LoginRequired, false))
+	systray.SetIcon(trayIcon(assets.Icon(assets.LoginRequired, false)))
 	systray.SetTitle("tasktray")
 	systray.SetTooltip("tasktray")
 }
@@ -68,7 +68,7 @@ func (m *Systray) Render(v View) {
 	old, first := m.last, !m.drawn
 	m.last, m.drawn = v, true
 	if first || v.Icon != old.Icon || (v.Unread > 0) != (old.Unread > 0) {
-		systray.SetIcon(assets.Icon(v.Icon, v.Unread > 0))
+		systray.SetIcon(trayIcon(assets.Icon(v.Icon, v.Unread > 0)))
 	}
 	if first || v.Status != old.Status {
 		m.status.SetTitle(v.Status)
