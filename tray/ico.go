@@ -22,8 +22,8 @@ func pngToICO(p []byte) ([]byte, error) {
 	var b bytes.Buffer
 	b.Grow(22 + len(p))
 	binary.Write(&b, binary.LittleEndian, [3]uint16{0, 1, 1}) // reserved, type icon, one image
-	b.Write([]byte{dim(cfg.Width), dim(cfg.Height), 0, 0})      // size, no palette, reserved
-	binary.Write(&b, binary.LittleEndian, [2]uint16{1, 32})     // planes, bits per pixel
+	b.Write([]byte{dim(cfg.Width), dim(cfg.Height), 0, 0})    // size, no palette, reserved
+	binary.Write(&b, binary.LittleEndian, [2]uint16{1, 32})   // planes, bits per pixel
 	binary.Write(&b, binary.LittleEndian, [2]uint32{uint32(len(p)), 22})
 	b.Write(p)
 	return b.Bytes(), nil
