@@ -37,7 +37,7 @@ main() {
 		explain_no_display
 		exit 1
 	fi
-	say "running bin/tasktray -demo $* (look for its icon in the tray; Ctrl-C to stop)"
+	say "running bin/tasktray -demo${*:+ $*} (look for its icon in the tray; Ctrl-C to stop)"
 	exec bin/tasktray -demo "$@"
 }
 
