@@ -30,6 +30,7 @@ BUILD_PACKAGES=(
 # Never dbus-x11: with it, godbus runs dbus-launch whenever no session bus is set and leaves
 # an orphan dbus-daemon behind.
 TEST_PACKAGES=(
+	locales
 	xvfb dbus gnome-keyring libsecret-tools dunst imagemagick xdotool x11-utils
 )
 
@@ -103,6 +104,25 @@ warn_about_dbus_x11() {
 	fi
 }
 
+# ensure_locale generates en_US.UTF-8 when it is missing: under C.UTF-8 Fyne logs
+# "Error parsing user locale C" in every window process.
+ensure_locale() {
+	if locale -a 2>/dev/null | grep -qiE '^en_US\.utf-?8$'; then
+		return 0
+	fi
+	if [[ ! -f /etc/locale.gen ]] || ! command -v locale-gen >/dev/null 2>&1; then
+		say "locale en_US.UTF-8 is missing and cannot be generated here; the tests use C.UTF-8"
+		return 0
+	fi
+	say "locale en_US.UTF-8 is missing: generating it (for the test desktop's windows)"
+	root_command locales
+	"${ROOT_COMMAND[@]}" sed -i 's/^# *\(en_US.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+	if ! grep -q '^en_US.UTF-8 UTF-8' /etc/locale.gen; then
+		echo 'en_US.UTF-8 UTF-8' | "${ROOT_COMMAND[@]}" tee -a /etc/locale.gen >/dev/null
+	fi
+	"${ROOT_COMMAND[@]}" locale-gen >/dev/null || say "WARNING: locale-gen failed; the tests use C.UTF-8"
+}
+
 # check_go makes sure Go 1.26 or newer is on PATH.
 check_go() {
 	go_bin_on_path
@@ -137,6 +157,7 @@ main() {
 		check_go
 		ensure_packages "to build (cgo, X11/OpenGL headers)" "${BUILD_PACKAGES[@]}"
 		ensure_packages "to test on a headless desktop (Xvfb, D-Bus, keyring, popups)" "${TEST_PACKAGES[@]}"
+		ensure_locale
 		warn_about_dbus_x11
 		;;
 	*)
