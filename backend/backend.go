@@ -10,6 +10,7 @@ import (
 	"tasktray/auth"
 	"tasktray/backend/gotify"
 	"tasktray/backend/native"
+	"tasktray/backend/ntfy"
 	"tasktray/conn"
 )
 
@@ -47,6 +48,16 @@ var Kinds = []Kind{
 		},
 		Authenticator: func(a auth.Account) (auth.Authenticator, error) {
 			return gotify.Authenticator{}, nil
+		},
+	},
+	{
+		Name:  "ntfy",
+		Label: "ntfy",
+		Protocol: func(a auth.Account) (conn.Protocol, error) {
+			return ntfy.New(a)
+		},
+		Authenticator: func(a auth.Account) (auth.Authenticator, error) {
+			return ntfy.Authenticator{}, nil
 		},
 	},
 }

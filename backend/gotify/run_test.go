@@ -3,7 +3,7 @@
 package gotify_test
 
 // run drives a real conn.Client for a test and records what it delivers.
-// The same helper sits in backend/centrifugo's tests.
+// The same helper sits in backend/ntfy's and backend/centrifugo's tests.
 
 import (
 	"context"

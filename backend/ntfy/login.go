@@ -1,0 +1,184 @@
+package ntfy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"tasktray/auth"
+)
+
+// ErrTopicForbidden means the user may not read one of the account's topics.
+var ErrTopicForbidden = errors.New("not allowed to read the topic")
+
+// Authenticator logs in to an ntfy server: GET /v1/health to make sure it
+// is one, POST /v1/account/token with basic auth for an access token that
+// never expires (labelled "tasktray" in the web app's account page), then a
+// check that the token may read every topic of the account.
+type Authenticator struct {
+	// HTTPClient makes the requests. Nil means a client with a 15 s timeout
+	// that trusts the account's CA file. Redirects are never followed.
+	HTTPClient *http.Client
+}
+
+var _ auth.Authenticator = Authenticator{}
+
+// Login trades the username and password for an access token. Errors wrap
+// auth.ErrBadCredentials, ErrTopicForbidden, ErrBadTopics,
+// auth.ErrUnreachable, auth.ErrTLS, auth.ErrNotServer, auth.ErrInsecure or
+// auth.ErrBadURL (or are ctx's error); they never contain the password or
+// the token.
+func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Session, error) {
+	if c.Username == "" || c.Password == "" {
+		return auth.Session{}, fmt.Errorf("%w: both are needed", auth.ErrBadCredentials)
+	}
+	topics, err := Topics(c.Account)
+	if err != nil {
+		return auth.Session{}, err
+	}
+	base, client, err := a.prepare(c.Account)
+	if err != nil {
+		return auth.Session{}, err
+	}
+	if err := checkHealth(ctx, client, base); err != nil {
+		return auth.Session{}, err
+	}
+
+	body, err := json.Marshal(map[string]any{"label": "tasktray", "expires": 0})
+	if err != nil {
+		return auth.Session{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base.JoinPath("v1", "account", "token").String(), bytes.NewReader(body))
+	if err != nil {
+		return auth.Session{}, err
+	}
+	req.SetBasicAuth(c.Username, c.Password)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := do(client, req)
+	if err != nil {
+		return auth.Session{}, err
+	}
+	defer closeBody(resp)
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusUnauthorized:
+		// Also what a server without user accounts (no auth-file) says.
+		return auth.Session{}, auth.ErrBadCredentials
+	default:
+		return auth.Session{}, statusErr(resp)
+	}
+	var created struct {
+		Token string `json:"token"`
+	}
+	if err := decodeJSON(resp, &created); err != nil {
+		return auth.Session{}, err
+	}
+	if created.Token == "" {
+		return auth.Session{}, fmt.Errorf("%w: POST /v1/account/token answered without a token", auth.ErrNotServer)
+	}
+	s := auth.Session{Account: c.Account, Token: created.Token}
+
+	for _, topic := range topics {
+		if err := checkRead(ctx, client, base, created.Token, topic); err != nil {
+			if errors.Is(err, ErrTopicForbidden) {
+				err = fmt.Errorf("%w: %s may not read %q on this server; ask its admin for read access, or check the spelling", err, c.Username, topic)
+			}
+			// The token is of no use: do not leave it behind on the server.
+			if lerr := a.Logout(ctx, s); lerr != nil {
+				return auth.Session{}, errors.Join(err, lerr)
+			}
+			return auth.Session{}, err
+		}
+	}
+	return s, nil
+}
+
+// Logout revokes s.Token: DELETE /v1/account/token authenticated with it. A
+// token the server no longer knows (401) counts as revoked.
+func (a Authenticator) Logout(ctx context.Context, s auth.Session) error {
+	base, client, err := a.prepare(s.Account)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, base.JoinPath("v1", "account", "token").String(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+s.Token)
+	resp, err := do(client, req)
+	if err != nil {
+		return err
+	}
+	defer closeBody(resp)
+	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
+		return nil
+	}
+	return statusErr(resp)
+}
+
+func (a Authenticator) prepare(acc auth.Account) (*url.URL, *http.Client, error) {
+	base, err := httpBase(acc)
+	if err != nil {
+		return nil, nil, err
+	}
+	client, err := httpClient(a.HTTPClient, acc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return base, client, nil
+}
+
+// checkHealth makes sure base is an ntfy server: GET /v1/health answers
+// {"healthy":true} without authentication.
+func checkHealth(ctx context.Context, client *http.Client, base *url.URL) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.JoinPath("v1", "health").String(), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := do(client, req)
+	if err != nil {
+		return err
+	}
+	defer closeBody(resp)
+	if resp.StatusCode != http.StatusOK {
+		return statusErr(resp)
+	}
+	var h struct {
+		Healthy *bool `json:"healthy"`
+	}
+	if err := decodeJSON(resp, &h); err != nil {
+		return err
+	}
+	if h.Healthy == nil {
+		return fmt.Errorf("%w: %s answers /v1/health, but not as an ntfy server", auth.ErrNotServer, base.Host)
+	}
+	return nil
+}
+
+// checkRead asks for no message of topic (poll=1&since=none), which ntfy
+// answers 200 only to a token that may read it, and 403 otherwise.
+func checkRead(ctx context.Context, client *http.Client, base *url.URL, token, topic string) error {
+	u := base.JoinPath(topic, "json")
+	u.RawQuery = url.Values{"poll": {"1"}, "since": {"none"}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := do(client, req)
+	if err != nil {
+		return err
+	}
+	defer closeBody(resp)
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return nil
+	case http.StatusForbidden:
+		return ErrTopicForbidden
+	}
+	return statusErr(resp)
+}

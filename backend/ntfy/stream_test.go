@@ -1,0 +1,331 @@
+package ntfy_test
+
+// Login and a real conn.Client against fakeNtfy (fake_test.go), which
+// reproduces a real ntfy v2.13.0 byte for byte; ntfy cannot run here.
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"tasktray/auth"
+	"tasktray/backend/ntfy"
+	"tasktray/conn"
+)
+
+const (
+	alice     = "alice"
+	alicePass = "alice-correct-horse"
+	topic     = "tasks-alice"
+	keepalive = 500 * time.Millisecond // the fake's ping period (45 s on a real server)
+	pongWait  = 2 * time.Second
+	waitLong  = 20 * time.Second
+)
+
+func account(f *fakeNtfy, topics string) auth.Account {
+	return auth.Account{Kind: "ntfy", Server: f.URL(), Username: alice, Options: map[string]string{ntfy.OptionTopics: topics}}
+}
+
+func login(t *testing.T, f *fakeNtfy, topics string) auth.Session {
+	t.Helper()
+	s, err := ntfy.Authenticator{}.Login(context.Background(), auth.Credentials{Account: account(f, topics), Password: alicePass})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// start runs a client and waits until the server has subscribed its link:
+// on a first link (no since=) a message published before that is never
+// sent, as on a real ntfy.
+func start(t *testing.T, f *fakeNtfy, s auth.Session, cursor conn.CursorStore, backoff conn.Backoff) *run {
+	t.Helper()
+	p, err := ntfy.New(s.Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.PongWait = pongWait
+	links := len(f.Sinces())
+	r := startRun(t, conn.Config{Protocol: p, Token: s.Token, Cursor: cursor, Backoff: backoff, StableAfter: 200 * time.Millisecond})
+	r.waitState(waitLong, "subscribed", func(conn.State) bool { return len(f.Sinces()) > links })
+	return r
+}
+
+func cursorFile(t *testing.T) conn.FileCursor {
+	return conn.FileCursor{Path: filepath.Join(t.TempDir(), "cursor.json")}
+}
+
+// The fake's frames are the recorded ones, byte for byte.
+func TestFakeMatchesRecording(t *testing.T) {
+	f := newFakeNtfy(t, keepalive, topic)
+	s := login(t, f, topic)
+	h := http.Header{"Authorization": {"Bearer " + s.Token}}
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+f.addr+"/"+topic+"/ws", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	_, open, err := ws.ReadMessage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := f.publish(topic, "Task done", "build #42 finished", 4, "white_check_mark")
+	_, msg, err := ws.ReadMessage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The recording with its ids and times swapped for this run's.
+	const (
+		recordedOpen    = `{"id":"VhC9NNdjbOrt","time":1764447612,"event":"open","topic":"tasks-alice"}` + "\n"
+		recordedMessage = `{"id":"Pybp22VPbIJY","time":1764447615,"expires":1764490815,"event":"message","topic":"tasks-alice","title":"Task done","message":"build #42 finished","priority":4,"tags":["white_check_mark"]}` + "\n"
+	)
+	openTime := field(t, open, `"time":`, ",")
+	wantOpen := strings.NewReplacer("VhC9NNdjbOrt", field(t, open, `"id":"`, `"`), "1764447612", openTime).Replace(recordedOpen)
+	if string(open) != wantOpen {
+		t.Errorf("open frame\n got %q\nwant %q", open, wantOpen)
+	}
+	wantMsg := strings.NewReplacer("Pybp22VPbIJY", id, "1764447615", field(t, msg, `"time":`, ","),
+		"1764490815", field(t, msg, `"expires":`, ",")).Replace(recordedMessage)
+	if string(msg) != wantMsg {
+		t.Errorf("message frame\n got %q\nwant %q", msg, wantMsg)
+	}
+}
+
+// field returns what follows prefix in frame up to end.
+func field(t *testing.T, frame []byte, prefix, end string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(string(frame), prefix)
+	v, _, ok2 := strings.Cut(rest, end)
+	if !ok || !ok2 {
+		t.Fatalf("no %s in %s", prefix, frame)
+	}
+	return v
+}
+
+func TestLogin(t *testing.T) {
+	f := newFakeNtfy(t, keepalive, topic, "ops")
+	s := login(t, f, topic+",ops")
+	if !strings.HasPrefix(s.Token, "tk_") || !s.ExpiresAt.IsZero() {
+		t.Errorf("session token %q expires %v", s.Token[:3], s.ExpiresAt)
+	}
+
+	_, err := ntfy.Authenticator{}.Login(context.Background(), auth.Credentials{Account: account(f, topic), Password: "wrong"})
+	if !errors.Is(err, auth.ErrBadCredentials) {
+		t.Errorf("wrong password: %v", err)
+	}
+
+	before := f.tokenCount()
+	_, err = ntfy.Authenticator{}.Login(context.Background(), auth.Credentials{Account: account(f, topic+",secret"), Password: alicePass})
+	if !errors.Is(err, ntfy.ErrTopicForbidden) || !strings.Contains(err.Error(), `"secret"`) || strings.Contains(err.Error(), alicePass) {
+		t.Errorf("forbidden topic: %v", err)
+	}
+	if f.tokenCount() != before {
+		t.Errorf("the token made for a forbidden topic was left on the server")
+	}
+
+	_, err = ntfy.Authenticator{}.Login(context.Background(), auth.Credentials{Account: account(f, ""), Password: alicePass})
+	if !errors.Is(err, ntfy.ErrBadTopics) {
+		t.Errorf("no topic: %v", err)
+	}
+
+	if err := (ntfy.Authenticator{}).Logout(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	if f.tokenCount() != before-1 {
+		t.Errorf("logout left the token on the server")
+	}
+	if err := (ntfy.Authenticator{}).Logout(context.Background(), s); err != nil {
+		t.Errorf("second logout (token already gone, 401): %v", err)
+	}
+}
+
+func TestLoginNotNtfy(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	_, err := ntfy.Authenticator{}.Login(context.Background(), auth.Credentials{
+		Account: auth.Account{Server: srv.URL, Username: alice, Options: map[string]string{ntfy.OptionTopics: topic}}, Password: alicePass})
+	if !errors.Is(err, auth.ErrNotServer) {
+		t.Errorf("got %v, want ErrNotServer", err)
+	}
+}
+
+// The first link fetches nothing old; then tasks arrive live, and a link
+// that broke before any task resumes from the time of its open.
+func TestFirstLinkThenLive(t *testing.T) {
+	f := newFakeNtfy(t, keepalive, topic)
+	s := login(t, f, topic)
+	old := f.publish(topic, "before tasktray", "", 0)
+	// ntfy times are seconds, and resuming from the open's time replays its
+	// whole second: a message of that second from just before the first
+	// link would come too (one early popup rather than one lost).
+	time.Sleep(1100 * time.Millisecond)
+	r := start(t, f, s, cursorFile(t), fastBackoff)
+	gen := r.State().Generation
+
+	f.dropAll() // before any task: only the open's time can resume
+	missed := f.publish(topic, "published while the link was down", "", 0)
+	r.waitReconnected(waitLong, gen)
+	r.waitFor(waitLong, missed)
+	live := f.publish(topic, "Task done", "build #42 finished", 5, "white_check_mark")
+	r.waitFor(waitLong, live)
+	if got := r.Task(live); got.Title != "Task done" || got.Body != "build #42 finished" || got.Priority != 5 || got.Tags[0] != "white_check_mark" {
+		t.Errorf("task %+v", got)
+	}
+	if sinces := f.Sinces(); len(sinces) < 2 || sinces[0] != "" {
+		t.Errorf("sinces %v, want none at first, then the open's time", sinces)
+	} else if _, err := strconv.ParseInt(sinces[1], 10, 64); err != nil {
+		t.Errorf("second since %q is not a time", sinces[1])
+	}
+	r.checkExactlyOnce("ntfy (fake)", "first link", []string{missed, live}, 300*time.Millisecond)
+	if !r.At(old).IsZero() {
+		t.Error("a message from before the first link was delivered")
+	}
+}
+
+// Ten drops of every link while messages are published: each arrives
+// exactly once (live, or replayed from since=<last id>).
+func TestForcedDisconnects(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes seconds")
+	}
+	f := newFakeNtfy(t, keepalive, topic)
+	r := start(t, f, login(t, f, topic), cursorFile(t), fastBackoff)
+	first := f.publish(topic, "first", "", 0)
+	r.waitFor(waitLong, first)
+	published := []string{first}
+
+	var mu sync.Mutex
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			id := f.publish(topic, "task "+strconv.Itoa(i), "published during the drops", 3)
+			mu.Lock()
+			published = append(published, id)
+			mu.Unlock()
+		}
+	}()
+	for range 10 {
+		time.Sleep(150 * time.Millisecond)
+		gen := r.State().Generation
+		f.dropAll()
+		r.waitReconnected(waitLong, gen)
+	}
+	time.Sleep(150 * time.Millisecond)
+	close(stop)
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	r.waitFor(waitLong, published...)
+	r.checkExactlyOnce("ntfy (fake)", "10 forced disconnects (links dropped by the server)", published, time.Second)
+	t.Logf("the fake replayed %d cached messages on the redials", f.Replayed())
+}
+
+// The server goes down and comes back (cache kept): the client redials
+// with the production backoff and gets what is published at once.
+func TestServerRestart(t *testing.T) {
+	f := newFakeNtfy(t, keepalive, topic)
+	r := start(t, f, login(t, f, topic), cursorFile(t), conn.DefaultBackoff)
+	before := f.publish(topic, "before the restart", "", 0)
+	r.waitFor(waitLong, before)
+
+	f.stop()
+	r.waitState(waitLong, "reconnecting", func(s conn.State) bool { return s.Phase == conn.Reconnecting })
+	time.Sleep(2 * time.Second) // a few failed dials
+	f.start()
+	back := time.Now()
+	after := f.publish(topic, "after the restart", "", 0)
+	r.waitFor(waitLong, after)
+	t.Logf("ntfy (fake), server restart: first task %v after the server was back (production backoff)",
+		r.At(after).Sub(back).Round(time.Millisecond))
+	r.checkExactlyOnce("ntfy (fake)", "server restart", []string{before, after}, 500*time.Millisecond)
+}
+
+// A link that goes silent without closing is declared dead within PongWait;
+// what was published meanwhile is replayed.
+func TestDroppedLink(t *testing.T) {
+	f := newFakeNtfy(t, keepalive, topic)
+	r := start(t, f, login(t, f, topic), cursorFile(t), fastBackoff)
+	first := f.publish(topic, "first", "", 0)
+	r.waitFor(waitLong, first)
+	gen := r.State().Generation
+	f.stall()
+	stalled := time.Now()
+	during := f.publish(topic, "lost in the stream", "", 0)
+	r.waitReconnected(waitLong, gen)
+	noticed := time.Since(stalled)
+	r.waitFor(waitLong, during)
+	t.Logf("ntfy (fake), dropped link: noticed after %v (PongWait %v)", noticed.Round(time.Millisecond), pongWait)
+	if noticed > pongWait+time.Second {
+		t.Errorf("dead link noticed after %v, want about PongWait", noticed)
+	}
+	r.checkExactlyOnce("ntfy (fake)", "dropped link", []string{first, during}, 300*time.Millisecond)
+}
+
+// When the resume id has left the server's cache, ntfy replays the whole
+// cache; the persisted cursor's seen IDs keep every old message from popping
+// up again, across an app restart.
+func TestUnknownIDReplaysTheCache(t *testing.T) {
+	f := newFakeNtfy(t, keepalive, topic)
+	s := login(t, f, topic)
+	cursor := cursorFile(t)
+	r := start(t, f, s, cursor, fastBackoff)
+	var first []string
+	for i := range 5 {
+		first = append(first, f.publish(topic, "seen "+strconv.Itoa(i), "", 0))
+	}
+	r.waitFor(waitLong, first...)
+	r.stop()
+
+	f.forget(first[4]) // the resume id expires from the cache
+	later := []string{f.publish(topic, "new 1", "", 0), f.publish(topic, "new 2", "", 0)}
+	replayedBefore := f.Replayed()
+	r2 := start(t, f, s, cursor, fastBackoff)
+	r2.waitFor(waitLong, later...)
+	r2.checkExactlyOnce("ntfy (fake)", "app restart with an expired resume id", later, 500*time.Millisecond)
+	if sinces := f.Sinces(); sinces[len(sinces)-1] != first[4] {
+		t.Errorf("resumed since %q, want the last delivered id %s", sinces[len(sinces)-1], first[4])
+	}
+	if n := f.Replayed() - replayedBefore; n != 6 {
+		t.Errorf("the server replayed %d messages, want the whole cache (6)", n)
+	}
+}
+
+// A revoked token (401) or a topic no longer readable (403) stops the
+// client until the user logs in again.
+func TestRefused(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		refuse func(*fakeNtfy)
+		status string
+	}{
+		{"revoked token", (*fakeNtfy).revokeAll, "HTTP 401"},
+		{"topic forbidden", (*fakeNtfy).denyAll, "HTTP 403"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeNtfy(t, keepalive, topic)
+			s := login(t, f, topic)
+			r := start(t, f, s, cursorFile(t), fastBackoff)
+			c.refuse(f)
+			f.dropAll()
+			st := r.waitState(waitLong, "auth-required", func(s conn.State) bool { return s.Phase == conn.AuthRequired })
+			if !strings.Contains(st.Reason, c.status) || strings.Contains(st.Reason, s.Token) {
+				t.Errorf("reason %q", st.Reason)
+			}
+		})
+	}
+}
