@@ -22,53 +22,53 @@ import (
 const AppID = "io.github.tasktray"
 
 // Session is the one window of a window process: it shows a view, applies the
-// agent's messages to it and sends what the user does. Its methods run on the
-// Fyne goroutine.
+// agent's messages to it and sends what the user does. Closing the window
+// stops the app's driver, which ends the process's app. Its methods run on the Fyne goroutine.
 type Session struct {
+	app       fyne.App
 	win       fyne.Window
 	send      func(ipc.Message)
 	login     *LoginForm   // ipc.ViewLogin
 	recent    *RecentTasks // ipc.ViewRecent
 	status    *Status      // ipc.ViewStatus
 	prefilled bool         // the login form got the account once
-	closing   bool         // the window closes on the agent's word, not the user's
+	closed    bool
 }
 
-// NewSession puts view (ipc.ViewLogin, ipc.ViewRecent or ipc.ViewStatus) in
-// w, titles and sizes w, and reports what the user does to send. When the
-// user closes w it sends ipc.Closed before w closes.
-func NewSession(w fyne.Window, view string, send func(ipc.Message)) (*Session, error) {
-	s := &Session{win: w, send: send}
+// NewSession makes a's window for view (ipc.ViewLogin, ipc.ViewRecent or
+// ipc.ViewStatus), titled and sized, reporting what the user does to send.
+// When the user closes the window it sends ipc.Closed and stops a's driver.
+// The caller shows the window (Window).
+func NewSession(a fyne.App, view string, send func(ipc.Message)) (*Session, error) {
+	s := &Session{app: a, send: send}
+	var title string
 	var content fyne.CanvasObject
 	var size fyne.Size
 	switch view {
 	case ipc.ViewLogin:
 		s.login = NewLoginForm(func(l ipc.Login) { send(l) })
-		content, size = s.login, fyne.NewSize(420, 320)
-		w.SetTitle("Log in – tasktray")
+		title, content, size = "Log in – tasktray", s.login, fyne.NewSize(420, 320)
 	case ipc.ViewRecent:
 		s.recent = NewRecentTasks(send)
-		content, size = s.recent, fyne.NewSize(440, 520)
-		w.SetTitle("Recent tasks – tasktray")
+		title, content, size = "Recent tasks – tasktray", s.recent, fyne.NewSize(440, 520)
 	case ipc.ViewStatus:
 		s.status = NewStatus(send)
-		content, size = s.status, fyne.NewSize(420, 300)
-		w.SetTitle("tasktray")
+		title, content, size = "tasktray", s.status, fyne.NewSize(420, 300)
 	default:
 		return nil, fmt.Errorf("window: unknown view %q (want %q, %q or %q)", view, ipc.ViewLogin, ipc.ViewRecent, ipc.ViewStatus)
 	}
-	w.SetContent(content)
-	w.Resize(size.Max(content.MinSize()))
-	w.SetOnClosed(func() {
-		if !s.closing {
-			send(ipc.Closed{})
-		}
-	})
+	s.win = a.NewWindow(title)
+	s.win.SetContent(content)
+	s.win.Resize(size.Max(content.MinSize()))
+	s.win.SetCloseIntercept(s.closedByUser)
 	if s.login != nil {
-		w.Canvas().Focus(s.login.server.entry)
+		s.win.Canvas().Focus(s.login.server.entry)
 	}
 	return s, nil
 }
+
+// Window is the session's window, for the caller to show.
+func (s *Session) Window() fyne.Window { return s.win }
 
 // Handle applies one message from the agent. It closes the window on
 // ipc.Close, and the login window after a successful login. Messages meant
@@ -100,14 +100,27 @@ func (s *Session) Handle(m ipc.Message) {
 	}
 }
 
-// Close closes the window without sending ipc.Closed: the agent asked for it,
-// or is gone.
+// Close ends the window, without sending ipc.Closed: the agent asked for it,
+// or is gone. It stops the app's driver, which takes the window with it,
+// rather than closing the window or quitting the app (which closes every
+// window first): Fyne's GLFW driver panics on a pointer event that reaches a
+// closed window before its destruction one frame later (seen here when the
+// window closed under the pointer; the same panic as fyne-io/fyne#5981), and
+// the login window closes right under the pointer that tapped "Log in".
 func (s *Session) Close() {
-	if s.closing {
+	if s.closed {
 		return
 	}
-	s.closing = true
-	s.win.Close()
+	s.closed = true
+	s.app.Driver().Quit()
+}
+
+// closedByUser answers the window's close button.
+func (s *Session) closedByUser() {
+	if !s.closed {
+		s.send(ipc.Closed{})
+	}
+	s.Close()
 }
 
 // prefillLogin fills in the account the agent knows, unless the user has

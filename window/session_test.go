@@ -11,33 +11,44 @@ import (
 	"tasktray/ipc"
 )
 
-// sessionFixture is a Session in a test window, recording what it sends.
+// quitRecorder is a test app whose driver counts Quit calls; the test
+// driver's Quit does nothing.
+type quitRecorder struct {
+	fyne.App
+	quits int
+}
+
+func (a *quitRecorder) Driver() fyne.Driver { return quitCounter{a.App.Driver(), &a.quits} }
+
+type quitCounter struct {
+	fyne.Driver
+	quits *int
+}
+
+func (d quitCounter) Quit() { *d.quits++ }
+
+// sessionFixture is a Session on a test app, recording what it sends.
 type sessionFixture struct {
 	s    *Session
+	app  *quitRecorder
 	win  fyne.Window
 	sent []ipc.Message
 }
 
 func newSessionFixture(t *testing.T, view string) *sessionFixture {
 	t.Helper()
-	test.NewTempApp(t)
-	fx := &sessionFixture{win: test.NewWindow(nil)}
-	t.Cleanup(func() {
-		if fx.open() { // the test driver panics on a second Close
-			fx.win.Close()
-		}
-	})
-	s, err := NewSession(fx.win, view, func(m ipc.Message) { fx.sent = append(fx.sent, m) })
+	fx := &sessionFixture{app: &quitRecorder{App: test.NewTempApp(t)}}
+	s, err := NewSession(fx.app, view, func(m ipc.Message) { fx.sent = append(fx.sent, m) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	fx.s = s
+	fx.s, fx.win = s, s.Window()
+	t.Cleanup(fx.win.Close)
 	return fx
 }
 
-func (fx *sessionFixture) open() bool {
-	return slices.Contains(fyne.CurrentApp().Driver().AllWindows(), fx.win)
-}
+// open reports whether the window process would still be running.
+func (fx *sessionFixture) open() bool { return fx.app.quits == 0 }
 
 func TestSessionViews(t *testing.T) {
 	for _, tc := range []struct {
@@ -58,8 +69,7 @@ func TestSessionViews(t *testing.T) {
 			}
 		})
 	}
-	test.NewTempApp(t)
-	if _, err := NewSession(test.NewTempWindow(t, nil), "settings", func(ipc.Message) {}); err == nil {
+	if _, err := NewSession(test.NewTempApp(t), "settings", func(ipc.Message) {}); err == nil {
 		t.Error("NewSession accepted an unknown view")
 	}
 }
@@ -130,9 +140,18 @@ func TestSessionClose(t *testing.T) {
 	})
 	t.Run("by the user", func(t *testing.T) {
 		fx := newSessionFixture(t, ipc.ViewRecent)
-		fx.win.Close()
-		if !slices.Equal(fx.sent, []ipc.Message{ipc.Closed{}}) {
-			t.Errorf("sent %v, want closed", fx.sent)
+		fx.s.closedByUser() // what the window's close button calls
+		if !slices.Equal(fx.sent, []ipc.Message{ipc.Closed{}}) || fx.open() {
+			t.Errorf("sent %v, open %t; want closed sent and the app quit", fx.sent, fx.open())
+		}
+	})
+	t.Run("once", func(t *testing.T) {
+		fx := newSessionFixture(t, ipc.ViewLogin)
+		fx.s.Handle(ipc.LoginResult{OK: true})
+		fx.s.Handle(ipc.Close{})
+		fx.s.closedByUser()
+		if fx.app.quits != 1 || len(fx.sent) != 0 {
+			t.Errorf("quit %d times, sent %v; want one quit and nothing sent", fx.app.quits, fx.sent)
 		}
 	})
 }

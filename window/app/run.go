@@ -25,9 +25,8 @@ import (
 func Run(view string, in io.Reader, out io.Writer) error {
 	a := fyneapp.NewWithID(window.AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.AppIcon))
-	w := a.NewWindow("tasktray")
 	conn := ipc.NewConn(in, out)
-	session, err := window.NewSession(w, view, func(m ipc.Message) {
+	session, err := window.NewSession(a, view, func(m ipc.Message) {
 		if err := conn.Send(m); err != nil {
 			// The agent no longer listens: nothing this window does matters.
 			fmt.Fprintln(os.Stderr, "tasktray window:", err)
@@ -39,7 +38,7 @@ func Run(view string, in io.Reader, out io.Writer) error {
 	}
 	readErr := make(chan error, 1)
 	go func() { readErr <- receive(conn, session) }()
-	w.SetMaster()
+	w := session.Window()
 	w.CenterOnScreen()
 	w.ShowAndRun()
 	select {

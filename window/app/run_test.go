@@ -1,0 +1,150 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"tasktray/ipc"
+)
+
+// viewEnv makes the test binary run Run with its value as the view instead of
+// running the tests, as `tasktray window <view>` would.
+const viewEnv = "TASKTRAY_WINDOW_TEST_VIEW"
+
+func TestMain(m *testing.M) {
+	if view := os.Getenv(viewEnv); view != "" {
+		if err := Run(view, os.Stdin, os.Stdout); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// windowProcess starts the test binary as a window process showing view. It
+// needs an X display (see DESKTOP-TESTING.md); without one the test is
+// skipped.
+func windowProcess(t *testing.T, view string) *exec.Cmd {
+	t.Helper()
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("no X display: run under Xvfb with DISPLAY set")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, exe)
+	cmd.Env = append(os.Environ(), viewEnv+"="+view, "LANG=en_US.UTF-8")
+	cmd.Stderr = os.Stderr
+	return cmd
+}
+
+// waitWithin waits for cmd, failing the test if it takes longer than d.
+func waitWithin(t *testing.T, cmd *exec.Cmd, d time.Duration) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("the window process did not exit within %v", d)
+		return nil
+	}
+}
+
+// TestRunExitsOnClose closes windows as they open under the pointer, which
+// crashed Fyne's GLFW driver in about one run of three while Session closed
+// the window instead of stopping the driver.
+func TestRunExitsOnClose(t *testing.T) {
+	pointAtScreenCentre(t) // where the window opens
+	for range 3 {
+		cmd := windowProcess(t, ipc.ViewRecent)
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		c := ipc.NewConn(stdout, stdin)
+		for _, m := range []ipc.Message{ipc.State{Phase: "connected", Status: "Connected"}, ipc.Tasks{}, ipc.Close{}} {
+			if err := c.Send(m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if m, err := c.Receive(); err != io.EOF {
+			t.Errorf("window sent %v, %v; want nothing before EOF", m, err)
+		}
+		if err := waitWithin(t, cmd, 30*time.Second); err != nil {
+			t.Fatalf("window process: %v, want exit 0", err)
+		}
+	}
+}
+
+// pointAtScreenCentre moves the pointer to the middle of the screen, when
+// xdotool is at hand.
+func pointAtScreenCentre(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Log("no xdotool: the pointer stays where it is")
+		return
+	}
+	out, err := exec.Command("xdotool", "getdisplaygeometry").Output()
+	if err != nil {
+		t.Fatalf("xdotool getdisplaygeometry: %v", err)
+	}
+	var w, h int
+	if _, err := fmt.Sscan(string(out), &w, &h); err != nil {
+		t.Fatalf("xdotool getdisplaygeometry said %q", out)
+	}
+	if err := exec.Command("xdotool", "mousemove", "--sync", strconv.Itoa(w/2), strconv.Itoa(h/2)).Run(); err != nil {
+		t.Fatalf("xdotool mousemove: %v", err)
+	}
+}
+
+func TestRunExitsWhenTheAgentIsGone(t *testing.T) {
+	cmd := windowProcess(t, ipc.ViewLogin)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// A malformed line is skipped, not fatal; EOF closes the window.
+	io.WriteString(stdin, "not a message\n"+`{"type":"state","phase":"auth-required","status":"Log in required"}`+"\n")
+	time.Sleep(500 * time.Millisecond)
+	stdin.Close()
+	if err := waitWithin(t, cmd, 30*time.Second); err != nil {
+		t.Errorf("window process: %v, want exit 0", err)
+	}
+}
+
+func TestRunUnknownView(t *testing.T) {
+	cmd := windowProcess(t, "settings")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || !strings.Contains(stderr.String(), `unknown view "settings"`) {
+		t.Errorf("window process: %v, stderr %q; want a failure naming the view", err, stderr.String())
+	}
+}
