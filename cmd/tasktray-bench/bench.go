@@ -61,7 +61,7 @@ func run(ctx context.Context, cfg config, logf func(format string, args ...any))
 		return res, err
 	}
 	defer func() {
-		if err != nil && os.Getenv("TASKTRAY_KEEP_SESSION") == "1" {
+		if os.Getenv("TASKTRAY_KEEP_SESSION") == "1" {
 			logf("kept the session's folder with the logs: %s", work)
 			return
 		}
@@ -94,7 +94,7 @@ func run(ctx context.Context, cfg config, logf func(format string, args ...any))
 	if b.tray, err = desktoptest.NewWatcher(b.sess.busAddr); err != nil {
 		return res, err
 	}
-	defer b.tray.Close()
+	defer b.closeTray()
 	if b.bus, err = dbus.Connect(b.sess.busAddr); err != nil {
 		return res, err
 	}
@@ -251,6 +251,17 @@ func (b *bench) trayItem(ctx context.Context, p *process) (desktoptest.Item, err
 			return desktoptest.Item{}, err
 		}
 	}
+}
+
+// closeTray closes the tray watcher once the icons of the agents, all
+// stopped by now, are gone. Closing it while it still drops one panics:
+// Watcher.dropVanished calls prop.SetMust on the closed connection
+// (internal/desktoptest/watcher.go, publishLocked).
+func (b *bench) closeTray() {
+	for deadline := time.Now().Add(stopGrace); len(b.tray.Items()) > 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.tray.Close()
 }
 
 // sleep waits d or until ctx ends.

@@ -21,7 +21,8 @@
 // The exit status is 1 only when a task was lost or duplicated or a process
 // crashed or could not start; a missed time or size target never fails a
 // run. Everything the bench starts is stopped by its PID at the end, also on
-// failure or Ctrl-C. TASKTRAY_KEEP_SESSION=1 keeps the logs of a failed run.
+// failure or Ctrl-C. TASKTRAY_KEEP_SESSION=1 keeps the run's folder with the
+// logs of the agent, the floor and the session's daemons.
 package main
 
 import (

@@ -38,6 +38,7 @@ type memSample struct {
 	rss     uint64 // VmRSS: every page mapped and resident, shared ones in full
 	pss     uint64 // Pss: shared pages divided among the processes that map them
 	private uint64 // Private_Clean + Private_Dirty: pages only this process maps
+	anon    uint64 // Anonymous: heap, stacks and runtime data; the rest of rss is files, mostly the binary
 }
 
 // mb converts KiB to MB (10^6 bytes), the unit of the targets.
@@ -139,6 +140,7 @@ func readMem(pid int) (memSample, error) {
 		rss:     rss,
 		pss:     statusField(rollup, "Pss"),
 		private: statusField(rollup, "Private_Clean") + statusField(rollup, "Private_Dirty"),
+		anon:    statusField(rollup, "Anonymous"),
 	}, nil
 }
 

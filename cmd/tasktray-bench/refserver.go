@@ -88,8 +88,8 @@ func newLinkWatch() *linkWatch {
 }
 
 func (w *linkWatch) Enabled(context.Context, slog.Level) bool { return true }
-func (w *linkWatch) WithAttrs([]slog.Attr) slog.Handler        { return w }
-func (w *linkWatch) WithGroup(string) slog.Handler             { return w }
+func (w *linkWatch) WithAttrs([]slog.Attr) slog.Handler       { return w }
+func (w *linkWatch) WithGroup(string) slog.Handler            { return w }
 
 // Handle notes the opening and closing of WebSockets.
 func (w *linkWatch) Handle(_ context.Context, r slog.Record) error {

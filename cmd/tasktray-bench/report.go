@@ -126,8 +126,12 @@ func (r *results) table() string {
 		fmt.Sprintf("≤ %d + 1 summary", targetBurstSingle), verdict(b.singles <= targetBurstSingle && b.popups <= targetBurstSingle+1))
 	row("burst: VmRSS before → peak → after", "—", fmt.Sprintf("%s → %s → %s", mbText(b.before.rss), mbText(b.peakRSS), mbText(b.after.rss)), "",
 		fmt.Sprintf("growth ≤ %g MB", targetBurstGrowth), verdict(growth <= targetBurstGrowth))
-	row("burst: tasks in Recent tasks (tray menu's unread count)", "—", fmt.Sprintf("%s of %s, complete %.1f s after the first publish",
-		thousands(b.delivered), thousands(b.sent), b.drain.Seconds()), "", "all", verdict(b.delivered == b.sent))
+	drain := fmt.Sprintf("complete %.1f s after the first publish", b.drain.Seconds())
+	if b.delivered != b.sent {
+		drain = fmt.Sprintf("count stopped changing at %.1f s", b.drain.Seconds())
+	}
+	row("burst: tasks in Recent tasks (tray menu's unread count)", "—",
+		fmt.Sprintf("%s of %s, %s", thousands(b.delivered), thousands(b.sent), drain), "", "all", verdict(b.delivered == b.sent))
 	return t.String()
 }
 
@@ -137,6 +141,8 @@ func (r *results) notes() string {
 	var n bytes.Buffer
 	fmt.Fprintf(&n, "- Idle CPU above is the threads' own CPU time in ns (`/proc/PID/task/*/schedstat`); utime+stime of `/proc/PID/stat`, in 10 ms ticks, gave floor %s, agent %s.\n",
 		pct(f.idle.cpuTickPercent), pct(a.idle.cpuTickPercent))
+	fmt.Fprintf(&n, "- Idle VmRSS split: floor %s anonymous + %s files, agent %s anonymous + %s files (file pages are mostly the binary's own code and data).\n",
+		mbText(f.idle.mem.anon), mbText(f.idle.mem.rss-f.idle.mem.anon), mbText(a.idle.mem.anon), mbText(a.idle.mem.rss-a.idle.mem.anon))
 	fmt.Fprintf(&n, "- Threads at idle: floor %d, agent %d; processes the agent had started (windows): %d.\n",
 		f.idle.threads, a.idle.threads, a.idle.children)
 	fmt.Fprintf(&n, "- Start → connected, each start: floor %s; agent %s; the burst's agent %s.\n",
