@@ -22,8 +22,8 @@ import (
 const AppID = "io.github.tasktray"
 
 // Session is the one window of a window process: it shows a view, applies the
-// agent's messages to it and sends what the user does. Closing the window
-// stops the app's driver, which ends the process's app. Its methods run on the Fyne goroutine.
+// agent's messages to it and sends what the user does. Its window closing
+// ends the app. Its methods run on the Fyne goroutine.
 type Session struct {
 	app       fyne.App
 	win       fyne.Window
@@ -103,10 +103,11 @@ func (s *Session) Handle(m ipc.Message) {
 // Close ends the window, without sending ipc.Closed: the agent asked for it,
 // or is gone. It stops the app's driver, which takes the window with it,
 // rather than closing the window or quitting the app (which closes every
-// window first): Fyne's GLFW driver panics on a pointer event that reaches a
-// closed window before its destruction one frame later (seen here when the
-// window closed under the pointer; the same panic as fyne-io/fyne#5981), and
-// the login window closes right under the pointer that tapped "Log in".
+// window first). Fyne's GLFW driver panics on a pointer event that reaches a
+// closed window in the frame before it is destroyed (the panic of
+// fyne-io/fyne#5981; window/app's TestRunExitsOnClose hit it one run in
+// three), and the login window closes right under the pointer that tapped
+// "Log in".
 func (s *Session) Close() {
 	if s.closed {
 		return

@@ -29,15 +29,19 @@ func Run(view string, in io.Reader, out io.Writer) error {
 	session, err := window.NewSession(a, view, func(m ipc.Message) {
 		if err := conn.Send(m); err != nil {
 			// The agent no longer listens: nothing this window does matters.
+			// Stop the driver as Session.Close does, and for its reason.
 			fmt.Fprintln(os.Stderr, "tasktray window:", err)
-			a.Quit()
+			a.Driver().Quit()
 		}
 	})
 	if err != nil {
 		return err
 	}
 	readErr := make(chan error, 1)
-	go func() { readErr <- receive(conn, session) }()
+	go func() {
+		readErr <- receive(conn, session)
+		fyne.Do(session.Close)
+	}()
 	w := session.Window()
 	w.CenterOnScreen()
 	w.ShowAndRun()
@@ -50,21 +54,20 @@ func Run(view string, in io.Reader, out io.Writer) error {
 }
 
 // receive applies the agent's messages to session on the Fyne goroutine until
-// in ends, then closes the window. It skips lines that are not messages.
+// conn's input ends, skipping lines that are not messages. It returns nil at
+// EOF.
 func receive(conn *ipc.Conn, session *window.Session) error {
 	for {
 		m, err := conn.Receive()
-		if errors.Is(err, ipc.ErrMalformed) {
+		switch {
+		case err == io.EOF:
+			return nil
+		case errors.Is(err, ipc.ErrMalformed):
 			fmt.Fprintln(os.Stderr, "tasktray window: skipping a message:", err)
-			continue
-		}
-		if err != nil {
-			fyne.Do(session.Close)
-			if err == io.EOF {
-				return nil
-			}
+		case err != nil:
 			return err
+		default:
+			fyne.Do(func() { session.Handle(m) })
 		}
-		fyne.Do(func() { session.Handle(m) })
 	}
 }

@@ -148,3 +148,15 @@ func TestRunUnknownView(t *testing.T) {
 		t.Errorf("window process: %v, stderr %q; want a failure naming the view", err, stderr.String())
 	}
 }
+
+func TestRunFailsOnBrokenInput(t *testing.T) {
+	cmd := windowProcess(t, ipc.ViewStatus)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	cmd.Stdin = strings.NewReader(strings.Repeat("x", ipc.MaxLineSize+10) + "\n")
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || !strings.Contains(stderr.String(), "line longer than MaxLineSize") {
+		t.Errorf("window process: %v, stderr %q; want a failure naming the over-long line", err, stderr.String())
+	}
+}
