@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"tasktray/auth"
+	"tasktray/backend/centrifugo"
 	"tasktray/backend/gotify"
 	"tasktray/backend/native"
 	"tasktray/backend/ntfy"
@@ -58,6 +59,16 @@ var Kinds = []Kind{
 		},
 		Authenticator: func(a auth.Account) (auth.Authenticator, error) {
 			return ntfy.Authenticator{}, nil
+		},
+	},
+	{
+		Name:  "centrifugo",
+		Label: "Centrifugo",
+		Protocol: func(a auth.Account) (conn.Protocol, error) {
+			return centrifugo.New(a)
+		},
+		Authenticator: func(a auth.Account) (auth.Authenticator, error) {
+			return centrifugo.Authenticator{}, nil
 		},
 	},
 }

@@ -1,0 +1,126 @@
+package centrifugo
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"tasktray/auth"
+)
+
+// Authenticator gets a Centrifugo connection token (a JWT). With the
+// account's OptionTokenURL it posts {"username","password"} there and
+// expects {"token":"<JWT>"}; without it, the password field holds a token
+// the user pasted. Either way the token's exp claim, if any, is its expiry:
+// tasktray cannot refresh it, so the user logs in again when it passes.
+type Authenticator struct {
+	// HTTPClient makes the request to the token endpoint. Nil means a
+	// client with a 15 s timeout that trusts the account's CA file.
+	// Redirects are never followed.
+	HTTPClient *http.Client
+}
+
+var _ auth.Authenticator = Authenticator{}
+
+// Login returns a session holding the connection token. Errors wrap
+// auth.ErrBadCredentials, auth.ErrUnreachable, auth.ErrTLS,
+// auth.ErrNotServer, auth.ErrInsecure or auth.ErrBadURL (or are ctx's
+// error); they never contain the password or the token.
+func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Session, error) {
+	if c.Username == "" || c.Password == "" {
+		return auth.Session{}, fmt.Errorf("%w: both are needed", auth.ErrBadCredentials)
+	}
+	if _, err := New(c.Account); err != nil {
+		return auth.Session{}, err
+	}
+	tokenURL := c.Options[OptionTokenURL]
+	if tokenURL == "" {
+		exp, err := expiry(c.Password)
+		if err != nil {
+			return auth.Session{}, fmt.Errorf("%w: with no token URL, the password field must hold a connection token (a JWT) from the site", auth.ErrBadCredentials)
+		}
+		if !exp.IsZero() && exp.Before(time.Now()) {
+			return auth.Session{}, fmt.Errorf("%w: the pasted token expired at %s", auth.ErrBadCredentials, exp.Format(time.RFC3339))
+		}
+		return auth.Session{Account: c.Account, Token: c.Password, ExpiresAt: exp}, nil
+	}
+
+	acc := c.Account
+	acc.Server = tokenURL
+	u, err := httpBase(acc)
+	if err != nil {
+		return auth.Session{}, fmt.Errorf("token URL: %w", err)
+	}
+	client, err := httpClient(a.HTTPClient, acc)
+	if err != nil {
+		return auth.Session{}, err
+	}
+	body, err := json.Marshal(map[string]string{"username": c.Username, "password": c.Password})
+	if err != nil {
+		return auth.Session{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return auth.Session{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := do(client, req)
+	if err != nil {
+		return auth.Session{}, err
+	}
+	defer closeBody(resp)
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return auth.Session{}, auth.ErrBadCredentials
+	default:
+		return auth.Session{}, statusErr(resp)
+	}
+	var answer struct {
+		Token string `json:"token"`
+	}
+	if err := decodeJSON(resp, &answer); err != nil {
+		return auth.Session{}, err
+	}
+	exp, err := expiry(answer.Token)
+	if err != nil {
+		return auth.Session{}, fmt.Errorf("%w: %s answered without a connection token (a JWT)", auth.ErrNotServer, u.Host+u.Path)
+	}
+	return auth.Session{Account: c.Account, Token: answer.Token, ExpiresAt: exp}, nil
+}
+
+// Logout is not supported: a JWT cannot be revoked by its holder; it
+// lapses at its exp.
+func (a Authenticator) Logout(ctx context.Context, s auth.Session) error {
+	return auth.ErrNotSupported
+}
+
+// expiry reads the exp claim of a JWT without checking its signature (the
+// server does that); zero when it has none. Errors never quote the token.
+func expiry(token string) (time.Time, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return time.Time{}, errors.New("not a JWT")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return time.Time{}, errors.New("JWT payload is not base64url")
+	}
+	var claims struct {
+		Exp *float64 `json:"exp"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return time.Time{}, errors.New("JWT payload is not a JSON object")
+	}
+	if claims.Exp == nil || *claims.Exp <= 0 {
+		return time.Time{}, nil
+	}
+	return time.Unix(int64(*claims.Exp), 0), nil
+}

@@ -1,0 +1,134 @@
+// Package centrifugo is the Centrifugo server kind (centrifugal.dev, tested
+// against v6.9.1): its bidirectional JSON protocol on /connection/websocket,
+// one channel per user, resumed by the channel's epoch and offset, with
+// history filling the gap when the server cannot recover the stream.
+//
+// Centrifugo has no users: the site's own backend mints connection tokens
+// (JWTs). Login therefore asks the site's token endpoint (Account.Options
+// "token_url") or takes a token the user pasted; see docs/servers.md for the
+// contract.
+package centrifugo
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"tasktray/auth"
+	"tasktray/conn"
+)
+
+// Account options this kind reads.
+const (
+	// OptionChannel is the channel to subscribe to; it defaults to
+	// "tasks:<username>".
+	OptionChannel = "channel"
+	// OptionTokenURL is the site's endpoint that trades a username and
+	// password for a connection token; empty means the password field holds
+	// a pasted token.
+	OptionTokenURL = "token_url"
+)
+
+// DefaultPongWait declares a silent link dead after 35 s: the server sends
+// its {} ping every 25 s (the first one 12-16 s after connecting).
+const DefaultPongWait = 35 * time.Second
+
+// Protocol streams one Centrifugo channel.
+type Protocol struct {
+	url     *url.URL // ws(s)://host/prefix/connection/websocket
+	channel string
+	// PongWait is how long a silent link may last. No WebSocket pings are
+	// sent: the server's {} pings, answered with {}, keep the link alive.
+	PongWait time.Duration
+}
+
+var (
+	_ conn.Protocol        = (*Protocol)(nil)
+	_ conn.CloseClassifier = (*Protocol)(nil)
+)
+
+// New returns the protocol for the account's server and channel.
+func New(a auth.Account) (*Protocol, error) {
+	base, err := httpBase(a)
+	if err != nil {
+		return nil, err
+	}
+	channel := Channel(a)
+	if strings.TrimSpace(channel) != channel || channel == "" || channel == "tasks:" {
+		return nil, fmt.Errorf("centrifugo channel %q is not usable: name one, or enter a username", channel)
+	}
+	u := base.JoinPath("connection", "websocket")
+	u.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
+	return &Protocol{url: u, channel: channel, PongWait: DefaultPongWait}, nil
+}
+
+// Channel returns the account's channel: the OptionChannel option, or
+// "tasks:<username>".
+func Channel(a auth.Account) string {
+	if c := a.Options[OptionChannel]; c != "" {
+		return c
+	}
+	return "tasks:" + a.Username
+}
+
+// Name returns "centrifugo".
+func (p *Protocol) Name() string { return "centrifugo" }
+
+// Handshake returns the WebSocket URL and no header: the token travels in
+// the connect command that Open sends, never in the URL.
+func (p *Protocol) Handshake(token, resume string) (string, http.Header, error) {
+	return p.url.String(), http.Header{}, nil
+}
+
+// Keepalive relies on the server's pings, which Decode answers.
+func (p *Protocol) Keepalive() conn.Keepalive {
+	return conn.Keepalive{PongWait: p.PongWait}
+}
+
+// UnauthorizedClose reports the close codes after which a redial with the
+// same token cannot help: 3500 invalid token, 3501 bad request (no token),
+// 3005 connection expired (the token's exp passed; tasktray cannot refresh
+// it), 3507 permission denied.
+func (p *Protocol) UnauthorizedClose(code int, text string) bool {
+	switch code {
+	case 3500, 3501, 3005, 3507:
+		return true
+	}
+	return false
+}
+
+// NewSession starts the state of one connection, recovering from resume
+// ("epoch:offset") when there is one.
+func (p *Protocol) NewSession(token, resume string) conn.Session {
+	from, _ := parsePosition(resume)
+	return &session{token: token, channel: p.channel, from: from}
+}
+
+// position is a place in a channel's stream.
+type position struct {
+	epoch  string
+	offset uint64
+}
+
+func (p position) String() string { return p.epoch + ":" + strconv.FormatUint(p.offset, 10) }
+
+// parsePosition reads "epoch:offset"; anything else is no position.
+func parsePosition(s string) (position, bool) {
+	i := strings.LastIndexByte(s, ':')
+	if i <= 0 {
+		return position{}, false
+	}
+	off, err := strconv.ParseUint(s[i+1:], 10, 64)
+	if err != nil {
+		return position{}, false
+	}
+	return position{epoch: s[:i], offset: off}, true
+}
+
+// Backfill is not needed: the subscribe command recovers, and history
+// fills what it cannot.
+func (s *session) Backfill(context.Context, string) ([]conn.Task, error) { return nil, nil }
