@@ -35,9 +35,7 @@ func TestMain(m *testing.M) {
 // skipped.
 func windowProcess(t *testing.T, view string) *exec.Cmd {
 	t.Helper()
-	if os.Getenv("DISPLAY") == "" {
-		t.Skip("no X display: run under Xvfb with DISPLAY set")
-	}
+	requireDisplay(t)
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +46,14 @@ func windowProcess(t *testing.T, view string) *exec.Cmd {
 	cmd.Env = append(os.Environ(), viewEnv+"="+view, "LANG=en_US.UTF-8")
 	cmd.Stderr = os.Stderr
 	return cmd
+}
+
+// requireDisplay skips the test when there is no X display to open windows on.
+func requireDisplay(t *testing.T) {
+	t.Helper()
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("no X display: run under Xvfb with DISPLAY set")
+	}
 }
 
 // waitWithin waits for cmd, failing the test if it takes longer than d.
@@ -70,6 +76,7 @@ func waitWithin(t *testing.T, cmd *exec.Cmd, d time.Duration) error {
 // crashed Fyne's GLFW driver in about one run of three while Session closed
 // the window instead of stopping the driver.
 func TestRunExitsOnClose(t *testing.T) {
+	requireDisplay(t)
 	pointAtScreenCentre(t) // where the window opens
 	for range 3 {
 		cmd := windowProcess(t, ipc.ViewRecent)
