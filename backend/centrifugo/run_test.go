@@ -1,0 +1,206 @@
+//go:build realservers
+
+package centrifugo_test
+
+// run drives a real conn.Client for a test and records what it delivers.
+// The same helper sits in backend/gotify's and backend/ntfy's tests.
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"tasktray/conn"
+)
+
+type run struct {
+	t      *testing.T
+	client *conn.Client
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu    sync.Mutex
+	order []string             // IDs in delivery order, repeats included
+	at    map[string]time.Time // first delivery of each ID
+	tasks map[string]conn.Task
+	state conn.State
+}
+
+// fastBackoff redials within a second, so ten forced disconnects take
+// seconds, not minutes.
+var fastBackoff = conn.Backoff{Base: 100 * time.Millisecond, Max: time.Second}
+
+func startRun(t *testing.T, cfg conn.Config) *run {
+	t.Helper()
+	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := conn.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &run{t: t, client: c, cancel: cancel, done: make(chan struct{}), at: map[string]time.Time{}, tasks: map[string]conn.Task{}}
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		if err := c.Run(ctx); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case task := <-c.Tasks():
+				r.mu.Lock()
+				r.order = append(r.order, task.ID)
+				if _, ok := r.at[task.ID]; !ok {
+					r.at[task.ID] = time.Now()
+					r.tasks[task.ID] = task
+				}
+				r.mu.Unlock()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case s := <-c.States():
+				r.mu.Lock()
+				r.state = s
+				r.mu.Unlock()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(r.done) }()
+	t.Cleanup(r.stop)
+	return r
+}
+
+// stop ends the client and waits until its goroutines are gone.
+func (r *run) stop() {
+	r.cancel()
+	<-r.done
+}
+
+// waitFor waits until every id was delivered.
+func (r *run) waitFor(timeout time.Duration, ids ...string) {
+	r.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		r.mu.Lock()
+		var missing []string
+		for _, id := range ids {
+			if _, ok := r.at[id]; !ok {
+				missing = append(missing, id)
+			}
+		}
+		r.mu.Unlock()
+		if len(missing) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("after %v, %d of %d tasks not delivered (e.g. %v); state %v", timeout, len(missing), len(ids), missing[:min(5, len(missing))], r.State())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitState waits until ok accepts the client's state.
+func (r *run) waitState(timeout time.Duration, what string, ok func(conn.State) bool) conn.State {
+	r.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s := r.State()
+		if ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("after %v, still not %s: %v", timeout, what, s)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// waitReconnected waits for a Connected state of a newer generation than gen.
+func (r *run) waitReconnected(timeout time.Duration, gen uint64) conn.State {
+	r.t.Helper()
+	return r.waitState(timeout, fmt.Sprintf("connected after generation %d", gen), func(s conn.State) bool {
+		return s.Phase == conn.Connected && s.Generation > gen
+	})
+}
+
+// State is the newest state the client published.
+func (r *run) State() conn.State {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.state
+}
+
+// At is when id was first delivered (zero if never).
+func (r *run) At(id string) time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.at[id]
+}
+
+// Task is the task delivered with id.
+func (r *run) Task(id string) conn.Task {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tasks[id]
+}
+
+// Delivered lists delivered IDs in order, repeats included.
+func (r *run) Delivered() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.order)
+}
+
+// tally counts, for the published ids, how many were delivered, how many
+// more than once, and which were delivered without being published.
+func (r *run) tally(published []string) (delivered, duplicated int, strangers []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	want := map[string]bool{}
+	for _, id := range published {
+		want[id] = true
+	}
+	seen := map[string]int{}
+	for _, id := range r.order {
+		seen[id]++
+	}
+	for id, n := range seen {
+		if !want[id] {
+			strangers = append(strangers, id)
+			continue
+		}
+		delivered++
+		duplicated += n - 1
+	}
+	return delivered, duplicated, strangers
+}
+
+// checkExactlyOnce fails unless every published id was delivered once and
+// nothing else was, after settle (time for late repeats to show up).
+func (r *run) checkExactlyOnce(kind, what string, published []string, settle time.Duration) {
+	r.t.Helper()
+	time.Sleep(settle)
+	delivered, duplicated, strangers := r.tally(published)
+	r.t.Logf("%s, %s: published %d, delivered %d, duplicated %d", kind, what, len(published), delivered, duplicated)
+	if delivered != len(published) || duplicated != 0 || len(strangers) != 0 {
+		r.t.Errorf("not exactly once: published %d, delivered %d, duplicated %d, unexpected [%s]",
+			len(published), delivered, duplicated, strings.Join(strangers, " "))
+	}
+}
