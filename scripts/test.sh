@@ -178,7 +178,10 @@ step_e2e() {
 	# No -race here: fyne.io/systray and godbus have data races of their own (see
 	# docs) that make a real tray exit 66 under -race.
 	echo "go test -tags e2e -count=1 ./e2e/..."
-	go test -tags e2e -count=1 ./e2e/...
+	go test -tags e2e -count=1 ./e2e/... || return 1
+	# The window process's own tests need an X display; the unit step runs without one.
+	echo "xvfb-run -a go test -race -count=1 ./window/app/"
+	xvfb-run -a go test -race -count=1 ./window/app/
 }
 
 print_summary() {
