@@ -227,7 +227,7 @@ func (a *Agent) login(ctx context.Context, creds auth.Credentials) {
 		authn, err = kind.Authenticator(creds.Account)
 	}
 	if err != nil {
-		a.events <- loginDone{err: err}
+		a.onLoginDone(ctx, loginDone{err: err}) // we are the agent goroutine: no round trip
 		return
 	}
 	go func() {
@@ -257,7 +257,7 @@ func (a *Agent) onEvent(ctx context.Context, ev any) {
 func (a *Agent) onLoginDone(ctx context.Context, ev loginDone) {
 	if ev.err != nil {
 		a.log.Warn("login failed", "err", ev.err)
-		a.sendTo(ipc.ViewLogin, ipc.LoginResult{ErrorKind: errorKind(ev.err), Error: ev.err.Error()})
+		a.sendTo(ipc.ViewLogin, ipc.LoginResultOf(ev.err))
 		return
 	}
 	a.account = ev.sess.Account
@@ -275,26 +275,9 @@ func (a *Agent) onLoginDone(ctx context.Context, ev loginDone) {
 		a.log.Warn(note)
 	}
 	a.log.Info("logged in", "account", ev.sess.KeyringUser())
-	a.sendTo(ipc.ViewLogin, ipc.LoginResult{OK: true})
+	a.sendTo(ipc.ViewLogin, ipc.LoginResultOf(nil))
 	a.closeWindow(ipc.ViewLogin)
 	a.startLink(ctx, ev.sess)
-}
-
-// errorKind tells the login window which field an error belongs to.
-func errorKind(err error) ipc.ErrorKind {
-	switch {
-	case errors.Is(err, auth.ErrBadCredentials):
-		return ipc.ErrorCredentials
-	case errors.Is(err, auth.ErrUnreachable):
-		return ipc.ErrorUnreachable
-	case errors.Is(err, auth.ErrTLS):
-		return ipc.ErrorTLS
-	case errors.Is(err, auth.ErrNotServer):
-		return ipc.ErrorNotServer
-	case errors.Is(err, auth.ErrInsecure):
-		return ipc.ErrorInsecure
-	}
-	return ipc.ErrorOther
 }
 
 // startLink replaces the link with one for sess.
@@ -424,14 +407,14 @@ func (a *Agent) onAction(ctx context.Context, act Action) {
 func (a *Agent) onWindowMsg(ctx context.Context, view string, m ipc.Message) {
 	switch m := m.(type) {
 	case ipc.Login:
-		acc := auth.Account{Kind: m.Kind, Username: m.Username, Options: m.Options, AllowInsecure: m.AllowInsecure}
-		u, err := auth.ValidateServerURL(m.Server, m.AllowInsecure)
+		creds := m.Credentials()
+		u, err := auth.ValidateServerURL(creds.Server, creds.AllowInsecure)
 		if err != nil {
-			a.sendTo(view, ipc.LoginResult{ErrorKind: errorKind(err), Error: err.Error()})
+			a.sendTo(view, ipc.LoginResultOf(err))
 			return
 		}
-		acc.Server = u.String() // normalized, so the keyring entry's name is stable
-		a.login(ctx, auth.Credentials{Account: acc, Password: m.Password})
+		creds.Server = u.String() // normalized, so the keyring entry's name is stable
+		a.login(ctx, creds)
 	case ipc.OpenTask:
 		if t, ok := a.recent.markRead(m.ID); ok {
 			openURL(a.log, t.URL)
