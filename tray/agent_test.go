@@ -348,3 +348,24 @@ func TestRecentIsBounded(t *testing.T) {
 		t.Fatal("dropped task still reachable")
 	}
 }
+
+func TestLoginErrorsReachTheWindow(t *testing.T) {
+	f := newFixture(t)
+	f.start(t)
+	f.menu.actions <- ActionLogin
+	w := f.window(t)
+	for _, tc := range []struct {
+		login ipc.Login
+		kind  ipc.ErrorKind
+	}{
+		{ipc.Login{Kind: "bogus", Server: f.url, Username: "alice", Password: "x"}, ipc.ErrorOther},
+		{ipc.Login{Kind: "native", Server: "http://tasks.example.com", Username: "alice", Password: "x"}, ipc.ErrorInsecure},
+		{ipc.Login{Kind: "native", Server: "http://127.0.0.1:1", Username: "alice", Password: "x"}, ipc.ErrorUnreachable},
+	} {
+		w.user.Send(tc.login)
+		res := w.expect(t, "a login result", isResult).(ipc.LoginResult)
+		if res.OK || res.ErrorKind != tc.kind {
+			t.Errorf("%+v: result %+v, want kind %q", tc.login.Server, res, tc.kind)
+		}
+	}
+}
