@@ -51,6 +51,14 @@ func httpClient(hc *http.Client, acc auth.Account) (*http.Client, error) {
 	return &c, nil
 }
 
+// release closes the idle connections of a client httpClient made for one
+// call (hc nil): nothing else will use its transport.
+func release(hc, client *http.Client) {
+	if hc == nil {
+		client.CloseIdleConnections()
+	}
+}
+
 // httpBase checks the account's server URL and returns it with an http or
 // https scheme.
 func httpBase(acc auth.Account) (*url.URL, error) {

@@ -61,6 +61,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	if err != nil {
 		return auth.Session{}, err
 	}
+	defer release(a.HTTPClient, client)
 	body, err := json.Marshal(map[string]string{"username": c.Username, "password": c.Password})
 	if err != nil {
 		return auth.Session{}, err

@@ -18,13 +18,14 @@ import (
 	"tasktray/auth"
 )
 
-// The HTTP plumbing below is the same in backend/ntfy and backend/centrifugo
-// (and close to backend/native): each kind package stands alone.
+// The HTTP plumbing below is the same in backend/gotify, backend/ntfy and
+// backend/centrifugo (and close to backend/native): each kind package stands
+// alone.
 
 const (
-	// maxResponse caps what is read of any answer; a page of 100 Gotify
-	// messages is well under it, and a wrong server must not make us read
-	// a video.
+	// maxResponse caps what is read of any answer (a page of 100 Gotify
+	// messages is well under it): a wrong server must not make us read a
+	// video.
 	maxResponse = 4 << 20
 	// requestTimeout bounds each request when no HTTP client is given.
 	requestTimeout = 15 * time.Second
@@ -48,6 +49,14 @@ func httpClient(hc *http.Client, acc auth.Account) (*http.Client, error) {
 	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &c, nil
+}
+
+// release closes the idle connections of a client httpClient made for one
+// call (hc nil): nothing else will use its transport.
+func release(hc, client *http.Client) {
+	if hc == nil {
+		client.CloseIdleConnections()
+	}
 }
 
 // httpBase checks the account's server URL and returns it with an http or

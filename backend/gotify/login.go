@@ -37,6 +37,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	if err != nil {
 		return auth.Session{}, err
 	}
+	defer release(a.HTTPClient, client)
 	if err := checkVersion(ctx, client, base); err != nil {
 		return auth.Session{}, err
 	}
@@ -84,6 +85,7 @@ func (a Authenticator) Logout(ctx context.Context, s auth.Session) error {
 	if err != nil {
 		return err
 	}
+	defer release(a.HTTPClient, client)
 	resp, err := a.withToken(ctx, client, http.MethodGet, base.JoinPath("client"), s.Token)
 	if err != nil {
 		return err

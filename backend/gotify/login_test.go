@@ -26,9 +26,9 @@ const (
 // It is for unit tests; the realservers tests run the real server.
 type fakeGotify struct {
 	*httptest.Server
-	n int64 // messages 1..n exist
 
 	mu       sync.Mutex
+	n        int64    // messages 1..n exist
 	requests []string // method, path and query of each request
 	clients  []int64  // ids of live clients; the first one is testToken's
 }
@@ -104,7 +104,9 @@ func (f *fakeGotify) authed(h http.HandlerFunc) http.HandlerFunc {
 // and paging.next only when more are left.
 func (f *fakeGotify) messages(w http.ResponseWriter, r *http.Request) {
 	limit, _ := strconv.ParseInt(r.URL.Query().Get("limit"), 10, 64)
+	f.mu.Lock()
 	top := f.n
+	f.mu.Unlock()
 	if s := r.URL.Query().Get("since"); s != "" {
 		since, _ := strconv.ParseInt(s, 10, 64)
 		top = min(top, since-1)
@@ -188,8 +190,8 @@ func TestBackfill(t *testing.T) {
 		first    int64 // first id fetched, 0 for none
 		requests []string
 	}{
-		{"first login fetches nothing", 250, "", 0, nil},
-		{"not a Gotify id", 250, "epoch:3", 0, nil},
+		{"first login fetches nothing", 250, "", 0, []string{"GET /message?limit=1"}},
+		{"not a Gotify id", 250, "epoch:3", 0, []string{"GET /message?limit=1"}},
 		{"up to date", 250, "250", 0, []string{"GET /message?limit=100"}},
 		{"three pages", 250, "5", 6, []string{"GET /message?limit=100", "GET /message?limit=100&since=151", "GET /message?limit=100&since=51"}},
 		{"stops at the resume page", 250, "120", 121, []string{"GET /message?limit=100", "GET /message?limit=100&since=151"}},
@@ -222,9 +224,34 @@ func TestBackfill(t *testing.T) {
 	}
 }
 
+// A link of a first login that breaks before any task backfills from the
+// newest id when the first link came up.
+func TestBackfillFromBaseline(t *testing.T) {
+	f := newFakeGotify(t, 3)
+	p, err := New(f.account())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tasks, err := p.NewSession(testToken, "").Backfill(context.Background(), ""); err != nil || len(tasks) != 0 {
+		t.Fatalf("first link: %v, %v", tasks, err)
+	}
+	f.mu.Lock()
+	f.n = 5
+	f.mu.Unlock()
+	tasks, err := p.NewSession(testToken, "").Backfill(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) != 2 || tasks[0].ID != "4" || tasks[1].ID != "5" || tasks[1].Resume != "5" {
+		t.Errorf("second link: %+v, want 4 and 5", tasks)
+	}
+}
+
 func TestBackfillRefusedToken(t *testing.T) {
 	f := newFakeGotify(t, 3)
+	f.mu.Lock()
 	f.clients = nil // revoked
+	f.mu.Unlock()
 	_, err := backfill(t, f, "1")
 	if !errors.Is(err, conn.ErrUnauthorized) || strings.Contains(err.Error(), testToken) {
 		t.Errorf("got %v, want ErrUnauthorized without the token", err)

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"tasktray/auth"
@@ -37,7 +38,12 @@ const (
 	MaxBackfill = 1000
 )
 
-// Protocol streams one Gotify user's messages.
+// Protocol streams one Gotify user's messages. It is safe for concurrent
+// use. Unlike most protocols it keeps one fact across the links of a run:
+// the baseline, the newest message id when the first link of a first login
+// came up. Gotify sends nothing on a new link that could give conn a resume
+// point, so until the first task arrives the baseline stands in for one: a
+// link that breaks before any task still backfills the gap.
 type Protocol struct {
 	api    *url.URL     // http(s) base URL, path prefix kept
 	stream *url.URL     // ws(s)://host/prefix/stream
@@ -45,6 +51,10 @@ type Protocol struct {
 	// PongWait is how long a silent link may last; pings go out at 9/10
 	// of it. Tests shorten it together with the server's ping period.
 	PongWait time.Duration
+
+	mu           sync.Mutex
+	baseline     int64
+	haveBaseline bool
 }
 
 var _ conn.Protocol = (*Protocol)(nil)
@@ -112,18 +122,26 @@ type session struct {
 func (s *session) Open() ([][]byte, error) { return nil, nil }
 
 // Backfill fetches the messages with an id above resume, oldest first, at
-// most MaxBackfill of them. With no resume point (the first login) there is
-// nothing to catch up on. A resume point that is not a Gotify id (left by
-// another kind) counts as none.
+// most MaxBackfill of them. With no resume point (a first login, or one
+// that is not a Gotify id) it fetches what came after the baseline, or, on
+// the first link, sets the baseline and fetches nothing: messages from
+// before the first login are not news.
 func (s *session) Backfill(ctx context.Context, resume string) ([]conn.Task, error) {
+	// A new link often follows a network change that left pooled
+	// keep-alive connections dead without a word; a request on one would
+	// hang until the timeout. Start afresh, as the WebSocket did.
+	s.p.http.CloseIdleConnections()
 	after, ok := parseID(resume)
 	if !ok {
-		return nil, nil
+		var err error
+		if after, ok, err = s.baseline(ctx); err != nil || !ok {
+			return nil, err
+		}
 	}
 	var missed []message
 	since := int64(0) // 0: start from the newest
 	for len(missed) < MaxBackfill {
-		page, err := s.page(ctx, since)
+		page, err := s.page(ctx, since, pageSize)
 		if err != nil {
 			return nil, err
 		}
@@ -158,6 +176,31 @@ func (s *session) Backfill(ctx context.Context, resume string) ([]conn.Task, err
 	return tasks, nil
 }
 
+// baseline returns the run's baseline; ok is false when this call set it.
+func (s *session) baseline(ctx context.Context) (id int64, ok bool, err error) {
+	s.p.mu.Lock()
+	id, ok = s.p.baseline, s.p.haveBaseline
+	s.p.mu.Unlock()
+	if ok {
+		s.high = max(s.high, id)
+		return id, true, nil
+	}
+	page, err := s.page(ctx, 0, 1)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(page.Messages) > 0 {
+		id = page.Messages[0].ID
+	}
+	s.p.mu.Lock()
+	defer s.p.mu.Unlock()
+	if !s.p.haveBaseline {
+		s.p.baseline, s.p.haveBaseline = id, true
+	}
+	s.high = max(s.high, s.p.baseline)
+	return 0, false, nil
+}
+
 // messagePage is one answer of GET /message.
 type messagePage struct {
 	Paging struct {
@@ -167,11 +210,11 @@ type messagePage struct {
 	Messages []message `json:"messages"`
 }
 
-// page fetches the newest pageSize messages with an id below since (all
-// when since is 0).
-func (s *session) page(ctx context.Context, since int64) (messagePage, error) {
+// page fetches the newest limit messages with an id below since (all when
+// since is 0).
+func (s *session) page(ctx context.Context, since int64, limit int) (messagePage, error) {
 	u := s.p.api.JoinPath("message")
-	q := url.Values{"limit": {strconv.Itoa(pageSize)}}
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
 	if since > 0 {
 		q.Set("since", strconv.FormatInt(since, 10))
 	}

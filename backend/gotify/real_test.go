@@ -99,6 +99,18 @@ func (f *fixture) start(t *testing.T, cursor conn.CursorStore, backoff conn.Back
 	})
 }
 
+// startStreaming is start, and returns once the stream is up. Gotify
+// registers a stream just after the handshake the client sees, and a first
+// login's first link sets its baseline just after that: a message published
+// before both is from before the login and never delivered, by design.
+func (f *fixture) startStreaming(t *testing.T, cursor conn.CursorStore, backoff conn.Backoff) *run {
+	t.Helper()
+	r := f.start(t, cursor, backoff)
+	r.waitState(waitLong, "connected", func(s conn.State) bool { return s.Phase == conn.Connected })
+	time.Sleep(200 * time.Millisecond)
+	return r
+}
+
 // publish sends a message as alice's application and returns its id.
 func (f *fixture) publish(t *testing.T, title string, priority int) string {
 	t.Helper()
@@ -124,19 +136,25 @@ func TestRealLogin(t *testing.T) {
 	}
 }
 
-// The first login fetches nothing old; then tasks arrive live.
+// The first login fetches nothing old; a first link that breaks before any
+// task still backfills the gap (from the baseline); then tasks arrive live.
 func TestRealFirstLoginThenLive(t *testing.T) {
 	f := setup(t, nil, "")
 	old := f.publish(t, "before tasktray", 5)
-	r := f.start(t, cursorFile(t), fastBackoff)
-	r.waitState(waitLong, "connected", func(s conn.State) bool { return s.Phase == conn.Connected })
+	r := f.startStreaming(t, cursorFile(t), fastBackoff)
+	gen := r.State().Generation
+	f.proxy.Freeze() // the stream misses what comes next
+	missed := f.publish(t, "while the first link was down", 5)
+	f.proxy.Cut()
+	r.waitReconnected(waitLong, gen)
+	r.waitFor(waitLong, missed)
 	live := f.publish(t, "Task done", 8)
 	r.waitFor(waitLong, live)
 	got := r.Task(live)
 	if got.Title != "Task done" || got.Body != "body of Task done" || got.Priority != conn.PriorityMax || got.Resume != live {
 		t.Errorf("task %+v", got)
 	}
-	time.Sleep(300 * time.Millisecond)
+	r.checkExactlyOnce("gotify", "first login", []string{missed, live}, 300*time.Millisecond)
 	if !r.At(old).IsZero() {
 		t.Errorf("message %s from before the first login was delivered", old)
 	}
@@ -146,7 +164,7 @@ func TestRealFirstLoginThenLive(t *testing.T) {
 // each arrives exactly once (the stream, or GET /message after the redial).
 func TestRealForcedDisconnects(t *testing.T) {
 	f := setup(t, nil, "")
-	r := f.start(t, cursorFile(t), fastBackoff)
+	r := f.startStreaming(t, cursorFile(t), fastBackoff)
 	first := f.publish(t, "first", 4)
 	r.waitFor(waitLong, first)
 	published := []string{first}
@@ -191,7 +209,7 @@ func TestRealForcedDisconnects(t *testing.T) {
 // redials with the production backoff and gets what is published at once.
 func TestRealServerRestart(t *testing.T) {
 	f := setup(t, nil, "")
-	r := f.start(t, cursorFile(t), conn.DefaultBackoff)
+	r := f.startStreaming(t, cursorFile(t), conn.DefaultBackoff)
 	before := f.publish(t, "before the restart", 5)
 	r.waitFor(waitLong, before)
 
@@ -214,7 +232,7 @@ func TestRealServerRestart(t *testing.T) {
 // within PongWait; what was published meanwhile comes in by backfill.
 func TestRealDroppedLink(t *testing.T) {
 	f := setup(t, nil, "")
-	r := f.start(t, cursorFile(t), fastBackoff)
+	r := f.startStreaming(t, cursorFile(t), fastBackoff)
 	first := f.publish(t, "first", 5)
 	r.waitFor(waitLong, first)
 
@@ -238,7 +256,7 @@ func TestRealDroppedLink(t *testing.T) {
 func TestRealAppRestart(t *testing.T) {
 	f := setup(t, nil, "")
 	cursor := cursorFile(t)
-	r := f.start(t, cursor, fastBackoff)
+	r := f.startStreaming(t, cursor, fastBackoff)
 	first := f.publish(t, "first", 5)
 	r.waitFor(waitLong, first)
 	r.stop()
@@ -259,8 +277,7 @@ func TestRealAppRestart(t *testing.T) {
 // is refused, which stops the client until a new login.
 func TestRealLogout(t *testing.T) {
 	f := setup(t, nil, "")
-	r := f.start(t, cursorFile(t), fastBackoff)
-	r.waitState(waitLong, "connected", func(s conn.State) bool { return s.Phase == conn.Connected })
+	r := f.startStreaming(t, cursorFile(t), fastBackoff)
 	if err := (gotify.Authenticator{}).Logout(context.Background(), f.session); err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +293,7 @@ func TestRealLogout(t *testing.T) {
 func TestRealTLS(t *testing.T) {
 	tc, caFile := selfSigned(t)
 	f := setup(t, tc, caFile)
-	r := f.start(t, cursorFile(t), fastBackoff)
+	r := f.startStreaming(t, cursorFile(t), fastBackoff)
 	first := f.publish(t, "over TLS", 5)
 	r.waitFor(waitLong, first)
 	gen := r.State().Generation

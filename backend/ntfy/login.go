@@ -44,6 +44,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	if err != nil {
 		return auth.Session{}, err
 	}
+	defer release(a.HTTPClient, client)
 	if err := checkHealth(ctx, client, base); err != nil {
 		return auth.Session{}, err
 	}
@@ -104,6 +105,7 @@ func (a Authenticator) Logout(ctx context.Context, s auth.Session) error {
 	if err != nil {
 		return err
 	}
+	defer release(a.HTTPClient, client)
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, base.JoinPath("v1", "account", "token").String(), nil)
 	if err != nil {
 		return err
