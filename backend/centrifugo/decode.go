@@ -2,6 +2,7 @@ package centrifugo
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -273,7 +274,7 @@ func (s *session) history(r reply, d *conn.Decoded) error {
 	}
 	res := r.History
 	pubs := slices.Clone(res.Publications)
-	slices.SortFunc(pubs, func(a, b publication) int { return compare(a.Offset, b.Offset) })
+	slices.SortFunc(pubs, func(a, b publication) int { return cmp.Compare(a.Offset, b.Offset) })
 	got := map[string]bool{}
 	for _, p := range pubs {
 		if res.Epoch == s.from.epoch && p.Offset <= s.from.offset {
@@ -293,16 +294,6 @@ func (s *session) history(r reply, d *conn.Decoded) error {
 		d.Resume = position{epoch: res.Epoch, offset: res.Offset}.String()
 	}
 	return nil
-}
-
-func compare(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (s *session) push(p *push, d *conn.Decoded) error {

@@ -11,6 +11,7 @@ package centrifugo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -57,9 +58,12 @@ func New(a auth.Account) (*Protocol, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.Options[OptionChannel] == "" && a.Username == "" {
+		return nil, errors.New("centrifugo: name a channel, or enter a username for the default tasks:<username>")
+	}
 	channel := Channel(a)
-	if strings.TrimSpace(channel) != channel || channel == "" || channel == "tasks:" {
-		return nil, fmt.Errorf("centrifugo channel %q is not usable: name one, or enter a username", channel)
+	if strings.ContainsAny(channel, " \t\r\n") {
+		return nil, fmt.Errorf("centrifugo channel %q holds white space", channel)
 	}
 	u := base.JoinPath("connection", "websocket")
 	u.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]

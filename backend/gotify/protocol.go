@@ -9,11 +9,12 @@
 package gotify
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -164,7 +165,7 @@ func (s *session) Backfill(ctx context.Context, resume string) ([]conn.Task, err
 	if len(missed) > MaxBackfill {
 		missed = missed[:MaxBackfill]
 	}
-	sort.Slice(missed, func(i, j int) bool { return missed[i].ID < missed[j].ID })
+	slices.SortFunc(missed, func(a, b message) int { return cmp.Compare(a.ID, b.ID) })
 	tasks := make([]conn.Task, 0, len(missed))
 	for _, m := range missed {
 		t, err := s.task(m)
