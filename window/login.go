@@ -18,7 +18,8 @@ import (
 // Option keys the login form fills in ipc.Login.Options.
 const (
 	OptionTopics  = "topics"  // ntfy: topic names, comma-separated without spaces
-	OptionChannel = "channel" // Centrifugo: the channel to subscribe to
+	OptionChannel  = "channel"   // Centrifugo: the channel to subscribe to (default tasks:<username>)
+	OptionTokenURL = "token_url" // Centrifugo: the site's endpoint that trades a password for a token
 )
 
 // serverKinds are the kinds the form offers, in menu order: the auth.Account
@@ -45,6 +46,7 @@ type LoginForm struct {
 	server   *field
 	topics   *field // ntfy only
 	channel  *field // Centrifugo only
+	tokenURL *field // Centrifugo only
 	username *field
 	password *field
 	insecure *widget.Check
@@ -72,8 +74,11 @@ func NewLoginForm(onSubmit func(ipc.Login)) *LoginForm {
 	topics.SetPlaceHolder("alerts, deploys")
 	f.topics = newField("Topics", topics)
 	channel := widget.NewEntry()
-	channel.SetPlaceHolder("tasks")
+	channel.SetPlaceHolder("tasks:<username> (default)")
 	f.channel = newField("Channel", channel)
+	tokenURL := widget.NewEntry()
+	tokenURL.SetPlaceHolder("none: paste a token as the password")
+	f.tokenURL = newField("Token URL", tokenURL)
 	f.username = newField("Username", widget.NewEntry())
 	password := widget.NewPasswordEntry()
 	password.OnSubmitted = func(string) { f.Submit() }
@@ -91,7 +96,7 @@ func NewLoginForm(onSubmit func(ipc.Login)) *LoginForm {
 	f.activity.Hide()
 
 	rows := []fyne.CanvasObject{widget.NewLabel("Server kind"), f.kind}
-	for _, fl := range []*field{f.server, f.topics, f.channel, f.username, f.password} {
+	for _, fl := range []*field{f.server, f.topics, f.channel, f.tokenURL, f.username, f.password} {
 		rows = append(rows, fl.rows()...)
 	}
 	rows = append(rows, layout.NewSpacer(), f.insecure)
@@ -210,12 +215,19 @@ func (f *LoginForm) validate() (ipc.Login, bool) {
 		}
 		login.Options = map[string]string{OptionTopics: topics}
 	case "centrifugo":
-		channel := strings.TrimSpace(f.channel.entry.Text)
-		if channel == "" {
-			ok = false
-			f.channel.setError("Enter the channel to subscribe to.")
+		// Both may stay empty: the channel defaults to tasks:<username>, and
+		// without a token URL the password field holds a pasted token.
+		login.Options = map[string]string{}
+		if channel := strings.TrimSpace(f.channel.entry.Text); channel != "" {
+			login.Options[OptionChannel] = channel
 		}
-		login.Options = map[string]string{OptionChannel: channel}
+		if u := strings.TrimSpace(f.tokenURL.entry.Text); u != "" {
+			if _, err := auth.ValidateServerURL(u, login.AllowInsecure); err != nil {
+				ok = false
+				f.tokenURL.setError(sentence(err.Error()))
+			}
+			login.Options[OptionTokenURL] = u
+		}
 	}
 	if login.Username == "" {
 		ok = false
@@ -232,6 +244,7 @@ func (f *LoginForm) kindChanged() {
 	kind := f.selectedKind()
 	f.topics.setVisible(kind == "ntfy")
 	f.channel.setVisible(kind == "centrifugo")
+	f.tokenURL.setVisible(kind == "centrifugo")
 	f.server.setError("") // "not a server of this kind" may no longer hold
 	f.Refresh()
 }
@@ -254,7 +267,7 @@ func (f *LoginForm) kindName() string {
 // under it.
 func (f *LoginForm) setBusy(busy bool) {
 	f.busy = busy
-	inputs := []fyne.Disableable{f.kind, f.server.entry, f.topics.entry, f.channel.entry,
+	inputs := []fyne.Disableable{f.kind, f.server.entry, f.topics.entry, f.channel.entry, f.tokenURL.entry,
 		f.username.entry, f.password.entry, f.insecure, f.submit}
 	for _, in := range inputs {
 		if busy {
@@ -274,7 +287,7 @@ func (f *LoginForm) setBusy(busy bool) {
 }
 
 func (f *LoginForm) clearErrors() {
-	for _, fl := range []*field{f.server, f.topics, f.channel, f.username, f.password} {
+	for _, fl := range []*field{f.server, f.topics, f.channel, f.tokenURL, f.username, f.password} {
 		fl.setError("")
 	}
 	f.message.Hide()

@@ -73,8 +73,7 @@ func TestLoginKindOptions(t *testing.T) {
 		{"gotify", "gotify", nil, nil, nil},
 		{"ntfy", "ntfy", func(f *LoginForm) { test.Type(f.topics.entry, " alerts, ,deploys ") },
 			map[string]string{OptionTopics: "alerts,deploys"}, func(f *LoginForm) *field { return f.topics }},
-		{"centrifugo", "centrifugo", func(f *LoginForm) { test.Type(f.channel.entry, "tasks:ana") },
-			map[string]string{OptionChannel: "tasks:ana"}, func(f *LoginForm) *field { return f.channel }},
+		{"centrifugo", "centrifugo", nil, map[string]string{}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fx := newLoginFixture(t)
@@ -269,5 +268,27 @@ func TestLoginFitsItsWindow(t *testing.T) {
 		if m := fx.form.MinSize(); m.Width > 420 || m.Height > 320 {
 			t.Errorf("%s form needs %v; the window opens at 420x320", kind, m)
 		}
+	}
+}
+
+func TestLoginCentrifugoOptions(t *testing.T) {
+	fx := newLoginFixture(t)
+	fx.form.SetAccount("centrifugo", "", "")
+	if !fx.form.tokenURL.entry.Visible() || !fx.form.channel.entry.Visible() {
+		t.Fatal("token URL and channel are hidden for Centrifugo")
+	}
+	fx.fill("wss://rt.example.com", "ana", "pw")
+	test.Type(fx.form.channel.entry, "tasks:ana")
+	test.Type(fx.form.tokenURL.entry, "http://intranet.example.com/token")
+	test.Tap(fx.form.submit)
+	if len(fx.submitted) != 0 || shown(fx.form.tokenURL) == "" {
+		t.Fatal("an insecure token URL was accepted")
+	}
+	fx.form.tokenURL.entry.SetText("")
+	test.Type(fx.form.tokenURL.entry, "https://intranet.example.com/token")
+	test.Tap(fx.form.submit)
+	want := map[string]string{OptionChannel: "tasks:ana", OptionTokenURL: "https://intranet.example.com/token"}
+	if got := fx.last(t); !reflect.DeepEqual(got.Options, want) {
+		t.Fatalf("options %v, want %v", got.Options, want)
 	}
 }
