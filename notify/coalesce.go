@@ -16,8 +16,11 @@ const SummaryID = "tasktray:summary"
 
 // Defaults of CoalescerOptions.
 const (
-	DefaultMax    = 5
-	DefaultWindow = 4 * time.Second
+	// DefaultMax lets 4 popups through, so that a burst costs at most 5
+	// popups with its summary.
+	DefaultMax          = 4
+	DefaultWindow       = 4 * time.Second
+	DefaultSummaryEvery = 30 * time.Second
 )
 
 // CoalescerOptions configure a Coalescer.
@@ -25,10 +28,13 @@ type CoalescerOptions struct {
 	// Max is how many popups may show within Window before the rest are
 	// counted into a summary; 0 means DefaultMax.
 	Max int
-	// Window is the span Max counts over, and how often a summary can
-	// change; a burst ends after a Window with no popups. 0 means
-	// DefaultWindow.
+	// Window is the span Max counts over; a burst ends after a Window
+	// with no popups. 0 means DefaultWindow.
 	Window time.Duration
+	// SummaryEvery is how often the summary is updated while a burst goes
+	// on; it shows once the burst ends, or SummaryEvery after the last
+	// summary if it never does. 0 means DefaultSummaryEvery.
+	SummaryEvery time.Duration
 	// Disabled shows every popup on its own, as SetEnabled(false) does.
 	Disabled bool
 	// Clock is the time source; nil means the real clock.
@@ -56,15 +62,15 @@ func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
 // Coalescer is a Notifier that keeps a burst of tasks from flooding the
 // screen. Up to Max popups within Window show as they come; once more
 // arrive, the rest of the burst is counted instead, and one summary popup
-// ("37 new tasks") shows Window after the first one held back. While the
-// burst goes on, the summary is updated at most once per Window, replacing
-// the previous one, so a burst of 10,000 tasks in a few seconds shows Max+1
-// popups. The burst ends after a Window with no new popup; the next popup
-// then shows at once again.
+// ("37 new tasks") shows when the burst ends, that is after a Window with
+// no new popup. A burst that goes on gets its summary updated every
+// SummaryEvery, each replacing the last, so a burst of 10,000 tasks in 10 s
+// shows Max+1 popups. After the burst the next popup shows at once again.
 type Coalescer struct {
 	next     Notifier
 	max      int
 	window   time.Duration
+	every    time.Duration
 	clock    Clock
 	log      *slog.Logger
 	ctx      context.Context // for summaries; cancelled by Close
@@ -78,6 +84,8 @@ type Coalescer struct {
 	held      int         // popups of the burst held back since the last summary
 	total     int         // popups of the burst held back in all
 	last      Popup       // the last popup held back
+	lastAt    time.Time   // when it was held back
+	since     time.Time   // when the first popup after the last summary was held back
 	priority  int         // highest priority held back in the burst
 	stopTimer func() bool // the pending flush, nil when no burst is on
 }
@@ -91,6 +99,9 @@ func NewCoalescer(next Notifier, o CoalescerOptions) *Coalescer {
 	if o.Window <= 0 {
 		o.Window = DefaultWindow
 	}
+	if o.SummaryEvery <= 0 {
+		o.SummaryEvery = DefaultSummaryEvery
+	}
 	if o.Clock == nil {
 		o.Clock = realClock{}
 	}
@@ -98,7 +109,7 @@ func NewCoalescer(next Notifier, o CoalescerOptions) *Coalescer {
 		o.Logger = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Coalescer{next: next, max: o.Max, window: o.Window, clock: o.Clock, log: o.Logger,
+	return &Coalescer{next: next, max: o.Max, window: o.Window, every: o.SummaryEvery, clock: o.Clock, log: o.Logger,
 		ctx: ctx, cancel: cancel, disabled: o.Disabled}
 }
 
@@ -139,9 +150,12 @@ func (c *Coalescer) admit(p Popup) bool {
 		c.shown = append(c.shown, now)
 		return true
 	}
+	if c.held == 0 {
+		c.since = now
+	}
 	c.held++
 	c.total++
-	c.last = p
+	c.last, c.lastAt = p, now
 	c.priority = max(c.priority, conn.ClampPriority(p.Priority))
 	if c.stopTimer == nil {
 		c.stopTimer = c.clock.AfterFunc(c.window, c.flush)
@@ -149,8 +163,9 @@ func (c *Coalescer) admit(p Popup) bool {
 	return false
 }
 
-// flush shows the summary if popups were held back since the last one, and
-// otherwise ends the burst.
+// flush runs every Window during a burst. It ends a burst with nothing held
+// back since the last summary, waits while the burst goes on (unless the
+// summary is SummaryEvery old), and otherwise shows the summary.
 func (c *Coalescer) flush() {
 	c.mu.Lock()
 	if c.closed {
@@ -160,6 +175,12 @@ func (c *Coalescer) flush() {
 	if c.held == 0 {
 		c.stopTimer = nil
 		c.total, c.priority, c.last = 0, 0, Popup{}
+		c.mu.Unlock()
+		return
+	}
+	now := c.clock.Now()
+	if now.Sub(c.lastAt) < c.window && now.Sub(c.since) < c.every {
+		c.stopTimer = c.clock.AfterFunc(c.window, c.flush) // still going: sum up later
 		c.mu.Unlock()
 		return
 	}

@@ -153,11 +153,11 @@ func TestCoalescerSumsUpABurst(t *testing.T) {
 	}
 	clock.Advance(DefaultWindow)
 	clock.Advance(time.Hour)
-	want := []string{"task 0", "task 1", "task 2", "task 3", "task 4", "9995 new tasks"}
+	want := []string{"task 0", "task 1", "task 2", "task 3", "9996 new tasks"}
 	if got := rec.titles(); !slices.Equal(got, want) {
 		t.Fatalf("shown %q, want %q", got, want)
 	}
-	s := rec.popups[5]
+	s := rec.popups[DefaultMax]
 	if s.ID != SummaryID || s.Body != "Latest: task 9999" || s.URL != "" || s.Priority != 3 {
 		t.Errorf("summary %+v", s)
 	}
@@ -170,15 +170,16 @@ func TestCoalescerSumsUpABurst(t *testing.T) {
 }
 
 // TestCoalescerLongBurst checks a flood that lasts: the summary is updated
-// once per window, counting all the tasks held back in the burst.
+// every SummaryEvery, counting all the tasks held back in the burst, and
+// once more when it ends.
 func TestCoalescerLongBurst(t *testing.T) {
-	c, rec, clock := newTestCoalescer(t, CoalescerOptions{Max: 2, Window: time.Second})
+	c, rec, clock := newTestCoalescer(t, CoalescerOptions{Max: 2, Window: time.Second, SummaryEvery: 2 * time.Second})
 	for i := range 50 { // 10 a second for 5 s
 		show(t, c, task(i))
 		clock.Advance(100 * time.Millisecond)
 	}
 	clock.Advance(time.Hour)
-	want := []string{"task 0", "task 1", "10 new tasks", "20 new tasks", "30 new tasks", "40 new tasks", "48 new tasks"}
+	want := []string{"task 0", "task 1", "20 new tasks", "40 new tasks", "48 new tasks"}
 	if got := rec.titles(); !slices.Equal(got, want) {
 		t.Errorf("shown %q, want %q", got, want)
 	}

@@ -282,8 +282,8 @@ func TestCoalescedBurstOnTheBus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(calls) != DefaultMax+1 || calls[DefaultMax].Summary != "9995 new tasks" || len(calls[DefaultMax].Actions) != 0 {
-		t.Errorf("daemon got %d popups, the last %+v; want %d and a summary of 9995 tasks without actions",
+	if len(calls) != DefaultMax+1 || calls[DefaultMax].Summary != "9996 new tasks" || len(calls[DefaultMax].Actions) != 0 {
+		t.Errorf("daemon got %d popups, the last %+v; want %d and a summary of 9996 tasks without actions",
 			len(calls), calls[len(calls)-1], DefaultMax+1)
 	}
 }
