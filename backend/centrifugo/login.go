@@ -12,7 +12,12 @@ import (
 	"time"
 
 	"tasktray/auth"
+	"tasktray/backend/internal/httpapi"
 )
+
+// maxResponse caps what is read of the token endpoint's answer (a JWT or
+// two): a wrong server must not make us read a video.
+const maxResponse = 4 << 20
 
 // Authenticator gets a Centrifugo connection token (a JWT). With the
 // account's OptionTokenURL it posts {"username","password"} there and
@@ -53,15 +58,15 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 
 	acc := c.Account
 	acc.Server = tokenURL
-	u, err := httpBase(acc)
+	u, err := httpapi.BaseURL(acc)
 	if err != nil {
 		return auth.Session{}, fmt.Errorf("token URL: %w", err)
 	}
-	client, err := httpClient(a.HTTPClient, acc)
+	client, err := httpapi.Client(a.HTTPClient, acc)
 	if err != nil {
 		return auth.Session{}, err
 	}
-	defer release(a.HTTPClient, client)
+	defer httpapi.Release(a.HTTPClient, client)
 	body, err := json.Marshal(map[string]string{"username": c.Username, "password": c.Password})
 	if err != nil {
 		return auth.Session{}, err
@@ -72,22 +77,22 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	resp, err := do(client, req)
+	resp, err := httpapi.Do(client, req)
 	if err != nil {
 		return auth.Session{}, err
 	}
-	defer closeBody(resp)
+	defer httpapi.CloseBody(resp)
 	switch resp.StatusCode {
 	case http.StatusOK:
 	case http.StatusUnauthorized, http.StatusForbidden:
 		return auth.Session{}, auth.ErrBadCredentials
 	default:
-		return auth.Session{}, statusErr(resp)
+		return auth.Session{}, httpapi.StatusErr(resp)
 	}
 	var answer struct {
 		Token string `json:"token"`
 	}
-	if err := decodeJSON(resp, &answer); err != nil {
+	if err := httpapi.DecodeJSON(resp, maxResponse, &answer); err != nil {
 		return auth.Session{}, err
 	}
 	exp, err := expiry(answer.Token)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"tasktray/auth"
+	"tasktray/backend/internal/httpapi"
 	"tasktray/conn"
 )
 
@@ -54,7 +55,7 @@ var (
 
 // New returns the protocol for the account's server and channel.
 func New(a auth.Account) (*Protocol, error) {
-	base, err := httpBase(a)
+	base, err := httpapi.BaseURL(a)
 	if err != nil {
 		return nil, err
 	}

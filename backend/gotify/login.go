@@ -11,7 +11,12 @@ import (
 	"strconv"
 
 	"tasktray/auth"
+	"tasktray/backend/internal/httpapi"
 )
+
+// maxResponse caps what is read of any answer (a page of 100 Gotify
+// messages is well under it): a wrong server must not make us read a video.
+const maxResponse = 4 << 20
 
 // Authenticator logs in to a Gotify server: GET /version to make sure it is
 // one, then POST /client with basic auth to create a client token named
@@ -33,11 +38,11 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	if c.Username == "" || c.Password == "" {
 		return auth.Session{}, fmt.Errorf("%w: both are needed", auth.ErrBadCredentials)
 	}
-	base, client, err := a.prepare(c.Account)
+	base, client, err := httpapi.Prepare(a.HTTPClient, c.Account)
 	if err != nil {
 		return auth.Session{}, err
 	}
-	defer release(a.HTTPClient, client)
+	defer httpapi.Release(a.HTTPClient, client)
 	if err := checkVersion(ctx, client, base); err != nil {
 		return auth.Session{}, err
 	}
@@ -52,22 +57,22 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	}
 	req.SetBasicAuth(c.Username, c.Password)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := do(client, req)
+	resp, err := httpapi.Do(client, req)
 	if err != nil {
 		return auth.Session{}, err
 	}
-	defer closeBody(resp)
+	defer httpapi.CloseBody(resp)
 	switch resp.StatusCode {
 	case http.StatusOK:
 	case http.StatusUnauthorized, http.StatusForbidden:
 		return auth.Session{}, auth.ErrBadCredentials
 	default:
-		return auth.Session{}, statusErr(resp)
+		return auth.Session{}, httpapi.StatusErr(resp)
 	}
 	var created struct {
 		Token string `json:"token"`
 	}
-	if err := decodeJSON(resp, &created); err != nil {
+	if err := httpapi.DecodeJSON(resp, maxResponse, &created); err != nil {
 		return auth.Session{}, err
 	}
 	if created.Token == "" {
@@ -81,28 +86,28 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 // user's clients with their tokens, and DELETE /client/{id} removes ours. A
 // token the server no longer knows (401) counts as revoked.
 func (a Authenticator) Logout(ctx context.Context, s auth.Session) error {
-	base, client, err := a.prepare(s.Account)
+	base, client, err := httpapi.Prepare(a.HTTPClient, s.Account)
 	if err != nil {
 		return err
 	}
-	defer release(a.HTTPClient, client)
+	defer httpapi.Release(a.HTTPClient, client)
 	resp, err := a.withToken(ctx, client, http.MethodGet, base.JoinPath("client"), s.Token)
 	if err != nil {
 		return err
 	}
-	defer closeBody(resp)
+	defer httpapi.CloseBody(resp)
 	switch resp.StatusCode {
 	case http.StatusOK:
 	case http.StatusUnauthorized:
 		return nil
 	default:
-		return statusErr(resp)
+		return httpapi.StatusErr(resp)
 	}
 	var clients []struct {
 		ID    int64  `json:"id"`
 		Token string `json:"token"`
 	}
-	if err := decodeJSON(resp, &clients); err != nil {
+	if err := httpapi.DecodeJSON(resp, maxResponse, &clients); err != nil {
 		return err
 	}
 	for _, cl := range clients {
@@ -113,25 +118,13 @@ func (a Authenticator) Logout(ctx context.Context, s auth.Session) error {
 		if err != nil {
 			return err
 		}
-		defer closeBody(resp)
+		defer httpapi.CloseBody(resp)
 		if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
 			return nil
 		}
-		return statusErr(resp)
+		return httpapi.StatusErr(resp)
 	}
 	return nil // not listed: already gone
-}
-
-func (a Authenticator) prepare(acc auth.Account) (*url.URL, *http.Client, error) {
-	base, err := httpBase(acc)
-	if err != nil {
-		return nil, nil, err
-	}
-	client, err := httpClient(a.HTTPClient, acc)
-	if err != nil {
-		return nil, nil, err
-	}
-	return base, client, nil
 }
 
 func (a Authenticator) withToken(ctx context.Context, client *http.Client, method string, u *url.URL, token string) (*http.Response, error) {
@@ -140,7 +133,7 @@ func (a Authenticator) withToken(ctx context.Context, client *http.Client, metho
 		return nil, err
 	}
 	req.Header.Set("X-Gotify-Key", token)
-	return do(client, req)
+	return httpapi.Do(client, req)
 }
 
 // checkVersion makes sure base is a Gotify server: GET /version answers
@@ -150,19 +143,11 @@ func checkVersion(ctx context.Context, client *http.Client, base *url.URL) error
 	if err != nil {
 		return err
 	}
-	resp, err := do(client, req)
-	if err != nil {
-		return err
-	}
-	defer closeBody(resp)
-	if resp.StatusCode != http.StatusOK {
-		return statusErr(resp)
-	}
 	var v struct {
 		Version   string `json:"version"`
 		BuildDate string `json:"buildDate"`
 	}
-	if err := decodeJSON(resp, &v); err != nil {
+	if err := httpapi.DoJSON(client, req, maxResponse, &v); err != nil {
 		return err
 	}
 	if v.Version == "" || v.BuildDate == "" {

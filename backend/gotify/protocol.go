@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"tasktray/auth"
+	"tasktray/backend/internal/httpapi"
 	"tasktray/conn"
 )
 
@@ -64,7 +65,7 @@ var _ conn.Protocol = (*Protocol)(nil)
 // requests trust the account's CA file besides the system roots and use the
 // proxy from the environment.
 func New(a auth.Account) (*Protocol, error) {
-	api, err := httpBase(a)
+	api, err := httpapi.BaseURL(a)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +73,7 @@ func New(a auth.Account) (*Protocol, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc, err = httpClient(hc, a)
+	hc, err = httpapi.Client(hc, a)
 	if err != nil {
 		return nil, err
 	}
@@ -226,20 +227,20 @@ func (s *session) page(ctx context.Context, since int64, limit int) (messagePage
 	}
 	req.Header.Set("X-Gotify-Key", s.token)
 	req.Header.Set("Accept", "application/json")
-	resp, err := do(s.p.http, req)
+	resp, err := httpapi.Do(s.p.http, req)
 	if err != nil {
 		return messagePage{}, err
 	}
-	defer closeBody(resp)
+	defer httpapi.CloseBody(resp)
 	switch resp.StatusCode {
 	case http.StatusOK:
 	case http.StatusUnauthorized, http.StatusForbidden:
 		return messagePage{}, fmt.Errorf("%w (HTTP %d from GET /message)", conn.ErrUnauthorized, resp.StatusCode)
 	default:
-		return messagePage{}, statusErr(resp)
+		return messagePage{}, httpapi.StatusErr(resp)
 	}
 	var page messagePage
-	if err := decodeJSON(resp, &page); err != nil {
+	if err := httpapi.DecodeJSON(resp, maxResponse, &page); err != nil {
 		return messagePage{}, err
 	}
 	return page, nil

@@ -10,7 +10,12 @@ import (
 	"net/url"
 
 	"tasktray/auth"
+	"tasktray/backend/internal/httpapi"
 )
+
+// maxResponse caps what is read of any answer (ntfy's are a few hundred
+// bytes): a wrong server must not make us read a video.
+const maxResponse = 4 << 20
 
 // ErrTopicForbidden means the user may not read one of the account's topics.
 var ErrTopicForbidden = errors.New("not allowed to read the topic")
@@ -40,11 +45,11 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	if err != nil {
 		return auth.Session{}, err
 	}
-	base, client, err := a.prepare(c.Account)
+	base, client, err := httpapi.Prepare(a.HTTPClient, c.Account)
 	if err != nil {
 		return auth.Session{}, err
 	}
-	defer release(a.HTTPClient, client)
+	defer httpapi.Release(a.HTTPClient, client)
 	if err := checkHealth(ctx, client, base); err != nil {
 		return auth.Session{}, err
 	}
@@ -59,23 +64,23 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	}
 	req.SetBasicAuth(c.Username, c.Password)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := do(client, req)
+	resp, err := httpapi.Do(client, req)
 	if err != nil {
 		return auth.Session{}, err
 	}
-	defer closeBody(resp)
+	defer httpapi.CloseBody(resp)
 	switch resp.StatusCode {
 	case http.StatusOK:
 	case http.StatusUnauthorized:
 		// Also what a server without user accounts (no auth-file) says.
 		return auth.Session{}, auth.ErrBadCredentials
 	default:
-		return auth.Session{}, statusErr(resp)
+		return auth.Session{}, httpapi.StatusErr(resp)
 	}
 	var created struct {
 		Token string `json:"token"`
 	}
-	if err := decodeJSON(resp, &created); err != nil {
+	if err := httpapi.DecodeJSON(resp, maxResponse, &created); err != nil {
 		return auth.Session{}, err
 	}
 	if created.Token == "" {
@@ -101,37 +106,25 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 // Logout revokes s.Token: DELETE /v1/account/token authenticated with it. A
 // token the server no longer knows (401) counts as revoked.
 func (a Authenticator) Logout(ctx context.Context, s auth.Session) error {
-	base, client, err := a.prepare(s.Account)
+	base, client, err := httpapi.Prepare(a.HTTPClient, s.Account)
 	if err != nil {
 		return err
 	}
-	defer release(a.HTTPClient, client)
+	defer httpapi.Release(a.HTTPClient, client)
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, base.JoinPath("v1", "account", "token").String(), nil)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+s.Token)
-	resp, err := do(client, req)
+	resp, err := httpapi.Do(client, req)
 	if err != nil {
 		return err
 	}
-	defer closeBody(resp)
+	defer httpapi.CloseBody(resp)
 	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
 		return nil
 	}
-	return statusErr(resp)
-}
-
-func (a Authenticator) prepare(acc auth.Account) (*url.URL, *http.Client, error) {
-	base, err := httpBase(acc)
-	if err != nil {
-		return nil, nil, err
-	}
-	client, err := httpClient(a.HTTPClient, acc)
-	if err != nil {
-		return nil, nil, err
-	}
-	return base, client, nil
+	return httpapi.StatusErr(resp)
 }
 
 // checkHealth makes sure base is an ntfy server: GET /v1/health answers
@@ -141,18 +134,10 @@ func checkHealth(ctx context.Context, client *http.Client, base *url.URL) error 
 	if err != nil {
 		return err
 	}
-	resp, err := do(client, req)
-	if err != nil {
-		return err
-	}
-	defer closeBody(resp)
-	if resp.StatusCode != http.StatusOK {
-		return statusErr(resp)
-	}
 	var h struct {
 		Healthy *bool `json:"healthy"`
 	}
-	if err := decodeJSON(resp, &h); err != nil {
+	if err := httpapi.DoJSON(client, req, maxResponse, &h); err != nil {
 		return err
 	}
 	if h.Healthy == nil {
@@ -171,16 +156,16 @@ func checkRead(ctx context.Context, client *http.Client, base *url.URL, token, t
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := do(client, req)
+	resp, err := httpapi.Do(client, req)
 	if err != nil {
 		return err
 	}
-	defer closeBody(resp)
+	defer httpapi.CloseBody(resp)
 	switch resp.StatusCode {
 	case http.StatusOK:
 		return nil
 	case http.StatusForbidden:
 		return ErrTopicForbidden
 	}
-	return statusErr(resp)
+	return httpapi.StatusErr(resp)
 }

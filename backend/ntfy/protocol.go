@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"tasktray/auth"
+	"tasktray/backend/internal/httpapi"
 	"tasktray/conn"
 )
 
@@ -61,7 +62,7 @@ func New(a auth.Account) (*Protocol, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := httpBase(a)
+	base, err := httpapi.BaseURL(a)
 	if err != nil {
 		return nil, err
 	}
