@@ -55,7 +55,7 @@ type pipeline struct {
 // agent, then the agent's burst, and stops everything it started, also on
 // failure.
 func run(ctx context.Context, cfg config, logf func(format string, args ...any)) (res *results, err error) {
-	res = &results{cfg: cfg, when: time.Now()}
+	res = &results{cfg: cfg, when: time.Now(), source: sourceOf(cfg.root, cfg.agentBin)}
 	work, err := os.MkdirTemp("", "tasktray-bench-")
 	if err != nil {
 		return res, err

@@ -71,7 +71,7 @@ func TestMatchLatency(t *testing.T) {
 		{at: t0.Add(1 * time.Millisecond), summary: taskTitle("agent task", 0)},
 		{at: t0.Add(7 * time.Millisecond), summary: taskTitle("agent task", 1)},
 		{at: t0.Add(8 * time.Millisecond), summary: taskTitle("agent task", 1)}, // duplicate
-		{at: t0.Add(9 * time.Millisecond), summary: "12 new tasks"},            // not a task of the run
+		{at: t0.Add(9 * time.Millisecond), summary: "12 new tasks"},             // not a task of the run
 		{at: t0.Add(9 * time.Millisecond), summary: taskTitle("floor task", 2)}, // another run's
 	}
 	r := matchLatency(published, calls, "agent task")

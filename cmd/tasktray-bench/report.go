@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -35,6 +36,7 @@ const (
 type results struct {
 	cfg          config
 	when         time.Time
+	source       string // the commit the agent was built from
 	floor, agent pipelineResult
 	burst        burstResult
 }
@@ -71,9 +73,26 @@ func (r *results) integrity() string {
 // header says when, where and how the run was made.
 func (r *results) header() string {
 	c := r.cfg
-	return fmt.Sprintf("Run %s on %s.\n\nCommand: `%s`; %s tasks at %g/s per pipeline, idle %v after %v settled, %d starts each, burst of %s in %v.",
-		r.when.UTC().Format("2006-01-02 15:04 MST"), machine(), c.command,
+	return fmt.Sprintf("Run %s on %s; agent built from %s.\n\nCommand: `%s`; %s tasks at %g/s per pipeline, idle %v after %v settled, %d starts each, burst of %s in %v.",
+		r.when.UTC().Format("2006-01-02 15:04 MST"), machine(), r.source, c.command,
 		thousands(c.tasks), c.rate, c.idle, c.settle, c.starts, thousands(c.burst), c.burstOver)
+}
+
+// sourceOf names the commit checked out in root, "-dirty" when files differ
+// from it, or the binary measured when the bench did not build it.
+func sourceOf(root, agentBin string) string {
+	if agentBin != "" {
+		return agentBin
+	}
+	head, err := exec.Command("git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "an unknown commit"
+	}
+	source := "commit " + strings.TrimSpace(string(head))
+	if status, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(status) > 0 {
+		source += "-dirty (uncommitted changes of the working tree)"
+	}
+	return source
 }
 
 // machine describes the computer: CPUs, kernel, Go.
@@ -149,8 +168,9 @@ func (r *results) notes() string {
 		msList(f.starts), msList(a.starts), ms(b.start))
 	fmt.Fprintf(&n, "- Burst: published in %.1f s; Notify calls: %d single tasks, then %d summary updates (the last: %q).\n",
 		b.publish.Seconds(), b.singles, b.summaries, b.lastSummary)
-	fmt.Fprintf(&n, "- Burst: VmRSS \"after\" taken %.0f s after the last popup; Pss / private before %s / %s, after %s / %s.\n",
-		b.afterWait.Seconds(), mbText(b.before.pss), mbText(b.before.private), mbText(b.after.pss), mbText(b.after.private))
+	fmt.Fprintf(&n, "- Burst: VmRSS \"after\" taken %.0f s after the last popup; anonymous / Pss / private before %s / %s / %s, after %s / %s / %s.\n",
+		b.afterWait.Seconds(), mbText(b.before.anon), mbText(b.before.pss), mbText(b.before.private),
+		mbText(b.after.anon), mbText(b.after.pss), mbText(b.after.private))
 	reasons := "none"
 	if len(b.closeReasons) > 0 {
 		reasons = strings.Join(b.closeReasons, "; ")
