@@ -148,7 +148,9 @@ func isLoopback(host string) bool {
 
 // TLSConfig returns the TLS settings for a's server: the system's trusted
 // roots plus the certificates in a.CAFile, for a self-signed server. Errors
-// wrap ErrTLS.
+// wrap ErrTLS (and, for a file that cannot be read, the file system's
+// error). It is the one place that reads a CA file: conn.TLSConfig, for the
+// stream and backfills, uses it too.
 func TLSConfig(a Account) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if a.CAFile == "" {
@@ -156,10 +158,10 @@ func TLSConfig(a Account) (*tls.Config, error) {
 	}
 	pem, err := os.ReadFile(a.CAFile)
 	if err != nil {
-		return nil, fmt.Errorf("%w: cannot read the CA file: %v", ErrTLS, err)
+		return nil, fmt.Errorf("%w: cannot read the CA file: %w", ErrTLS, err)
 	}
 	pool, err := x509.SystemCertPool()
-	if err != nil {
+	if err != nil || pool == nil {
 		// No system roots to add to (on some platforms): trust the file alone.
 		pool = x509.NewCertPool()
 	}

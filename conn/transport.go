@@ -2,38 +2,23 @@ package conn
 
 import (
 	"crypto/tls"
-	"crypto/x509"
-	"fmt"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"tasktray/auth"
 )
 
 // HandshakeTimeout bounds the WebSocket opening handshake.
 const HandshakeTimeout = 15 * time.Second
 
 // TLSConfig returns the TLS settings for a server: the system roots, plus the
-// PEM certificates in caFile when given (self-signed servers).
+// PEM certificates in caFile when given (self-signed servers). It is
+// auth.TLSConfig, so a login and the link trust the same certificates and
+// word a bad CA file the same way; errors wrap auth.ErrTLS.
 func TLSConfig(caFile string) (*tls.Config, error) {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if caFile == "" {
-		return cfg, nil
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, fmt.Errorf("reading CA file: %w", err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
-	}
-	cfg.RootCAs = pool
-	return cfg, nil
+	return auth.TLSConfig(auth.Account{CAFile: caFile})
 }
 
 // NewDialer returns a WebSocket dialer that honours HTTPS_PROXY/NO_PROXY
