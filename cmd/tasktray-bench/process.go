@@ -30,10 +30,12 @@ type process struct {
 	stopping atomic.Bool
 }
 
-// startProcess starts cmd and watches for its exit. The kernel kills it if
-// the bench dies first (Pdeathsig follows the forking OS thread, which the
-// Go runtime keeps: golang/go#27505). When logPath is not "" and cmd has no
-// Stdout or Stderr of its own, they go to that file.
+// startProcess starts cmd and watches for its exit. It runs in a process
+// group of its own, so a Ctrl-C in the terminal reaches only the bench,
+// which then stops it; and the kernel kills it if the bench dies first
+// (Pdeathsig follows the forking OS thread, which the Go runtime keeps:
+// golang/go#27505). When logPath is not "" and cmd has no Stdout or Stderr
+// of its own, they go to that file.
 func startProcess(name string, cmd *exec.Cmd, logPath string) (*process, error) {
 	p := &process{name: name, cmd: cmd, log: logPath, exited: make(chan struct{})}
 	if logPath != "" {
@@ -49,7 +51,7 @@ func startProcess(name string, cmd *exec.Cmd, logPath string) (*process, error) 
 			cmd.Stderr = f
 		}
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	p.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", name, err)
