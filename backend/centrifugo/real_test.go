@@ -20,15 +20,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"tasktray/auth"
 	"tasktray/backend/centrifugo"
+	"tasktray/backend/internal/backendtest"
 	"tasktray/conn"
 	"tasktray/internal/servers"
 )
@@ -42,7 +41,7 @@ const (
 
 type fixture struct {
 	c       *servers.Centrifugo
-	proxy   *proxy
+	proxy   *backendtest.Proxy
 	account auth.Account
 	session auth.Session
 }
@@ -69,7 +68,7 @@ func setup(t *testing.T, ttl time.Duration) *fixture {
 		json.NewEncoder(w).Encode(map[string]string{"token": c.Token(req.Username, ttl)})
 	}))
 	t.Cleanup(tokens.Close)
-	f := &fixture{c: c, proxy: startProxy(t, c.Addr, nil)}
+	f := &fixture{c: c, proxy: backendtest.StartProxy(t, c.Addr, nil)}
 	f.account = auth.Account{
 		Kind: "centrifugo", Server: "http://" + f.proxy.Addr(), Username: alice,
 		Options: map[string]string{centrifugo.OptionTokenURL: tokens.URL + "/token"},
@@ -82,13 +81,13 @@ func setup(t *testing.T, ttl time.Duration) *fixture {
 	return f
 }
 
-func (f *fixture) start(t *testing.T, token string, cursor conn.CursorStore, backoff conn.Backoff) *run {
+func (f *fixture) start(t *testing.T, token string, cursor conn.CursorStore, backoff conn.Backoff) *backendtest.Run {
 	t.Helper()
 	p, err := centrifugo.New(f.account)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return startRun(t, conn.Config{Protocol: p, Token: token, Cursor: cursor, Backoff: backoff, StableAfter: 200 * time.Millisecond})
+	return backendtest.StartRun(t, conn.Config{Protocol: p, Token: token, Cursor: cursor, Backoff: backoff, StableAfter: 200 * time.Millisecond})
 }
 
 // publish sends a task to alice's channel and returns its ID.
@@ -99,10 +98,6 @@ func (f *fixture) publish(t *testing.T, title string) string {
 		t.Fatal(err)
 	}
 	return res.Epoch + ":" + strconv.FormatUint(res.Offset, 10)
-}
-
-func cursorFile(t *testing.T) conn.FileCursor {
-	return conn.FileCursor{Path: filepath.Join(t.TempDir(), "cursor.json")}
 }
 
 // waitSubscribed waits until the client's cursor holds a position: the
@@ -138,24 +133,24 @@ func TestRealLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cursor := cursorFile(t)
-	r := f.start(t, s.Token, cursor, fastBackoff)
+	cursor := backendtest.CursorFile(t)
+	r := f.start(t, s.Token, cursor, backendtest.FastBackoff)
 	waitSubscribed(t, cursor)
 	id := f.publish(t, "with a pasted token")
-	r.waitFor(waitLong, id)
+	r.WaitFor(waitLong, id)
 }
 
 // The first subscribe fetches nothing old; then tasks arrive live.
 func TestRealFirstSubscribeThenLive(t *testing.T) {
 	f := setup(t, time.Hour)
 	old := f.publish(t, "before tasktray")
-	cursor := cursorFile(t)
-	r := f.start(t, f.session.Token, cursor, fastBackoff)
+	cursor := backendtest.CursorFile(t)
+	r := f.start(t, f.session.Token, cursor, backendtest.FastBackoff)
 	if pos := waitSubscribed(t, cursor); pos != old {
 		t.Errorf("subscribed at %s, want the stream's top %s", pos, old)
 	}
 	live := f.publish(t, "Task done")
-	r.waitFor(waitLong, live)
+	r.WaitFor(waitLong, live)
 	if got := r.Task(live); got.Title != "Task done" || got.Body != "body of Task done" || got.Priority != 4 || got.Resume != live {
 		t.Errorf("task %+v", got)
 	}
@@ -172,72 +167,45 @@ func TestRealFirstSubscribeThenLive(t *testing.T) {
 // lost on the server's side, whatever the client does (docs/servers.md).
 func TestRealForcedDisconnects(t *testing.T) {
 	f := setup(t, time.Hour)
-	cursor := cursorFile(t)
-	r := f.start(t, f.session.Token, cursor, fastBackoff)
+	cursor := backendtest.CursorFile(t)
+	r := f.start(t, f.session.Token, cursor, backendtest.FastBackoff)
 	waitSubscribed(t, cursor)
 	first := f.publish(t, "first")
-	r.waitFor(waitLong, first)
-	published := []string{first}
-
-	var mu sync.Mutex
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			res, err := f.c.Publish(channel, map[string]any{"title": "task " + strconv.Itoa(i)})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			mu.Lock()
-			published = append(published, res.Epoch+":"+strconv.FormatUint(res.Offset, 10))
-			mu.Unlock()
-		}
-	}()
-	for range 10 {
-		time.Sleep(150 * time.Millisecond)
-		gen := r.State().Generation
-		f.proxy.Cut()
-		r.waitReconnected(waitLong, gen)
-	}
-	time.Sleep(150 * time.Millisecond)
-	close(stop)
-	<-done
-	mu.Lock()
-	defer mu.Unlock()
-	r.waitFor(waitLong, published...)
-	r.checkExactlyOnce("centrifugo", "10 forced disconnects (TCP cut by a proxy)", published, time.Second)
+	r.WaitFor(waitLong, first)
+	published := append([]string{first}, backendtest.PublishDuring(t, 20*time.Millisecond, func(i int) (string, error) {
+		res, err := f.c.Publish(channel, map[string]any{"title": "task " + strconv.Itoa(i)})
+		return res.Epoch + ":" + strconv.FormatUint(res.Offset, 10), err
+	}, func() {
+		r.CutAndReconnect(10, waitLong, func() { f.proxy.Cut() })
+	})...)
+	r.WaitFor(waitLong, published...)
+	r.CheckExactlyOnce("centrifugo", "10 forced disconnects (TCP cut by a proxy)", published, time.Second)
 }
 
 // The server stops and comes back with a new epoch and an empty history:
 // recovery fails, and the history of the new epoch fills the gap.
 func TestRealServerRestart(t *testing.T) {
 	f := setup(t, time.Hour)
-	cursor := cursorFile(t)
+	cursor := backendtest.CursorFile(t)
 	r := f.start(t, f.session.Token, cursor, conn.DefaultBackoff)
 	waitSubscribed(t, cursor)
 	before := f.publish(t, "before the restart")
-	r.waitFor(waitLong, before)
+	r.WaitFor(waitLong, before)
 
 	if err := f.c.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	r.waitState(waitLong, "reconnecting", func(s conn.State) bool { return s.Phase == conn.Reconnecting })
+	r.WaitState(waitLong, "reconnecting", func(s conn.State) bool { return s.Phase == conn.Reconnecting })
 	time.Sleep(2 * time.Second) // a few failed dials
 	if err := f.c.Restart(); err != nil {
 		t.Fatal(err)
 	}
 	back := time.Now()
 	after := []string{f.publish(t, "after the restart 1"), f.publish(t, "after the restart 2")}
-	r.waitFor(waitLong, after...)
+	r.WaitFor(waitLong, after...)
 	t.Logf("centrifugo, server restart: first task %v after the server was back (production backoff; new epoch %s)",
 		r.At(after[0]).Sub(back).Round(time.Millisecond), strings.Split(after[0], ":")[0])
-	r.checkExactlyOnce("centrifugo", "server restart (new epoch)", append([]string{before}, after...), 500*time.Millisecond)
+	r.CheckExactlyOnce("centrifugo", "server restart (new epoch)", append([]string{before}, after...), 500*time.Millisecond)
 	if got := r.Delivered(); strings.Join(got, " ") != strings.Join(append([]string{before}, after...), " ") {
 		t.Errorf("delivered %v out of order", got)
 	}
@@ -247,20 +215,20 @@ func TestRealServerRestart(t *testing.T) {
 // published while the app was off.
 func TestRealAppRestart(t *testing.T) {
 	f := setup(t, time.Hour)
-	cursor := cursorFile(t)
-	r := f.start(t, f.session.Token, cursor, fastBackoff)
+	cursor := backendtest.CursorFile(t)
+	r := f.start(t, f.session.Token, cursor, backendtest.FastBackoff)
 	waitSubscribed(t, cursor)
 	first := f.publish(t, "first")
-	r.waitFor(waitLong, first)
-	r.stop()
+	r.WaitFor(waitLong, first)
+	r.Stop()
 
 	var offline []string
 	for i := range 5 {
 		offline = append(offline, f.publish(t, "while off "+strconv.Itoa(i)))
 	}
-	r2 := f.start(t, f.session.Token, cursor, fastBackoff)
-	r2.waitFor(waitLong, offline...)
-	r2.checkExactlyOnce("centrifugo", "app restart", offline, 500*time.Millisecond)
+	r2 := f.start(t, f.session.Token, cursor, backendtest.FastBackoff)
+	r2.WaitFor(waitLong, offline...)
+	r2.CheckExactlyOnce("centrifugo", "app restart", offline, 500*time.Millisecond)
 	if got := r2.Delivered(); strings.Join(got, ",") != strings.Join(offline, ",") {
 		t.Errorf("delivered %v, want %v in order", got, offline)
 	}
@@ -271,24 +239,24 @@ func TestRealAppRestart(t *testing.T) {
 func TestRealDroppedLink(t *testing.T) {
 	t.Parallel()
 	f := setup(t, time.Hour)
-	cursor := cursorFile(t)
-	r := f.start(t, f.session.Token, cursor, fastBackoff)
+	cursor := backendtest.CursorFile(t)
+	r := f.start(t, f.session.Token, cursor, backendtest.FastBackoff)
 	waitSubscribed(t, cursor)
 	first := f.publish(t, "first")
-	r.waitFor(waitLong, first)
+	r.WaitFor(waitLong, first)
 
 	gen := r.State().Generation
 	f.proxy.Freeze()
 	frozen := time.Now()
 	during := []string{f.publish(t, "lost in the stream 1"), f.publish(t, "lost in the stream 2")}
-	r.waitReconnected(centrifugo.DefaultPongWait+waitLong, gen)
+	r.WaitReconnected(centrifugo.DefaultPongWait+waitLong, gen)
 	noticed := time.Since(frozen)
-	r.waitFor(waitLong, during...)
+	r.WaitFor(waitLong, during...)
 	t.Logf("centrifugo, dropped link: noticed after %v (PongWait %v)", noticed.Round(time.Millisecond), centrifugo.DefaultPongWait)
 	if noticed > centrifugo.DefaultPongWait+2*time.Second {
 		t.Errorf("dead link noticed after %v, want at most about PongWait", noticed)
 	}
-	r.checkExactlyOnce("centrifugo", "dropped link", append([]string{first}, during...), 500*time.Millisecond)
+	r.CheckExactlyOnce("centrifugo", "dropped link", append([]string{first}, during...), 500*time.Millisecond)
 }
 
 // Tokens the server refuses stop the client until a new login: expired
@@ -313,8 +281,8 @@ func TestRealRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := startRun(t, conn.Config{Protocol: p, Token: c.token, Backoff: fastBackoff})
-			s := r.waitState(waitLong, "auth-required", func(s conn.State) bool { return s.Phase == conn.AuthRequired })
+			r := backendtest.StartRun(t, conn.Config{Protocol: p, Token: c.token, Backoff: backendtest.FastBackoff})
+			s := r.WaitState(waitLong, "auth-required", func(s conn.State) bool { return s.Phase == conn.AuthRequired })
 			if !strings.Contains(s.Reason, c.reason) || strings.Contains(s.Reason, c.token) {
 				t.Errorf("reason %q, want it to mention %q and not the token", s.Reason, c.reason)
 			}
@@ -327,10 +295,10 @@ func TestRealRefused(t *testing.T) {
 func TestRealTokenExpires(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 3*time.Second)
-	cursor := cursorFile(t)
-	r := f.start(t, f.session.Token, cursor, fastBackoff)
+	cursor := backendtest.CursorFile(t)
+	r := f.start(t, f.session.Token, cursor, backendtest.FastBackoff)
 	waitSubscribed(t, cursor)
-	s := r.waitState(time.Minute, "auth-required", func(s conn.State) bool { return s.Phase == conn.AuthRequired })
+	s := r.WaitState(time.Minute, "auth-required", func(s conn.State) bool { return s.Phase == conn.AuthRequired })
 	if !strings.Contains(s.Reason, "3005") {
 		t.Errorf("reason %q, want close 3005", s.Reason)
 	}

@@ -26,12 +26,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"tasktray/auth"
 	"tasktray/backend/gotify"
+	"tasktray/backend/internal/backendtest"
 	"tasktray/conn"
 	"tasktray/internal/servers"
 )
@@ -45,7 +45,7 @@ const (
 
 type fixture struct {
 	g       *servers.Gotify
-	proxy   *proxy
+	proxy   *backendtest.Proxy
 	app     string // application token alice publishes with
 	account auth.Account
 	session auth.Session
@@ -68,7 +68,7 @@ func setup(t *testing.T, tc *tls.Config, caFile string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{g: g, app: app, proxy: startProxy(t, g.Addr, tc)}
+	f := &fixture{g: g, app: app, proxy: backendtest.StartProxy(t, g.Addr, tc)}
 	scheme := "http"
 	if tc != nil {
 		scheme = "https"
@@ -82,7 +82,7 @@ func setup(t *testing.T, tc *tls.Config, caFile string) *fixture {
 }
 
 // start runs a client for alice with the given cursor store.
-func (f *fixture) start(t *testing.T, cursor conn.CursorStore, backoff conn.Backoff) *run {
+func (f *fixture) start(t *testing.T, cursor conn.CursorStore, backoff conn.Backoff) *backendtest.Run {
 	t.Helper()
 	p, err := gotify.New(f.account)
 	if err != nil {
@@ -93,7 +93,7 @@ func (f *fixture) start(t *testing.T, cursor conn.CursorStore, backoff conn.Back
 	if err != nil {
 		t.Fatal(err)
 	}
-	return startRun(t, conn.Config{
+	return backendtest.StartRun(t, conn.Config{
 		Protocol: p, Token: f.session.Token, Cursor: cursor, Dialer: d,
 		Backoff: backoff, StableAfter: 200 * time.Millisecond,
 	})
@@ -103,10 +103,10 @@ func (f *fixture) start(t *testing.T, cursor conn.CursorStore, backoff conn.Back
 // registers a stream just after the handshake the client sees, and a first
 // login's first link sets its baseline just after that: a message published
 // before both is from before the login and never delivered, by design.
-func (f *fixture) startStreaming(t *testing.T, cursor conn.CursorStore, backoff conn.Backoff) *run {
+func (f *fixture) startStreaming(t *testing.T, cursor conn.CursorStore, backoff conn.Backoff) *backendtest.Run {
 	t.Helper()
 	r := f.start(t, cursor, backoff)
-	r.waitState(waitLong, "connected", func(s conn.State) bool { return s.Phase == conn.Connected })
+	r.WaitState(waitLong, "connected", func(s conn.State) bool { return s.Phase == conn.Connected })
 	time.Sleep(200 * time.Millisecond)
 	return r
 }
@@ -119,10 +119,6 @@ func (f *fixture) publish(t *testing.T, title string, priority int) string {
 		t.Fatal(err)
 	}
 	return strconv.FormatInt(id, 10)
-}
-
-func cursorFile(t *testing.T) conn.FileCursor {
-	return conn.FileCursor{Path: filepath.Join(t.TempDir(), "cursor.json")}
 }
 
 func TestRealLogin(t *testing.T) {
@@ -141,20 +137,20 @@ func TestRealLogin(t *testing.T) {
 func TestRealFirstLoginThenLive(t *testing.T) {
 	f := setup(t, nil, "")
 	old := f.publish(t, "before tasktray", 5)
-	r := f.startStreaming(t, cursorFile(t), fastBackoff)
+	r := f.startStreaming(t, backendtest.CursorFile(t), backendtest.FastBackoff)
 	gen := r.State().Generation
 	f.proxy.Freeze() // the stream misses what comes next
 	missed := f.publish(t, "while the first link was down", 5)
 	f.proxy.Cut()
-	r.waitReconnected(waitLong, gen)
-	r.waitFor(waitLong, missed)
+	r.WaitReconnected(waitLong, gen)
+	r.WaitFor(waitLong, missed)
 	live := f.publish(t, "Task done", 8)
-	r.waitFor(waitLong, live)
+	r.WaitFor(waitLong, live)
 	got := r.Task(live)
 	if got.Title != "Task done" || got.Body != "body of Task done" || got.Priority != conn.PriorityMax || got.Resume != live {
 		t.Errorf("task %+v", got)
 	}
-	r.checkExactlyOnce("gotify", "first login", []string{missed, live}, 300*time.Millisecond)
+	r.CheckExactlyOnce("gotify", "first login", []string{missed, live}, 300*time.Millisecond)
 	if !r.At(old).IsZero() {
 		t.Errorf("message %s from before the first login was delivered", old)
 	}
@@ -164,110 +160,82 @@ func TestRealFirstLoginThenLive(t *testing.T) {
 // each arrives exactly once (the stream, or GET /message after the redial).
 func TestRealForcedDisconnects(t *testing.T) {
 	f := setup(t, nil, "")
-	r := f.startStreaming(t, cursorFile(t), fastBackoff)
+	r := f.startStreaming(t, backendtest.CursorFile(t), backendtest.FastBackoff)
 	first := f.publish(t, "first", 4)
-	r.waitFor(waitLong, first)
-	published := []string{first}
-
-	var mu sync.Mutex
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-			id, err := f.g.Publish(f.app, "task "+strconv.Itoa(i), "published during the cuts", 5)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			mu.Lock()
-			published = append(published, strconv.FormatInt(id, 10))
-			mu.Unlock()
-		}
-	}()
-	for range 10 {
-		time.Sleep(150 * time.Millisecond)
-		gen := r.State().Generation
-		f.proxy.Cut()
-		r.waitReconnected(waitLong, gen)
-	}
-	time.Sleep(150 * time.Millisecond)
-	close(stop)
-	<-done
-	mu.Lock()
-	defer mu.Unlock()
-	r.waitFor(waitLong, published...)
-	r.checkExactlyOnce("gotify", "10 forced disconnects (TCP cut by a proxy)", published, time.Second)
+	r.WaitFor(waitLong, first)
+	published := append([]string{first}, backendtest.PublishDuring(t, 5*time.Millisecond, func(i int) (string, error) {
+		id, err := f.g.Publish(f.app, "task "+strconv.Itoa(i), "published during the cuts", 5)
+		return strconv.FormatInt(id, 10), err
+	}, func() {
+		r.CutAndReconnect(10, waitLong, func() { f.proxy.Cut() })
+	})...)
+	r.WaitFor(waitLong, published...)
+	r.CheckExactlyOnce("gotify", "10 forced disconnects (TCP cut by a proxy)", published, time.Second)
 }
 
 // The server stops and comes back (same port and database): the client
 // redials with the production backoff and gets what is published at once.
 func TestRealServerRestart(t *testing.T) {
 	f := setup(t, nil, "")
-	r := f.startStreaming(t, cursorFile(t), conn.DefaultBackoff)
+	r := f.startStreaming(t, backendtest.CursorFile(t), conn.DefaultBackoff)
 	before := f.publish(t, "before the restart", 5)
-	r.waitFor(waitLong, before)
+	r.WaitFor(waitLong, before)
 
 	if err := f.g.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	r.waitState(waitLong, "reconnecting", func(s conn.State) bool { return s.Phase == conn.Reconnecting })
+	r.WaitState(waitLong, "reconnecting", func(s conn.State) bool { return s.Phase == conn.Reconnecting })
 	time.Sleep(2 * time.Second) // a few failed dials
 	if err := f.g.Restart(); err != nil {
 		t.Fatal(err)
 	}
 	back := time.Now()
 	after := f.publish(t, "after the restart", 5)
-	r.waitFor(waitLong, after)
+	r.WaitFor(waitLong, after)
 	t.Logf("gotify, server restart: first task %v after the server was back (production backoff)", r.At(after).Sub(back).Round(time.Millisecond))
-	r.checkExactlyOnce("gotify", "server restart", []string{before, after}, 500*time.Millisecond)
+	r.CheckExactlyOnce("gotify", "server restart", []string{before, after}, 500*time.Millisecond)
 }
 
 // A link that goes silent without closing (frozen proxy) is declared dead
 // within PongWait; what was published meanwhile comes in by backfill.
 func TestRealDroppedLink(t *testing.T) {
 	f := setup(t, nil, "")
-	r := f.startStreaming(t, cursorFile(t), fastBackoff)
+	r := f.startStreaming(t, backendtest.CursorFile(t), backendtest.FastBackoff)
 	first := f.publish(t, "first", 5)
-	r.waitFor(waitLong, first)
+	r.WaitFor(waitLong, first)
 
 	gen := r.State().Generation
 	f.proxy.Freeze()
 	frozen := time.Now()
 	during := []string{f.publish(t, "lost in the stream 1", 5), f.publish(t, "lost in the stream 2", 5)}
-	r.waitReconnected(pongWait+waitLong, gen)
+	r.WaitReconnected(pongWait+waitLong, gen)
 	noticed := time.Since(frozen)
-	r.waitFor(waitLong, during...)
+	r.WaitFor(waitLong, during...)
 	t.Logf("gotify, dropped link: noticed after %v (PongWait %v), missed tasks after %v",
 		noticed.Round(time.Millisecond), pongWait, r.At(during[1]).Sub(frozen).Round(time.Millisecond))
 	if noticed > pongWait+2*time.Second {
 		t.Errorf("dead link noticed after %v, want about PongWait", noticed)
 	}
-	r.checkExactlyOnce("gotify", "dropped link", append([]string{first}, during...), 500*time.Millisecond)
+	r.CheckExactlyOnce("gotify", "dropped link", append([]string{first}, during...), 500*time.Millisecond)
 }
 
 // After an app restart the persisted cursor fetches exactly what was
 // published while the app was off.
 func TestRealAppRestart(t *testing.T) {
 	f := setup(t, nil, "")
-	cursor := cursorFile(t)
-	r := f.startStreaming(t, cursor, fastBackoff)
+	cursor := backendtest.CursorFile(t)
+	r := f.startStreaming(t, cursor, backendtest.FastBackoff)
 	first := f.publish(t, "first", 5)
-	r.waitFor(waitLong, first)
-	r.stop()
+	r.WaitFor(waitLong, first)
+	r.Stop()
 
 	var offline []string
 	for i := range 5 {
 		offline = append(offline, f.publish(t, "while off "+strconv.Itoa(i), 5))
 	}
-	r2 := f.start(t, cursor, fastBackoff)
-	r2.waitFor(waitLong, offline...)
-	r2.checkExactlyOnce("gotify", "app restart", offline, 500*time.Millisecond)
+	r2 := f.start(t, cursor, backendtest.FastBackoff)
+	r2.WaitFor(waitLong, offline...)
+	r2.CheckExactlyOnce("gotify", "app restart", offline, 500*time.Millisecond)
 	if got := r2.Delivered(); strings.Join(got, ",") != strings.Join(offline, ",") {
 		t.Errorf("delivered %v, want %v in order", got, offline)
 	}
@@ -277,11 +245,11 @@ func TestRealAppRestart(t *testing.T) {
 // is refused, which stops the client until a new login.
 func TestRealLogout(t *testing.T) {
 	f := setup(t, nil, "")
-	r := f.startStreaming(t, cursorFile(t), fastBackoff)
+	r := f.startStreaming(t, backendtest.CursorFile(t), backendtest.FastBackoff)
 	if err := (gotify.Authenticator{}).Logout(context.Background(), f.session); err != nil {
 		t.Fatal(err)
 	}
-	s := r.waitState(waitLong, "auth-required", func(s conn.State) bool { return s.Phase == conn.AuthRequired })
+	s := r.WaitState(waitLong, "auth-required", func(s conn.State) bool { return s.Phase == conn.AuthRequired })
 	if strings.Contains(s.Reason, f.session.Token) {
 		t.Errorf("the state's reason holds the token: %q", s.Reason)
 	}
@@ -293,16 +261,16 @@ func TestRealLogout(t *testing.T) {
 func TestRealTLS(t *testing.T) {
 	tc, caFile := selfSigned(t)
 	f := setup(t, tc, caFile)
-	r := f.startStreaming(t, cursorFile(t), fastBackoff)
+	r := f.startStreaming(t, backendtest.CursorFile(t), backendtest.FastBackoff)
 	first := f.publish(t, "over TLS", 5)
-	r.waitFor(waitLong, first)
+	r.WaitFor(waitLong, first)
 	gen := r.State().Generation
 	f.proxy.Freeze() // frames published now reach the client only by backfill
 	missed := f.publish(t, "backfilled over TLS", 5)
 	f.proxy.Cut()
-	r.waitReconnected(waitLong, gen)
-	r.waitFor(waitLong, missed)
-	r.checkExactlyOnce("gotify", "TLS", []string{first, missed}, 300*time.Millisecond)
+	r.WaitReconnected(waitLong, gen)
+	r.WaitFor(waitLong, missed)
+	r.CheckExactlyOnce("gotify", "TLS", []string{first, missed}, 300*time.Millisecond)
 }
 
 // selfSigned makes a certificate for 127.0.0.1 and writes it to a CA file.

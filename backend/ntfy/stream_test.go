@@ -8,16 +8,15 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"tasktray/auth"
+	"tasktray/backend/internal/backendtest"
 	"tasktray/backend/ntfy"
 	"tasktray/conn"
 )
@@ -47,7 +46,7 @@ func login(t *testing.T, f *fakeNtfy, topics string) auth.Session {
 // start runs a client and waits until the server has subscribed its link:
 // on a first link (no since=) a message published before that is never
 // sent, as on a real ntfy.
-func start(t *testing.T, f *fakeNtfy, s auth.Session, cursor conn.CursorStore, backoff conn.Backoff) *run {
+func start(t *testing.T, f *fakeNtfy, s auth.Session, cursor conn.CursorStore, backoff conn.Backoff) *backendtest.Run {
 	t.Helper()
 	p, err := ntfy.New(s.Account)
 	if err != nil {
@@ -55,13 +54,9 @@ func start(t *testing.T, f *fakeNtfy, s auth.Session, cursor conn.CursorStore, b
 	}
 	p.PongWait = pongWait
 	links := len(f.Sinces())
-	r := startRun(t, conn.Config{Protocol: p, Token: s.Token, Cursor: cursor, Backoff: backoff, StableAfter: 200 * time.Millisecond})
-	r.waitState(waitLong, "subscribed", func(conn.State) bool { return len(f.Sinces()) > links })
+	r := backendtest.StartRun(t, conn.Config{Protocol: p, Token: s.Token, Cursor: cursor, Backoff: backoff, StableAfter: 200 * time.Millisecond})
+	r.WaitState(waitLong, "subscribed", func(conn.State) bool { return len(f.Sinces()) > links })
 	return r
-}
-
-func cursorFile(t *testing.T) conn.FileCursor {
-	return conn.FileCursor{Path: filepath.Join(t.TempDir(), "cursor.json")}
 }
 
 // The fake's frames are the recorded ones, byte for byte.
@@ -168,15 +163,15 @@ func TestFirstLinkThenLive(t *testing.T) {
 	// whole second: a message of that second from just before the first
 	// link would come too (one early popup rather than one lost).
 	time.Sleep(1100 * time.Millisecond)
-	r := start(t, f, s, cursorFile(t), fastBackoff)
+	r := start(t, f, s, backendtest.CursorFile(t), backendtest.FastBackoff)
 	gen := r.State().Generation
 
 	f.dropAll() // before any task: only the open's time can resume
 	missed := f.publish(topic, "published while the link was down", "", 0)
-	r.waitReconnected(waitLong, gen)
-	r.waitFor(waitLong, missed)
+	r.WaitReconnected(waitLong, gen)
+	r.WaitFor(waitLong, missed)
 	live := f.publish(topic, "Task done", "build #42 finished", 5, "white_check_mark")
-	r.waitFor(waitLong, live)
+	r.WaitFor(waitLong, live)
 	if got := r.Task(live); got.Title != "Task done" || got.Body != "build #42 finished" || got.Priority != 5 || got.Tags[0] != "white_check_mark" {
 		t.Errorf("task %+v", got)
 	}
@@ -185,7 +180,7 @@ func TestFirstLinkThenLive(t *testing.T) {
 	} else if _, err := strconv.ParseInt(sinces[1], 10, 64); err != nil {
 		t.Errorf("second since %q is not a time", sinces[1])
 	}
-	r.checkExactlyOnce("ntfy (fake)", "first link", []string{missed, live}, 300*time.Millisecond)
+	r.CheckExactlyOnce("ntfy (fake)", "first link", []string{missed, live}, 300*time.Millisecond)
 	if !r.At(old).IsZero() {
 		t.Error("a message from before the first link was delivered")
 	}
@@ -198,40 +193,16 @@ func TestForcedDisconnects(t *testing.T) {
 		t.Skip("takes seconds")
 	}
 	f := newFakeNtfy(t, keepalive, topic)
-	r := start(t, f, login(t, f, topic), cursorFile(t), fastBackoff)
+	r := start(t, f, login(t, f, topic), backendtest.CursorFile(t), backendtest.FastBackoff)
 	first := f.publish(topic, "first", "", 0)
-	r.waitFor(waitLong, first)
-	published := []string{first}
-
-	var mu sync.Mutex
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			case <-time.After(2 * time.Millisecond):
-			}
-			id := f.publish(topic, "task "+strconv.Itoa(i), "published during the drops", 3)
-			mu.Lock()
-			published = append(published, id)
-			mu.Unlock()
-		}
-	}()
-	for range 10 {
-		time.Sleep(150 * time.Millisecond)
-		gen := r.State().Generation
-		f.dropAll()
-		r.waitReconnected(waitLong, gen)
-	}
-	time.Sleep(150 * time.Millisecond)
-	close(stop)
-	<-done
-	mu.Lock()
-	defer mu.Unlock()
-	r.waitFor(waitLong, published...)
-	r.checkExactlyOnce("ntfy (fake)", "10 forced disconnects (links dropped by the server)", published, time.Second)
+	r.WaitFor(waitLong, first)
+	published := append([]string{first}, backendtest.PublishDuring(t, 2*time.Millisecond, func(i int) (string, error) {
+		return f.publish(topic, "task "+strconv.Itoa(i), "published during the drops", 3), nil
+	}, func() {
+		r.CutAndReconnect(10, waitLong, f.dropAll)
+	})...)
+	r.WaitFor(waitLong, published...)
+	r.CheckExactlyOnce("ntfy (fake)", "10 forced disconnects (links dropped by the server)", published, time.Second)
 	t.Logf("the fake replayed %d cached messages on the redials", f.Replayed())
 }
 
@@ -239,41 +210,41 @@ func TestForcedDisconnects(t *testing.T) {
 // with the production backoff and gets what is published at once.
 func TestServerRestart(t *testing.T) {
 	f := newFakeNtfy(t, keepalive, topic)
-	r := start(t, f, login(t, f, topic), cursorFile(t), conn.DefaultBackoff)
+	r := start(t, f, login(t, f, topic), backendtest.CursorFile(t), conn.DefaultBackoff)
 	before := f.publish(topic, "before the restart", "", 0)
-	r.waitFor(waitLong, before)
+	r.WaitFor(waitLong, before)
 
 	f.stop()
-	r.waitState(waitLong, "reconnecting", func(s conn.State) bool { return s.Phase == conn.Reconnecting })
+	r.WaitState(waitLong, "reconnecting", func(s conn.State) bool { return s.Phase == conn.Reconnecting })
 	time.Sleep(2 * time.Second) // a few failed dials
 	f.start()
 	back := time.Now()
 	after := f.publish(topic, "after the restart", "", 0)
-	r.waitFor(waitLong, after)
+	r.WaitFor(waitLong, after)
 	t.Logf("ntfy (fake), server restart: first task %v after the server was back (production backoff)",
 		r.At(after).Sub(back).Round(time.Millisecond))
-	r.checkExactlyOnce("ntfy (fake)", "server restart", []string{before, after}, 500*time.Millisecond)
+	r.CheckExactlyOnce("ntfy (fake)", "server restart", []string{before, after}, 500*time.Millisecond)
 }
 
 // A link that goes silent without closing is declared dead within PongWait;
 // what was published meanwhile is replayed.
 func TestDroppedLink(t *testing.T) {
 	f := newFakeNtfy(t, keepalive, topic)
-	r := start(t, f, login(t, f, topic), cursorFile(t), fastBackoff)
+	r := start(t, f, login(t, f, topic), backendtest.CursorFile(t), backendtest.FastBackoff)
 	first := f.publish(topic, "first", "", 0)
-	r.waitFor(waitLong, first)
+	r.WaitFor(waitLong, first)
 	gen := r.State().Generation
 	f.stall()
 	stalled := time.Now()
 	during := f.publish(topic, "lost in the stream", "", 0)
-	r.waitReconnected(waitLong, gen)
+	r.WaitReconnected(waitLong, gen)
 	noticed := time.Since(stalled)
-	r.waitFor(waitLong, during)
+	r.WaitFor(waitLong, during)
 	t.Logf("ntfy (fake), dropped link: noticed after %v (PongWait %v)", noticed.Round(time.Millisecond), pongWait)
 	if noticed > pongWait+time.Second {
 		t.Errorf("dead link noticed after %v, want about PongWait", noticed)
 	}
-	r.checkExactlyOnce("ntfy (fake)", "dropped link", []string{first, during}, 300*time.Millisecond)
+	r.CheckExactlyOnce("ntfy (fake)", "dropped link", []string{first, during}, 300*time.Millisecond)
 }
 
 // When the resume id has left the server's cache, ntfy replays the whole
@@ -282,21 +253,21 @@ func TestDroppedLink(t *testing.T) {
 func TestUnknownIDReplaysTheCache(t *testing.T) {
 	f := newFakeNtfy(t, keepalive, topic)
 	s := login(t, f, topic)
-	cursor := cursorFile(t)
-	r := start(t, f, s, cursor, fastBackoff)
+	cursor := backendtest.CursorFile(t)
+	r := start(t, f, s, cursor, backendtest.FastBackoff)
 	var first []string
 	for i := range 5 {
 		first = append(first, f.publish(topic, "seen "+strconv.Itoa(i), "", 0))
 	}
-	r.waitFor(waitLong, first...)
-	r.stop()
+	r.WaitFor(waitLong, first...)
+	r.Stop()
 
 	f.forget(first[4]) // the resume id expires from the cache
 	later := []string{f.publish(topic, "new 1", "", 0), f.publish(topic, "new 2", "", 0)}
 	replayedBefore := f.Replayed()
-	r2 := start(t, f, s, cursor, fastBackoff)
-	r2.waitFor(waitLong, later...)
-	r2.checkExactlyOnce("ntfy (fake)", "app restart with an expired resume id", later, 500*time.Millisecond)
+	r2 := start(t, f, s, cursor, backendtest.FastBackoff)
+	r2.WaitFor(waitLong, later...)
+	r2.CheckExactlyOnce("ntfy (fake)", "app restart with an expired resume id", later, 500*time.Millisecond)
 	if sinces := f.Sinces(); sinces[len(sinces)-1] != first[4] {
 		t.Errorf("resumed since %q, want the last delivered id %s", sinces[len(sinces)-1], first[4])
 	}
@@ -319,10 +290,10 @@ func TestRefused(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFakeNtfy(t, keepalive, topic)
 			s := login(t, f, topic)
-			r := start(t, f, s, cursorFile(t), fastBackoff)
+			r := start(t, f, s, backendtest.CursorFile(t), backendtest.FastBackoff)
 			c.refuse(f)
 			f.dropAll()
-			st := r.waitState(waitLong, "auth-required", func(s conn.State) bool { return s.Phase == conn.AuthRequired })
+			st := r.WaitState(waitLong, "auth-required", func(s conn.State) bool { return s.Phase == conn.AuthRequired })
 			if !strings.Contains(st.Reason, c.status) || strings.Contains(st.Reason, s.Token) {
 				t.Errorf("reason %q", st.Reason)
 			}

@@ -1,12 +1,10 @@
-package ntfy_test
-
-// run drives a real conn.Client for a test and records what it delivers.
-// The same helper sits in backend/gotify's and backend/centrifugo's tests.
+package backendtest
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,7 +14,9 @@ import (
 	"tasktray/conn"
 )
 
-type run struct {
+// Run is a conn.Client run for one test, with what it delivered and the
+// newest state it published.
+type Run struct {
 	t      *testing.T
 	client *conn.Client
 	cancel context.CancelFunc
@@ -29,11 +29,13 @@ type run struct {
 	state conn.State
 }
 
-// fastBackoff redials within a second, so ten forced disconnects take
+// FastBackoff redials within a second, so ten forced disconnects take
 // seconds, not minutes.
-var fastBackoff = conn.Backoff{Base: 100 * time.Millisecond, Max: time.Second}
+var FastBackoff = conn.Backoff{Base: 100 * time.Millisecond, Max: time.Second}
 
-func startRun(t *testing.T, cfg conn.Config) *run {
+// StartRun runs a client with cfg, logging to the test's output, until the
+// test ends (or Stop).
+func StartRun(t *testing.T, cfg conn.Config) *Run {
 	t.Helper()
 	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, err := conn.New(cfg)
@@ -41,7 +43,7 @@ func startRun(t *testing.T, cfg conn.Config) *run {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &run{t: t, client: c, cancel: cancel, done: make(chan struct{}), at: map[string]time.Time{}, tasks: map[string]conn.Task{}}
+	r := &Run{t: t, client: c, cancel: cancel, done: make(chan struct{}), at: map[string]time.Time{}, tasks: map[string]conn.Task{}}
 	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() {
@@ -81,18 +83,18 @@ func startRun(t *testing.T, cfg conn.Config) *run {
 		}
 	}()
 	go func() { wg.Wait(); close(r.done) }()
-	t.Cleanup(r.stop)
+	t.Cleanup(r.Stop)
 	return r
 }
 
-// stop ends the client and waits until its goroutines are gone.
-func (r *run) stop() {
+// Stop ends the client and waits until its goroutines are gone.
+func (r *Run) Stop() {
 	r.cancel()
 	<-r.done
 }
 
-// waitFor waits until every id was delivered.
-func (r *run) waitFor(timeout time.Duration, ids ...string) {
+// WaitFor waits until every id was delivered.
+func (r *Run) WaitFor(timeout time.Duration, ids ...string) {
 	r.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -114,8 +116,8 @@ func (r *run) waitFor(timeout time.Duration, ids ...string) {
 	}
 }
 
-// waitState waits until ok accepts the client's state.
-func (r *run) waitState(timeout time.Duration, what string, ok func(conn.State) bool) conn.State {
+// WaitState waits until ok accepts the client's state.
+func (r *Run) WaitState(timeout time.Duration, what string, ok func(conn.State) bool) conn.State {
 	r.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -130,37 +132,37 @@ func (r *run) waitState(timeout time.Duration, what string, ok func(conn.State) 
 	}
 }
 
-// waitReconnected waits for a Connected state of a newer generation than gen.
-func (r *run) waitReconnected(timeout time.Duration, gen uint64) conn.State {
+// WaitReconnected waits for a Connected state of a newer generation than gen.
+func (r *Run) WaitReconnected(timeout time.Duration, gen uint64) conn.State {
 	r.t.Helper()
-	return r.waitState(timeout, fmt.Sprintf("connected after generation %d", gen), func(s conn.State) bool {
+	return r.WaitState(timeout, fmt.Sprintf("connected after generation %d", gen), func(s conn.State) bool {
 		return s.Phase == conn.Connected && s.Generation > gen
 	})
 }
 
 // State is the newest state the client published.
-func (r *run) State() conn.State {
+func (r *Run) State() conn.State {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.state
 }
 
 // At is when id was first delivered (zero if never).
-func (r *run) At(id string) time.Time {
+func (r *Run) At(id string) time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.at[id]
 }
 
 // Task is the task delivered with id.
-func (r *run) Task(id string) conn.Task {
+func (r *Run) Task(id string) conn.Task {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.tasks[id]
 }
 
 // Delivered lists delivered IDs in order, repeats included.
-func (r *run) Delivered() []string {
+func (r *Run) Delivered() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.order)
@@ -168,7 +170,7 @@ func (r *run) Delivered() []string {
 
 // tally counts, for the published ids, how many were delivered, how many
 // more than once, and which were delivered without being published.
-func (r *run) tally(published []string) (delivered, duplicated int, strangers []string) {
+func (r *Run) tally(published []string) (delivered, duplicated int, strangers []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	want := map[string]bool{}
@@ -190,9 +192,9 @@ func (r *run) tally(published []string) (delivered, duplicated int, strangers []
 	return delivered, duplicated, strangers
 }
 
-// checkExactlyOnce fails unless every published id was delivered once and
+// CheckExactlyOnce fails unless every published id was delivered once and
 // nothing else was, after settle (time for late repeats to show up).
-func (r *run) checkExactlyOnce(kind, what string, published []string, settle time.Duration) {
+func (r *Run) CheckExactlyOnce(kind, what string, published []string, settle time.Duration) {
 	r.t.Helper()
 	time.Sleep(settle)
 	delivered, duplicated, strangers := r.tally(published)
@@ -201,4 +203,23 @@ func (r *run) checkExactlyOnce(kind, what string, published []string, settle tim
 		r.t.Errorf("not exactly once: published %d, delivered %d, duplicated %d, unexpected [%s]",
 			len(published), delivered, duplicated, strings.Join(strangers, " "))
 	}
+}
+
+// CursorFile is a conn.FileCursor in the test's temporary folder.
+func CursorFile(t *testing.T) conn.FileCursor {
+	return conn.FileCursor{Path: filepath.Join(t.TempDir(), "cursor.json")}
+}
+
+// CutAndReconnect breaks the client's link with cut n times, 150 ms after
+// the call or the last reconnect, each time waiting up to timeout for the
+// client to connect again; then it lets 150 ms more pass.
+func (r *Run) CutAndReconnect(n int, timeout time.Duration, cut func()) {
+	r.t.Helper()
+	for range n {
+		time.Sleep(150 * time.Millisecond)
+		gen := r.State().Generation
+		cut()
+		r.WaitReconnected(timeout, gen)
+	}
+	time.Sleep(150 * time.Millisecond)
 }

@@ -1,15 +1,4 @@
-//go:build realservers
-
-package centrifugo_test
-
-// proxy is a TCP proxy between the client and a real server, so a test can
-// break the client's link while the server keeps running: Cut closes every
-// connection at once (the client sees EOF, as when a router reboots), Freeze
-// turns the current connections into black holes (bytes are read and
-// dropped, nothing is closed: a half-open link only keepalive can detect).
-// New connections always go through. With a TLS config it terminates TLS
-// and forwards plain bytes, so a plain-HTTP server can be reached as https.
-// The same proxy sits in backend/gotify's tests.
+package backendtest
 
 import (
 	"crypto/tls"
@@ -19,7 +8,15 @@ import (
 	"testing"
 )
 
-type proxy struct {
+// Proxy is a TCP proxy between a client and a server, so a test can break
+// the client's link while the server keeps running: Cut closes every
+// connection at once (the client sees EOF, as when a router reboots),
+// Freeze turns the current connections into black holes (bytes are read
+// and dropped, nothing is closed: a half-open link only keepalive can
+// detect). New connections always go through. With a TLS config it
+// terminates TLS and forwards plain bytes, so a plain-HTTP server can be
+// reached as https.
+type Proxy struct {
 	ln     net.Listener
 	target string
 
@@ -34,9 +31,9 @@ type link struct {
 	frozen         atomic.Bool
 }
 
-// startProxy listens on a free loopback port and forwards to target; with
+// StartProxy listens on a free loopback port and forwards to target; with
 // tc it serves TLS.
-func startProxy(t *testing.T, target string, tc *tls.Config) *proxy {
+func StartProxy(t *testing.T, target string, tc *tls.Config) *Proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -45,7 +42,7 @@ func startProxy(t *testing.T, target string, tc *tls.Config) *proxy {
 	if tc != nil {
 		ln = tls.NewListener(ln, tc)
 	}
-	p := &proxy{ln: ln, target: target, links: map[*link]struct{}{}}
+	p := &Proxy{ln: ln, target: target, links: map[*link]struct{}{}}
 	p.wg.Add(1)
 	go p.accept()
 	t.Cleanup(func() {
@@ -57,9 +54,9 @@ func startProxy(t *testing.T, target string, tc *tls.Config) *proxy {
 }
 
 // Addr is the host:port clients dial.
-func (p *proxy) Addr() string { return p.ln.Addr().String() }
+func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
-func (p *proxy) accept() {
+func (p *Proxy) accept() {
 	defer p.wg.Done()
 	for {
 		c, err := p.ln.Accept()
@@ -84,7 +81,7 @@ func (p *proxy) accept() {
 
 // pipe copies from src to dst until either fails; a frozen link drops what
 // it reads and never closes the other side, so only keepalive notices.
-func (p *proxy) pipe(l *link, dst, src net.Conn) {
+func (p *Proxy) pipe(l *link, dst, src net.Conn) {
 	defer p.wg.Done()
 	buf := make([]byte, 32<<10)
 	for {
@@ -103,7 +100,7 @@ func (p *proxy) pipe(l *link, dst, src net.Conn) {
 	}
 }
 
-func (p *proxy) drop(l *link) {
+func (p *Proxy) drop(l *link) {
 	p.mu.Lock()
 	delete(p.links, l)
 	p.mu.Unlock()
@@ -112,7 +109,7 @@ func (p *proxy) drop(l *link) {
 }
 
 // Cut closes every open connection and returns how many there were.
-func (p *proxy) Cut() int {
+func (p *Proxy) Cut() int {
 	p.mu.Lock()
 	links := p.links
 	p.links = map[*link]struct{}{}
@@ -125,7 +122,7 @@ func (p *proxy) Cut() int {
 }
 
 // Freeze makes every open connection a black hole.
-func (p *proxy) Freeze() {
+func (p *Proxy) Freeze() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for l := range p.links {
@@ -134,7 +131,7 @@ func (p *proxy) Freeze() {
 }
 
 // Accepted counts the connections made through the proxy so far.
-func (p *proxy) Accepted() int {
+func (p *Proxy) Accepted() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.accepted
