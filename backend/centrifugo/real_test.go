@@ -90,6 +90,14 @@ func (f *fixture) start(t *testing.T, token string, cursor conn.CursorStore, bac
 	return backendtest.StartRun(t, conn.Config{Protocol: p, Token: token, Cursor: cursor, Backoff: backoff, StableAfter: 200 * time.Millisecond})
 }
 
+// startSubscribed is start, and returns once the client has subscribed.
+func (f *fixture) startSubscribed(t *testing.T, token string, cursor conn.FileCursor, backoff conn.Backoff) *backendtest.Run {
+	t.Helper()
+	r := f.start(t, token, cursor, backoff)
+	waitSubscribed(t, cursor)
+	return r
+}
+
 // publish sends a task to alice's channel and returns its ID.
 func (f *fixture) publish(t *testing.T, title string) string {
 	t.Helper()
@@ -133,9 +141,7 @@ func TestRealLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cursor := backendtest.CursorFile(t)
-	r := f.start(t, s.Token, cursor, backendtest.FastBackoff)
-	waitSubscribed(t, cursor)
+	r := f.startSubscribed(t, s.Token, backendtest.CursorFile(t), backendtest.FastBackoff)
 	id := f.publish(t, "with a pasted token")
 	r.WaitFor(waitLong, id)
 }
@@ -167,9 +173,7 @@ func TestRealFirstSubscribeThenLive(t *testing.T) {
 // lost on the server's side, whatever the client does (docs/servers.md).
 func TestRealForcedDisconnects(t *testing.T) {
 	f := setup(t, time.Hour)
-	cursor := backendtest.CursorFile(t)
-	r := f.start(t, f.session.Token, cursor, backendtest.FastBackoff)
-	waitSubscribed(t, cursor)
+	r := f.startSubscribed(t, f.session.Token, backendtest.CursorFile(t), backendtest.FastBackoff)
 	first := f.publish(t, "first")
 	r.WaitFor(waitLong, first)
 	published := append([]string{first}, backendtest.PublishDuring(t, 20*time.Millisecond, func(i int) (string, error) {
@@ -186,21 +190,11 @@ func TestRealForcedDisconnects(t *testing.T) {
 // recovery fails, and the history of the new epoch fills the gap.
 func TestRealServerRestart(t *testing.T) {
 	f := setup(t, time.Hour)
-	cursor := backendtest.CursorFile(t)
-	r := f.start(t, f.session.Token, cursor, conn.DefaultBackoff)
-	waitSubscribed(t, cursor)
+	r := f.startSubscribed(t, f.session.Token, backendtest.CursorFile(t), conn.DefaultBackoff)
 	before := f.publish(t, "before the restart")
 	r.WaitFor(waitLong, before)
 
-	if err := f.c.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	r.WaitState(waitLong, "reconnecting", func(s conn.State) bool { return s.Phase == conn.Reconnecting })
-	time.Sleep(2 * time.Second) // a few failed dials
-	if err := f.c.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	back := time.Now()
+	back := r.Outage(waitLong, f.c.Stop, f.c.Restart)
 	after := []string{f.publish(t, "after the restart 1"), f.publish(t, "after the restart 2")}
 	r.WaitFor(waitLong, after...)
 	t.Logf("centrifugo, server restart: first task %v after the server was back (production backoff; new epoch %s)",
@@ -216,8 +210,7 @@ func TestRealServerRestart(t *testing.T) {
 func TestRealAppRestart(t *testing.T) {
 	f := setup(t, time.Hour)
 	cursor := backendtest.CursorFile(t)
-	r := f.start(t, f.session.Token, cursor, backendtest.FastBackoff)
-	waitSubscribed(t, cursor)
+	r := f.startSubscribed(t, f.session.Token, cursor, backendtest.FastBackoff)
 	first := f.publish(t, "first")
 	r.WaitFor(waitLong, first)
 	r.Stop()
@@ -239,9 +232,7 @@ func TestRealAppRestart(t *testing.T) {
 func TestRealDroppedLink(t *testing.T) {
 	t.Parallel()
 	f := setup(t, time.Hour)
-	cursor := backendtest.CursorFile(t)
-	r := f.start(t, f.session.Token, cursor, backendtest.FastBackoff)
-	waitSubscribed(t, cursor)
+	r := f.startSubscribed(t, f.session.Token, backendtest.CursorFile(t), backendtest.FastBackoff)
 	first := f.publish(t, "first")
 	r.WaitFor(waitLong, first)
 
@@ -295,9 +286,7 @@ func TestRealRefused(t *testing.T) {
 func TestRealTokenExpires(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 3*time.Second)
-	cursor := backendtest.CursorFile(t)
-	r := f.start(t, f.session.Token, cursor, backendtest.FastBackoff)
-	waitSubscribed(t, cursor)
+	r := f.startSubscribed(t, f.session.Token, backendtest.CursorFile(t), backendtest.FastBackoff)
 	s := r.WaitState(time.Minute, "auth-required", func(s conn.State) bool { return s.Phase == conn.AuthRequired })
 	if !strings.Contains(s.Reason, "3005") {
 		t.Errorf("reason %q, want close 3005", s.Reason)

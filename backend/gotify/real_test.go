@@ -181,15 +181,7 @@ func TestRealServerRestart(t *testing.T) {
 	before := f.publish(t, "before the restart", 5)
 	r.WaitFor(waitLong, before)
 
-	if err := f.g.Stop(); err != nil {
-		t.Fatal(err)
-	}
-	r.WaitState(waitLong, "reconnecting", func(s conn.State) bool { return s.Phase == conn.Reconnecting })
-	time.Sleep(2 * time.Second) // a few failed dials
-	if err := f.g.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	back := time.Now()
+	back := r.Outage(waitLong, f.g.Stop, f.g.Restart)
 	after := f.publish(t, "after the restart", 5)
 	r.WaitFor(waitLong, after)
 	t.Logf("gotify, server restart: first task %v after the server was back (production backoff)", r.At(after).Sub(back).Round(time.Millisecond))

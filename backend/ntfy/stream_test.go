@@ -214,11 +214,7 @@ func TestServerRestart(t *testing.T) {
 	before := f.publish(topic, "before the restart", "", 0)
 	r.WaitFor(waitLong, before)
 
-	f.stop()
-	r.WaitState(waitLong, "reconnecting", func(s conn.State) bool { return s.Phase == conn.Reconnecting })
-	time.Sleep(2 * time.Second) // a few failed dials
-	f.start()
-	back := time.Now()
+	back := r.Outage(waitLong, func() error { f.stop(); return nil }, func() error { f.start(); return nil })
 	after := f.publish(topic, "after the restart", "", 0)
 	r.WaitFor(waitLong, after)
 	t.Logf("ntfy (fake), server restart: first task %v after the server was back (production backoff)",

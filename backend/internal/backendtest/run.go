@@ -223,3 +223,20 @@ func (r *Run) CutAndReconnect(n int, timeout time.Duration, cut func()) {
 	}
 	time.Sleep(150 * time.Millisecond)
 }
+
+// Outage takes the server down with stop, waits up to timeout until the
+// client is redialling, lets a few dials fail (2 s), brings the server back
+// with restart and returns when it was back. An error from stop or restart
+// ends the test.
+func (r *Run) Outage(timeout time.Duration, stop, restart func() error) (back time.Time) {
+	r.t.Helper()
+	if err := stop(); err != nil {
+		r.t.Fatal(err)
+	}
+	r.WaitState(timeout, "reconnecting", func(s conn.State) bool { return s.Phase == conn.Reconnecting })
+	time.Sleep(2 * time.Second) // a few failed dials
+	if err := restart(); err != nil {
+		r.t.Fatal(err)
+	}
+	return time.Now()
+}
