@@ -17,7 +17,7 @@ import (
 
 // Option keys the login form fills in ipc.Login.Options.
 const (
-	OptionTopics  = "topics"  // ntfy: topic names, comma-separated without spaces
+	OptionTopics   = "topics"    // ntfy: topic names, comma-separated without spaces
 	OptionChannel  = "channel"   // Centrifugo: the channel to subscribe to (default tasks:<username>)
 	OptionTokenURL = "token_url" // Centrifugo: the site's endpoint that trades a password for a token
 )

@@ -180,7 +180,7 @@ func TestServerRestartStartsIdsOver(t *testing.T) {
 	srv2, hs2, token2 := start(ln2)
 	defer func() { hs2.Close(); srv2.Close() }()
 	srv2.Publish("alice", server.TaskInput{Title: "new 1"}) // id 1 again, published while the client is away
-	c.SetToken(token2)                                       // the old server's tokens died with it
+	c.SetToken(token2)                                      // the old server's tokens died with it
 	waitConnected()
 	time.Sleep(100 * time.Millisecond)
 	srv2.Publish("alice", server.TaskInput{Title: "new 2"})
