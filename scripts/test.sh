@@ -78,8 +78,19 @@ packages_with_tag() {
 }
 
 step_vet() {
-	echo "go vet ./..."
-	go vet ./...
+	echo "go vet ./... (and with the build tags of the real-part tests)"
+	go vet ./... || return 1
+	go vet -tags realservers ./backend/... ./internal/... || return 1
+	go vet -tags realkeyring ./auth/ || return 1
+	go vet -tags e2e ./e2e/ || return 1
+	echo "gofmt -l"
+	local unformatted
+	unformatted="$(gofmt -l .)"
+	if [[ -n "$unformatted" ]]; then
+		echo "not gofmt-formatted:"
+		echo "$unformatted"
+		return 1
+	fi
 }
 
 step_unit() {
