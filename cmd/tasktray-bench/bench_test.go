@@ -200,3 +200,21 @@ func TestIntegrity(t *testing.T) {
 		t.Fatalf("integrity = %q", bad)
 	}
 }
+
+func TestCapsGap(t *testing.T) {
+	t0 := time.Now()
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	caps := []time.Time{at(0), at(10), at(19)}
+	calls := []notifyCall{
+		{at: at(1)},  // 1 ms after its GetCapabilities
+		{at: at(5)},  // none since the Notify before: not counted
+		{at: at(13)}, // 3 ms after the one at 10
+		{at: at(20)}, // 1 ms after the one at 19
+	}
+	if got := capsGap(caps, calls); got != time.Millisecond {
+		t.Fatalf("capsGap = %v, want the median 1ms of 1, 3, 1 ms", got)
+	}
+	if got := capsGap(nil, calls); got != 0 {
+		t.Fatalf("capsGap without GetCapabilities = %v", got)
+	}
+}

@@ -80,18 +80,30 @@ type latencyResult struct {
 	// samples holds one latency per task that arrived, sorted.
 	samples        []time.Duration
 	p50, p99, pmax time.Duration
+	// cpuPerTask is the pipeline's CPU time over the run divided by the
+	// tasks sent (schedstat, all threads).
+	cpuPerTask time.Duration
+	// capsCalls counts the GetCapabilities calls during the run, and
+	// capsGap is the median time from one to the next Notify: the cost of
+	// asking before every popup.
+	capsCalls int
+	capsGap   time.Duration
 }
 
 func (r latencyResult) String() string {
-	return fmt.Sprintf("publish->Notify p50 %s, p99 %s, max %s; %d sent, %d lost, %d duplicated",
-		ms(r.p50), ms(r.p99), ms(r.pmax), r.sent, r.lost, r.dups)
+	return fmt.Sprintf("publish->Notify p50 %s, p99 %s, max %s; %d sent, %d lost, %d duplicated; CPU %s per task; %d GetCapabilities calls, median %s before their Notify",
+		ms(r.p50), ms(r.p99), ms(r.pmax), r.sent, r.lost, r.dups, us(r.cpuPerTask), r.capsCalls, ms(r.capsGap))
 }
 
 // measureLatency publishes cfg.tasks tasks at cfg.rate to the pipeline's
 // user and matches each Notify call to its task by the title's number.
 func (b *bench) measureLatency(ctx context.Context, pl pipeline, p *process) (latencyResult, error) {
 	tag := pl.name + " task"
-	mark := b.rec.mark()
+	mark, capsMark := b.rec.mark(), b.rec.capsMark()
+	before, err := readProc(p.pid())
+	if err != nil {
+		return latencyResult{}, err
+	}
 	every := time.Duration(float64(time.Second) / b.cfg.rate)
 	published, err := b.publish(ctx, pl.user, tag, b.cfg.tasks, every)
 	if err != nil {
@@ -101,7 +113,36 @@ func (b *bench) measureLatency(ctx context.Context, pl pipeline, p *process) (la
 	if err != nil {
 		return latencyResult{}, err
 	}
-	return matchLatency(published, calls, tag), nil
+	after, err := readProc(p.pid())
+	if err != nil {
+		return latencyResult{}, err
+	}
+	res := matchLatency(published, calls, tag)
+	res.cpuPerTask = time.Duration(max(int64(after.cpuNanos)-int64(before.cpuNanos), 0) / int64(len(published)))
+	caps := b.rec.capsSince(capsMark)
+	res.capsCalls, res.capsGap = len(caps), capsGap(caps, calls)
+	return res, nil
+}
+
+// capsGap returns the median time from a GetCapabilities call to the next
+// Notify, over the Notify calls that had one since the Notify before them.
+// Both lists are in arrival order.
+func capsGap(caps []time.Time, calls []notifyCall) time.Duration {
+	var gaps []time.Duration
+	var prev time.Time
+	i := 0
+	for _, c := range calls {
+		var last time.Time
+		for ; i < len(caps) && !caps[i].After(c.at); i++ {
+			last = caps[i]
+		}
+		if !last.IsZero() && last.After(prev) {
+			gaps = append(gaps, c.at.Sub(last))
+		}
+		prev = c.at
+	}
+	slices.Sort(gaps)
+	return quantile(gaps, 0.5)
 }
 
 // matchLatency pairs each task with the first Notify call titled after it.

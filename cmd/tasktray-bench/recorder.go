@@ -39,6 +39,7 @@ type recorder struct {
 
 	mu      sync.Mutex
 	calls   []notifyCall
+	caps    []time.Time // arrivals of GetCapabilities calls
 	open    map[uint32]bool
 	lastID  uint32
 	changed chan struct{} // closed and replaced on every Notify
@@ -73,6 +74,21 @@ func (r *recorder) mark() int {
 	return len(r.calls)
 }
 
+// capsMark returns a position in the list of GetCapabilities calls, for
+// capsSince.
+func (r *recorder) capsMark() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.caps)
+}
+
+// capsSince returns when the GetCapabilities calls after mark arrived.
+func (r *recorder) capsSince(mark int) []time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.caps[mark:])
+}
+
 // count returns how many calls came after mark, and a channel closed at
 // the next call.
 func (r *recorder) count(mark int) (int, <-chan struct{}) {
@@ -92,6 +108,10 @@ func (r *recorder) since(mark int) []notifyCall {
 type notifyServer struct{ r *recorder }
 
 func (s notifyServer) GetCapabilities() ([]string, *dbus.Error) {
+	at := time.Now()
+	s.r.mu.Lock()
+	s.r.caps = append(s.r.caps, at)
+	s.r.mu.Unlock()
 	return []string{"actions", "body", "body-markup"}, nil
 }
 

@@ -127,6 +127,8 @@ func (r *results) table() string {
 		fmt.Sprintf("≤ %g× floor", targetP99Ratio), verdict(a.lat.p99 <= time.Duration(targetP99Ratio*float64(f.lat.p99))))
 	row("publish → Notify max", ms(f.lat.pmax), ms(a.lat.pmax), ratio(a.lat.pmax.Seconds(), f.lat.pmax.Seconds()), "", "")
 	row("lost / duplicated", lostDup(f.lat), lostDup(a.lat), "", "0 / 0", verdict(a.lat.lost == 0 && a.lat.dups == 0))
+	row("CPU per task while tasks flow (all threads)", us(f.lat.cpuPerTask), us(a.lat.cpuPerTask),
+		ratio(a.lat.cpuPerTask.Seconds(), f.lat.cpuPerTask.Seconds()), "", "")
 	row(fmt.Sprintf("idle CPU, %% of one core (%v)", r.cfg.idle), pct(f.idle.cpuPercent), pct(a.idle.cpuPercent),
 		ratio(a.idle.cpuPercent, f.idle.cpuPercent), fmt.Sprintf("≤ %g %%", targetIdleCPU), verdict(a.idle.cpuPercent <= targetIdleCPU))
 	row("idle wake-ups/s (context switches, all threads)", fmt.Sprintf("%.2f", f.idle.wakeups), fmt.Sprintf("%.2f", a.idle.wakeups),
@@ -162,6 +164,8 @@ func (r *results) notes() string {
 		pct(f.idle.cpuTickPercent), pct(a.idle.cpuTickPercent))
 	fmt.Fprintf(&n, "- Idle VmRSS split: floor %s anonymous + %s files, agent %s anonymous + %s files (file pages are mostly the binary's own code and data).\n",
 		mbText(f.idle.mem.anon), mbText(f.idle.mem.rss-f.idle.mem.anon), mbText(a.idle.mem.anon), mbText(a.idle.mem.rss-a.idle.mem.anon))
+	fmt.Fprintf(&n, "- GetCapabilities calls during the latency run: floor %d, agent %d; the agent's came a median %s before their Notify.\n",
+		f.lat.capsCalls, a.lat.capsCalls, ms(a.lat.capsGap))
 	fmt.Fprintf(&n, "- Threads at idle: floor %d, agent %d; processes the agent had started (windows): %d.\n",
 		f.idle.threads, a.idle.threads, a.idle.children)
 	fmt.Fprintf(&n, "- Start → connected, each start: floor %s; agent %s; the burst's agent %s.\n",
@@ -223,6 +227,9 @@ func ms(d time.Duration) string {
 	}
 	return fmt.Sprintf("%.0f ms", v)
 }
+
+// us formats d in microseconds.
+func us(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond)) }
 
 // msList formats durations as a comma-separated list of milliseconds.
 func msList(ds []time.Duration) string {
