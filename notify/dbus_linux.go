@@ -58,6 +58,7 @@ type DBus struct {
 
 	mu    sync.Mutex
 	shown map[uint32]shown // by notification id
+	caps  map[string]bool  // the daemon's capabilities; nil until asked, or after it changed
 }
 
 type shown struct {
@@ -116,6 +117,10 @@ func NewDBus(c *dbus.Conn, o Options) (*DBus, error) {
 	if err := c.AddMatchSignal(matchRule()...); err != nil {
 		return nil, fmt.Errorf("notify: listen for clicks: %w", err)
 	}
+	if err := c.AddMatchSignal(ownerRule()...); err != nil {
+		c.RemoveMatchSignal(matchRule()...)
+		return nil, fmt.Errorf("notify: watch the notification daemon: %w", err)
+	}
 	c.Signal(n.signals)
 	go n.loop()
 	return n, nil
@@ -131,17 +136,46 @@ func matchRule() []dbus.MatchOption {
 	}
 }
 
-// Show sends p to the notification daemon.
-func (n *DBus) Show(ctx context.Context, p Popup) error {
-	// Asked every time: the daemon can change while we run (dunst
-	// restarted, a desktop shell replaced), and the answer is quick.
+// ownerRule selects the bus's NameOwnerChanged for the service: the daemon
+// was replaced (dunst restarted, another desktop shell), so its
+// capabilities must be asked again.
+func ownerRule() []dbus.MatchOption {
+	return []dbus.MatchOption{
+		dbus.WithMatchSender("org.freedesktop.DBus"),
+		dbus.WithMatchInterface("org.freedesktop.DBus"),
+		dbus.WithMatchMember("NameOwnerChanged"),
+		dbus.WithMatchArg(0, serviceName),
+	}
+}
+
+// capabilities returns the daemon's capabilities, asked once per daemon:
+// a round trip before every popup would double the cost of a popup.
+func (n *DBus) capabilities(ctx context.Context) (map[string]bool, error) {
+	n.mu.Lock()
+	caps := n.caps
+	n.mu.Unlock()
+	if caps != nil {
+		return caps, nil
+	}
 	var list []string
 	if err := n.obj.CallWithContext(ctx, serviceIface+".GetCapabilities", 0).Store(&list); err != nil {
-		return fmt.Errorf("notify: %w", err)
+		return nil, err
 	}
-	caps := make(map[string]bool, len(list))
+	caps = make(map[string]bool, len(list))
 	for _, c := range list {
 		caps[c] = true
+	}
+	n.mu.Lock()
+	n.caps = caps
+	n.mu.Unlock()
+	return caps, nil
+}
+
+// Show sends p to the notification daemon.
+func (n *DBus) Show(ctx context.Context, p Popup) error {
+	caps, err := n.capabilities(ctx)
+	if err != nil {
+		return fmt.Errorf("notify: %w", err)
 	}
 
 	// The body is escaped even when the daemon does not claim body-markup:
@@ -166,7 +200,7 @@ func (n *DBus) Show(ctx context.Context, p Popup) error {
 
 	replaces := n.replaces(p.ID)
 	var id uint32
-	err := n.obj.CallWithContext(ctx, serviceIface+".Notify", 0,
+	err = n.obj.CallWithContext(ctx, serviceIface+".Notify", 0,
 		appName, replaces, n.icon, p.Title, body, actions, hints, timeout).Store(&id)
 	if err != nil {
 		return fmt.Errorf("notify: %w", err)
@@ -183,7 +217,7 @@ func (n *DBus) Close() error {
 	var err error
 	n.closed.Do(func() {
 		if !n.ownsConn {
-			err = n.conn.RemoveMatchSignal(matchRule()...)
+			err = errors.Join(n.conn.RemoveMatchSignal(matchRule()...), n.conn.RemoveMatchSignal(ownerRule()...))
 		}
 		n.conn.RemoveSignal(n.signals)
 		close(n.stop)
@@ -214,6 +248,12 @@ func (n *DBus) loop() {
 // only; a peer that sends us one directly could at most open the URL of a
 // popup we showed, and anything on the session bus runs as this user.
 func (n *DBus) handle(sig *dbus.Signal) {
+	if sig.Name == "org.freedesktop.DBus.NameOwnerChanged" {
+		n.mu.Lock()
+		n.caps = nil
+		n.mu.Unlock()
+		return
+	}
 	if sig.Path != servicePath {
 		return
 	}

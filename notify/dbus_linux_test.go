@@ -329,3 +329,40 @@ func TestCloseKeepsCallersConn(t *testing.T) {
 		t.Errorf("caller's connection unusable after Close: %v", err)
 	}
 }
+
+// TestNewDaemonIsAskedAgain: capabilities are asked once per daemon, so
+// when another daemon takes the name (dunst restarted, a new desktop
+// shell), its own capabilities apply to the next popups.
+func TestNewDaemonIsAskedAgain(t *testing.T) {
+	addr := desktoptest.StartSessionBus(t)
+	first := desktoptest.StartNotificationRecorder(t, addr)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	n, err := NewDesktop(Options{Open: func(string) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	mustShow(t, n, Popup{Title: "one", URL: "https://example.com/"})
+	if calls, err := first.WaitFor(1, 5*time.Second); err != nil || len(calls[0].Actions) == 0 {
+		t.Fatalf("first daemon: %v, actions %v", err, calls)
+	}
+	first.Close()
+	second := desktoptest.StartNotificationRecorder(t, addr)
+	second.SetCapabilities("body")
+	deadline := time.Now().Add(5 * time.Second)
+	for { // the owner change reaches the notifier as a signal: wait for it to apply
+		mustShow(t, n, Popup{Title: "two", URL: "https://example.com/"})
+		calls, err := second.WaitFor(1, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := calls[len(calls)-1]; len(last.Actions) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("popups still carry actions the new daemon does not have")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
