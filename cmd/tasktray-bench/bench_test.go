@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,10 @@ func TestMatchLatency(t *testing.T) {
 	if r.p50 != time.Millisecond || r.pmax != 2*time.Millisecond {
 		t.Fatalf("p50 %v, max %v; want 1ms, 2ms", r.p50, r.pmax)
 	}
+	want := []timedLatency{{0, time.Millisecond}, {5 * time.Millisecond, 2 * time.Millisecond}}
+	if !slices.Equal(r.timeline, want) {
+		t.Fatalf("timeline %v, want %v", r.timeline, want)
+	}
 }
 
 func TestTaskNumber(t *testing.T) {
@@ -127,6 +132,9 @@ func sampleResults() *results {
 		r := latencyResult{sent: 1000}
 		for i := range 1000 {
 			r.samples = append(r.samples, base+time.Duration(i*i)*time.Microsecond/100)
+		}
+		for i, d := range r.samples {
+			r.timeline = append(r.timeline, timedLatency{time.Duration(i) * 5 * time.Millisecond, d})
 		}
 		r.p50, r.p99, r.pmax = quantile(r.samples, 0.5), quantile(r.samples, 0.99), r.samples[999]
 		return r

@@ -78,7 +78,10 @@ func measureIdle(ctx context.Context, p *process, d time.Duration) (idleResult, 
 type latencyResult struct {
 	sent, lost, dups int
 	// samples holds one latency per task that arrived, sorted.
-	samples        []time.Duration
+	samples []time.Duration
+	// timeline holds, per task that arrived, in publish order, when it was
+	// published (from the first publish) and its latency.
+	timeline       []timedLatency
 	p50, p99, pmax time.Duration
 	// cpuPerTask is the pipeline's CPU time over the run divided by the
 	// tasks sent (schedstat, all threads).
@@ -145,6 +148,11 @@ func capsGap(caps []time.Time, calls []notifyCall) time.Duration {
 	return quantile(gaps, 0.5)
 }
 
+// timedLatency is one task's latency and when it was published.
+type timedLatency struct {
+	published, latency time.Duration
+}
+
 // matchLatency pairs each task with the first Notify call titled after it.
 func matchLatency(published []time.Time, calls []notifyCall, tag string) latencyResult {
 	res := latencyResult{sent: len(published)}
@@ -162,6 +170,11 @@ func matchLatency(published []time.Time, calls []notifyCall, tag string) latency
 		res.samples = append(res.samples, c.at.Sub(published[i]))
 	}
 	res.lost = len(published) - len(res.samples)
+	for i, at := range first {
+		if !at.IsZero() {
+			res.timeline = append(res.timeline, timedLatency{published[i].Sub(published[0]), at.Sub(published[i])})
+		}
+	}
 	slices.Sort(res.samples)
 	res.p50, res.p99 = quantile(res.samples, 0.50), quantile(res.samples, 0.99)
 	if n := len(res.samples); n > 0 {

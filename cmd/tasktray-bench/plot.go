@@ -23,10 +23,11 @@ type series struct {
 	color color.Color
 }
 
-// plotLatency writes a PNG of both pipelines' latency distributions, with
-// milliseconds on a log scale: above, the CDF, where the body shows; below,
-// the fraction of tasks at least that slow on a log scale too, where the
-// tail (p99, p99.9, max) shows.
+// plotLatency writes a PNG of both pipelines' latencies, in milliseconds on
+// a log scale: first the CDF, where the body shows; then the fraction of
+// tasks at least that slow on a log scale too, where the tail (p99, p99.9,
+// max) shows; last each task's latency against when it was published,
+// where a stall shows as a spike and how long the queue took to drain.
 func plotLatency(path string, floor, agent latencyResult) error {
 	all := []series{
 		{"floor", floor, color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}},
@@ -37,6 +38,14 @@ func plotLatency(path string, floor, agent latencyResult) error {
 	body.Y.Min, body.Y.Max = 0, 1
 	tail.Y.Scale = plot.LogScale{}
 	tail.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	timeline := plot.New()
+	timeline.Title.Text = "each task's latency, by when it was published"
+	timeline.X.Label.Text = "published at (s from the first task)"
+	timeline.Y.Label.Text = "latency (ms, log scale)"
+	timeline.Y.Scale = plot.LogScale{}
+	timeline.Y.Tick.Marker = oneTwoFive{}
+	timeline.Add(plotter.NewGrid())
+	timeline.Legend.Top = true
 	for _, s := range all {
 		if len(s.lat.samples) == 0 {
 			continue
@@ -57,13 +66,23 @@ func plotLatency(path string, floor, agent latencyResult) error {
 				p.plot.Legend.Add(label, line)
 			}
 		}
+		dots, err := plotter.NewScatter(byPublishTime(s.lat.timeline))
+		if err != nil {
+			return err
+		}
+		dots.Color = s.color
+		dots.Radius = vg.Points(1)
+		timeline.Add(dots)
+		timeline.Legend.Add(s.name, dots)
 	}
 
-	const width, height = 8 * vg.Inch, 8 * vg.Inch
+	const width, height = 8 * vg.Inch, 12 * vg.Inch
 	img := vgimg.New(width, height)
-	canvases := plot.Align([][]*plot.Plot{{body}, {tail}}, draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(12)}, draw.New(img))
-	body.Draw(canvases[0][0])
-	tail.Draw(canvases[1][0])
+	plots := [][]*plot.Plot{{body}, {tail}, {timeline}}
+	canvases := plot.Align(plots, draw.Tiles{Rows: len(plots), Cols: 1, PadY: vg.Points(12)}, draw.New(img))
+	for i, row := range plots {
+		row[0].Draw(canvases[i][0])
+	}
 
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -111,6 +130,17 @@ func atLeast(sorted []time.Duration) plotter.XYs {
 	for i, d := range sorted {
 		xys[i].X = float64(d) / float64(time.Millisecond)
 		xys[i].Y = float64(len(sorted)-i) / float64(len(sorted))
+	}
+	return xys
+}
+
+// byPublishTime turns per-task latencies into points: publish time in s,
+// latency in ms.
+func byPublishTime(tasks []timedLatency) plotter.XYs {
+	xys := make(plotter.XYs, len(tasks))
+	for i, t := range tasks {
+		xys[i].X = t.published.Seconds()
+		xys[i].Y = float64(t.latency) / float64(time.Millisecond)
 	}
 	return xys
 }
