@@ -78,8 +78,9 @@ func (r *results) header() string {
 		thousands(c.tasks), c.rate, c.idle, c.settle, c.starts, thousands(c.burst), c.burstOver)
 }
 
-// sourceOf names the commit checked out in root, "-dirty" when files differ
-// from it, or the binary measured when the bench did not build it.
+// sourceOf names the commit checked out in root, "-dirty" when tracked
+// files other than the bench's own results differ from it, or the binary
+// measured when the bench did not build it.
 func sourceOf(root, agentBin string) string {
 	if agentBin != "" {
 		return agentBin
@@ -89,7 +90,8 @@ func sourceOf(root, agentBin string) string {
 		return "an unknown commit"
 	}
 	source := "commit " + strings.TrimSpace(string(head))
-	if status, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(status) > 0 {
+	if status, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no",
+		"--", ".", ":!docs/benchmarks.md", ":!docs/benchmarks").Output(); err == nil && len(status) > 0 {
 		source += "-dirty (uncommitted changes of the working tree)"
 	}
 	return source
