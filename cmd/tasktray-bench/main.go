@@ -48,7 +48,7 @@ type config struct {
 	starts     int           // process starts per pipeline, for start to connected
 	burst      int           // tasks in the burst
 	burstOver  time.Duration // how long the burst lasts
-	burstAfter time.Duration // from the burst's last popup to the "after" memory sample
+	burstAfter time.Duration // from the end of the burst's popups (10 s quiet) to the "after" memory sample
 	agentBin   string        // a prebuilt agent; "" builds one
 	root       string        // the module root
 	doc, plot  string        // where to write the results; "" writes nothing
@@ -112,7 +112,7 @@ func parseFlags() (config, error) {
 	flag.IntVar(&cfg.starts, "starts", 5, "process starts per pipeline, for start to connected")
 	flag.IntVar(&cfg.burst, "burst", 10000, "tasks in the burst (agent, coalescing on)")
 	flag.DurationVar(&cfg.burstOver, "burst-over", 10*time.Second, "how long the burst lasts")
-	flag.DurationVar(&cfg.burstAfter, "burst-after", 20*time.Second, "wait from the burst's last popup to the memory sample \"after\"")
+	flag.DurationVar(&cfg.burstAfter, "burst-after", 20*time.Second, "wait, once the burst's popups have stopped for 10 s, before the memory sample \"after\"")
 	flag.StringVar(&cfg.agentBin, "agent", "", "agent binary to measure (default: go build the module root)")
 	flag.StringVar(&cfg.doc, "doc", "docs/benchmarks.md", "markdown file whose results section to rewrite; \"\" for none")
 	flag.StringVar(&cfg.plot, "plot", "docs/benchmarks/latency.png", "latency plot to write; \"\" for none")

@@ -143,7 +143,7 @@ func (r *results) table() string {
 		fmt.Sprintf("%s (%s)", ms(fStart), ms(fSlow)), fmt.Sprintf("%s (%s)", ms(aStart), ms(aSlow)),
 		ratio(aStart.Seconds(), fStart.Seconds()), "≤ "+ms(targetStart), verdict(aStart <= targetStart))
 	burst := fmt.Sprintf("burst of %s in %v, coalescing on", thousands(b.sent), r.cfg.burstOver)
-	row(burst+": Notify calls", "—", fmt.Sprintf("%d (%d tasks + %d summaries)", b.calls, b.singles, b.summaries), "",
+	row(burst+": Notify calls", "—", fmt.Sprintf("%d (%d tasks + %s)", b.calls, b.singles, plural(b.summaries, "summary", "summaries")), "",
 		fmt.Sprintf("≤ %d", targetBurstCalls), verdict(b.calls <= targetBurstCalls))
 	row("burst: popups on screen (distinct ids)", "—", fmt.Sprint(b.popups), "",
 		fmt.Sprintf("≤ %d + 1 summary", targetBurstSingle), verdict(b.singles <= targetBurstSingle && b.popups <= targetBurstSingle+1))
@@ -172,8 +172,8 @@ func (r *results) notes() string {
 		f.idle.threads, a.idle.threads, a.idle.children)
 	fmt.Fprintf(&n, "- Start → connected, each start: floor %s; agent %s; the burst's agent %s.\n",
 		msList(f.starts), msList(a.starts), ms(b.start))
-	fmt.Fprintf(&n, "- Burst: published in %.1f s; Notify calls: %d single tasks, then %d summary updates (the last: %q).\n",
-		b.publish.Seconds(), b.singles, b.summaries, b.lastSummary)
+	fmt.Fprintf(&n, "- Burst: published in %.1f s; Notify calls: %s, then %s (the last: %q).\n",
+		b.publish.Seconds(), plural(b.singles, "single task", "single tasks"), plural(b.summaries, "summary", "summaries"), b.lastSummary)
 	fmt.Fprintf(&n, "- Burst: VmRSS \"after\" taken %.0f s after the last popup; anonymous / Pss / private before %s / %s / %s, after %s / %s / %s.\n",
 		b.afterWait.Seconds(), mbText(b.before.anon), mbText(b.before.pss), mbText(b.before.private),
 		mbText(b.after.anon), mbText(b.after.pss), mbText(b.after.private))
@@ -259,6 +259,14 @@ func ratio(a, b float64) string {
 
 // lostDup formats the lost and duplicated counts.
 func lostDup(r latencyResult) string { return fmt.Sprintf("%d / %d", r.lost, r.dups) }
+
+// plural formats n with the word for one or for many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
 
 // thousands formats n with thousands separators: 10000 is "10,000".
 func thousands(n int) string {
