@@ -107,6 +107,8 @@ func (r *recorder) since(mark int) []notifyCall {
 // notifyServer holds the methods exported on the bus.
 type notifyServer struct{ r *recorder }
 
+// GetCapabilities answers what a daemon showing actions and bodies would,
+// and notes when it was asked.
 func (s notifyServer) GetCapabilities() ([]string, *dbus.Error) {
 	at := time.Now()
 	s.r.mu.Lock()
@@ -115,10 +117,12 @@ func (s notifyServer) GetCapabilities() ([]string, *dbus.Error) {
 	return []string{"actions", "body", "body-markup"}, nil
 }
 
+// GetServerInformation names the recorder.
 func (s notifyServer) GetServerInformation() (name, vendor, version, specVersion string, err *dbus.Error) {
 	return "tasktray-bench", "tasktray", "1", "1.2", nil
 }
 
+// Notify records the call, stamped first thing, and answers with its id.
 func (s notifyServer) Notify(sender dbus.Sender, appName string, replacesID uint32, appIcon, summary, body string,
 	actions []string, hints map[string]dbus.Variant, expireTimeout int32) (uint32, *dbus.Error) {
 	at := time.Now()
@@ -137,6 +141,7 @@ func (s notifyServer) Notify(sender dbus.Sender, appName string, replacesID uint
 	return id, nil
 }
 
+// CloseNotification forgets the notification, so its id is not reused.
 func (s notifyServer) CloseNotification(id uint32) *dbus.Error {
 	s.r.mu.Lock()
 	delete(s.r.open, id)

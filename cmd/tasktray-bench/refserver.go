@@ -83,10 +83,14 @@ type linkWatch struct {
 	changed chan struct{}          // closed and replaced on every open
 }
 
+// newLinkWatch returns a linkWatch that has seen nothing yet.
 func newLinkWatch() *linkWatch {
 	return &linkWatch{opens: map[string][]time.Time{}, closes: map[string][]string{}, changed: make(chan struct{})}
 }
 
+// Enabled, WithAttrs and WithGroup make linkWatch a slog.Handler that sees
+// every line, attributes and groups aside: the lines it looks for carry
+// their own.
 func (w *linkWatch) Enabled(context.Context, slog.Level) bool { return true }
 func (w *linkWatch) WithAttrs([]slog.Attr) slog.Handler       { return w }
 func (w *linkWatch) WithGroup(string) slog.Handler            { return w }

@@ -28,6 +28,8 @@ func main() {
 	}
 }
 
+// run connects to the bus and the server, then turns frames into Notify
+// calls until the link fails or the process is stopped.
 func run() error {
 	bus, err := dbus.Connect(os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
 	if err != nil {
