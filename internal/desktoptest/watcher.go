@@ -48,6 +48,9 @@ type Watcher struct {
 	mu      sync.Mutex
 	items   []Item
 	changed chan struct{} // closed and replaced whenever items change
+	// closed is set by Close before the connection closes: from then on
+	// nothing is published, since the property's signal cannot be sent.
+	closed bool
 }
 
 // NewWatcher connects to the bus at addr and takes the name
@@ -178,14 +181,19 @@ func (w *Watcher) wait(timeout time.Duration, done func([]Item) bool) error {
 }
 
 // Close disconnects, which releases the name, and waits for the Watcher's
-// goroutine to end.
+// goroutine to end. Items and the Wait methods still answer afterwards,
+// with the items as they were.
 func (w *Watcher) Close() error {
+	w.mu.Lock()
+	w.closed = true // before the connection goes: a queued NameOwnerChanged must not publish on it
+	w.mu.Unlock()
 	err := w.conn.Close() // closes w.signals, which ends dropVanished
 	<-w.done
 	return err
 }
 
-// dropVanished unregisters the items of bus names that leave the bus.
+// dropVanished unregisters the items of bus names that leave the bus. Once
+// the Watcher is closing it only drains the signals left in the channel.
 func (w *Watcher) dropVanished() {
 	defer close(w.done)
 	for sig := range w.signals {
@@ -198,6 +206,10 @@ func (w *Watcher) dropVanished() {
 			continue
 		}
 		w.mu.Lock()
+		if w.closed {
+			w.mu.Unlock()
+			continue
+		}
 		var gone []Item
 		w.items = slices.DeleteFunc(w.items, func(it Item) bool {
 			if it.Service == name {
@@ -207,24 +219,54 @@ func (w *Watcher) dropVanished() {
 			return false
 		})
 		if len(gone) > 0 {
-			w.publishLocked()
+			// An error means the bus connection broke: nobody is left to
+			// tell, and the items are dropped all the same.
+			_ = w.publishLocked()
 		}
 		w.mu.Unlock()
 		for _, it := range gone {
+			// Fails only once the connection is gone, when no one can hear it.
 			w.conn.Emit(watcherPath, watcherIface+".StatusNotifierItemUnregistered", it.String())
 		}
 	}
 }
 
-// publishLocked updates the property and wakes waiters; w.mu is held.
-func (w *Watcher) publishLocked() {
+// publishLocked wakes waiters and updates the property, unless the Watcher
+// is closed; w.mu is held. It returns the error of sending the property's
+// PropertiesChanged signal.
+func (w *Watcher) publishLocked() error {
+	close(w.changed)
+	w.changed = make(chan struct{})
+	if w.closed {
+		return nil
+	}
 	names := make([]string, len(w.items))
 	for i, it := range w.items {
 		names[i] = it.String()
 	}
-	w.props.SetMust(watcherIface, "RegisteredStatusNotifierItems", names)
-	close(w.changed)
-	w.changed = make(chan struct{})
+	return setReadOnly(w.props, watcherIface, "RegisteredStatusNotifierItems", names)
+}
+
+// setReadOnly sets a property that the bus cannot write and emits its
+// PropertiesChanged signal, returning the error of sending that signal, as
+// when the connection has closed.
+//
+// prop.Properties.Set cannot do it: it is the bus's Set method and refuses
+// a property that is not Writable (prop.ErrReadOnly). SetMust stores the
+// value first and then panics with the error of the signal; it unlocks the
+// Properties in a deferred call, so recovering here leaves them usable.
+func setReadOnly(props *prop.Properties, iface, name string, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = fmt.Errorf("set %s.%s: %w", iface, name, e)
+				return
+			}
+			panic(r)
+		}
+	}()
+	props.SetMust(iface, name, v)
+	return nil
 }
 
 // watcherServer holds the methods exported on the bus, apart from the
@@ -244,12 +286,20 @@ func (s watcherServer) RegisterStatusNotifierItem(sender dbus.Sender, service st
 	}
 	w := s.w
 	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return dbus.MakeFailedError(fmt.Errorf("status notifier watcher is closing"))
+	}
 	added := !slices.Contains(w.items, it)
+	var err error
 	if added {
 		w.items = append(w.items, it)
-		w.publishLocked()
+		err = w.publishLocked()
 	}
 	w.mu.Unlock()
+	if err != nil {
+		return dbus.MakeFailedError(err)
+	}
 	if added {
 		if err := w.conn.Emit(watcherPath, watcherIface+".StatusNotifierItemRegistered", it.String()); err != nil {
 			return dbus.MakeFailedError(err)
