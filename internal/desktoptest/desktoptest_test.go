@@ -36,6 +36,9 @@ func TestNotificationRecorder(t *testing.T) {
 	if want := []string{"actions", "body", "body-markup"}; !slices.Equal(caps, want) {
 		t.Errorf("capabilities %q, want %q", caps, want)
 	}
+	if n := rec.CapabilityCalls(); n != 1 {
+		t.Errorf("CapabilityCalls() = %d after one call", n)
+	}
 	var name, vendor, version, spec string
 	if err := obj.Call("org.freedesktop.Notifications.GetServerInformation", 0).Store(&name, &vendor, &version, &spec); err != nil {
 		t.Fatal(err)
@@ -58,9 +61,11 @@ func TestNotificationRecorder(t *testing.T) {
 		}
 		return id
 	}
+	before := time.Now()
 	first := notify(0, "one")
 	second := notify(0, "two")
 	replaced := notify(first, "one again")
+	after := time.Now()
 	if first == 0 || second <= first || replaced != first {
 		t.Errorf("ids %d, %d, replacing %d gave %d; want increasing ids and the replaced one kept", first, second, first, replaced)
 	}
@@ -73,6 +78,14 @@ func TestNotificationRecorder(t *testing.T) {
 	if c.AppName != "app" || c.ReplacesID != first || c.AppIcon != "icon" || c.Summary != "one again" ||
 		c.Body != "body" || c.ExpireTimeout != -1 || c.Sender != client.Names()[0] {
 		t.Errorf("recorded %+v", c)
+	}
+	for i, c := range calls {
+		if c.Received.Before(before) || c.Received.After(after) || i > 0 && c.Received.Before(calls[i-1].Received) {
+			t.Errorf("call %d received at %v: want in order, within [%v, %v]", i, c.Received, before, after)
+		}
+	}
+	if n := rec.CapabilityCalls(); n != 1 {
+		t.Errorf("CapabilityCalls() = %d: Notify counted as a GetCapabilities call", n)
 	}
 	if u, ok := c.Urgency(); !ok || u != 2 {
 		t.Errorf("urgency %d, %v; want 2", u, ok)
@@ -106,11 +119,24 @@ func TestRecorderCapabilities(t *testing.T) {
 	addr := StartSessionBus(t)
 	rec := StartNotificationRecorder(t, addr)
 	rec.SetCapabilities("body")
-	var caps []string
-	err := Connect(t, addr).Object("org.freedesktop.Notifications", "/org/freedesktop/Notifications").
-		Call("org.freedesktop.Notifications.GetCapabilities", 0).Store(&caps)
-	if err != nil || !slices.Equal(caps, []string{"body"}) {
-		t.Errorf("capabilities %q, %v; want [body]", caps, err)
+	if n := rec.CapabilityCalls(); n != 0 {
+		t.Errorf("CapabilityCalls() = %d before any call", n)
+	}
+	obj := Connect(t, addr).Object("org.freedesktop.Notifications", "/org/freedesktop/Notifications")
+	for range 3 {
+		var caps []string
+		err := obj.Call("org.freedesktop.Notifications.GetCapabilities", 0).Store(&caps)
+		if err != nil || !slices.Equal(caps, []string{"body"}) {
+			t.Errorf("capabilities %q, %v; want [body]", caps, err)
+		}
+	}
+	// Calls from another connection count too.
+	if err := Connect(t, addr).Object("org.freedesktop.Notifications", "/org/freedesktop/Notifications").
+		Call("org.freedesktop.Notifications.GetCapabilities", 0).Err; err != nil {
+		t.Fatal(err)
+	}
+	if n := rec.CapabilityCalls(); n != 4 {
+		t.Errorf("CapabilityCalls() = %d after 4 calls", n)
 	}
 }
 

@@ -28,6 +28,10 @@ const (
 
 // Notification is one Notify call exactly as the recorder received it.
 type Notification struct {
+	// Received is when the call arrived: godbus runs each incoming call in
+	// a goroutine of its own, and the handler reads the clock first thing,
+	// so it is the moment the call was read off the bus (for latency).
+	Received time.Time
 	// ID is the id the recorder answered with.
 	ID uint32
 	// Sender is the unique bus name of the caller.
@@ -70,12 +74,13 @@ func (n Notification) ActionKeys() []string {
 type NotificationRecorder struct {
 	conn *dbus.Conn
 
-	mu      sync.Mutex
-	caps    []string
-	calls   []Notification
-	open    map[uint32]bool
-	lastID  uint32
-	changed chan struct{} // closed and replaced on every Notify, to wake WaitFor
+	mu       sync.Mutex
+	caps     []string
+	capCalls int // GetCapabilities calls so far
+	calls    []Notification
+	open     map[uint32]bool
+	lastID   uint32
+	changed  chan struct{} // closed and replaced on every Notify, to wake WaitFor
 }
 
 // NewNotificationRecorder connects to the bus at addr and takes the name
@@ -134,6 +139,15 @@ func (r *NotificationRecorder) SetCapabilities(caps ...string) {
 	r.caps = slices.Clone(caps)
 }
 
+// CapabilityCalls returns how many GetCapabilities calls arrived so far.
+// A client that asks before every Notify costs the desktop a round trip a
+// popup; one that asks once per daemon, a handful.
+func (r *NotificationRecorder) CapabilityCalls() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.capCalls
+}
+
 // Calls returns a copy of the Notify calls so far, oldest first.
 func (r *NotificationRecorder) Calls() []Notification {
 	r.mu.Lock()
@@ -188,6 +202,7 @@ type notificationServer struct{ r *NotificationRecorder }
 func (s notificationServer) GetCapabilities() ([]string, *dbus.Error) {
 	s.r.mu.Lock()
 	defer s.r.mu.Unlock()
+	s.r.capCalls++
 	return slices.Clone(s.r.caps), nil
 }
 
@@ -197,6 +212,7 @@ func (s notificationServer) GetServerInformation() (name, vendor, version, specV
 
 func (s notificationServer) Notify(sender dbus.Sender, appName string, replacesID uint32, appIcon, summary, body string,
 	actions []string, hints map[string]dbus.Variant, expireTimeout int32) (uint32, *dbus.Error) {
+	received := time.Now() // first, before waiting for the lock
 	r := s.r
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -207,7 +223,7 @@ func (s notificationServer) Notify(sender dbus.Sender, appName string, replacesI
 		r.open[id] = true
 	}
 	r.calls = append(r.calls, Notification{
-		ID: id, Sender: string(sender), AppName: appName, ReplacesID: replacesID, AppIcon: appIcon,
+		Received: received, ID: id, Sender: string(sender), AppName: appName, ReplacesID: replacesID, AppIcon: appIcon,
 		Summary: summary, Body: body, Actions: actions, Hints: hints, ExpireTimeout: expireTimeout,
 	})
 	close(r.changed)
