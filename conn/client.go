@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -79,7 +80,13 @@ type Client struct {
 	state  State
 	gen    uint64
 	cursor Cursor
-	dirty  bool
+	dirty  bool // cursor changed since it was last handed to the saver
+
+	// The saver goroutine writes cursors handed to it on toSave, off the
+	// path that reads the socket (a file write can stall for milliseconds),
+	// and signals saved after each write.
+	toSave chan Cursor
+	saved  chan struct{}
 }
 
 // New returns a Client; call Run to start it.
@@ -87,9 +94,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Protocol == nil {
 		return nil, errors.New("conn: Config.Protocol is required")
 	}
-	ka := cfg.Protocol.Keepalive()
-	if ka.PongWait <= 0 || (ka.PingPeriod > 0 && ka.PingPeriod >= ka.PongWait) {
-		return nil, fmt.Errorf("conn: %s keepalive needs 0 <= PingPeriod < PongWait (got %v, %v)", cfg.Protocol.Name(), ka.PingPeriod, ka.PongWait)
+	if err := cfg.Protocol.Keepalive().check(); err != nil {
+		return nil, fmt.Errorf("conn: %s %w", cfg.Protocol.Name(), err)
 	}
 	if cfg.Cursor == nil {
 		cfg.Cursor = &MemoryCursor{}
@@ -184,8 +190,15 @@ func (c *Client) Run(ctx context.Context) error {
 		return err
 	}
 	c.cursor = cur
+	c.toSave, c.saved = make(chan Cursor, 1), make(chan struct{}, 1)
+	saverDone := make(chan struct{})
+	go c.saver(saverDone)
 	defer c.moveTo(State{Phase: Stopped})
-	defer c.saveCursor()
+	defer func() {
+		c.saveCursor(true)
+		close(c.toSave)
+		<-saverDone // the last cursor is on disk when Run returns
+	}()
 
 	attempt := 0
 	for ctx.Err() == nil {
@@ -311,18 +324,17 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 	gen := c.gen
 	linkCtx, cancel := context.WithCancel(ctx)
 	ka := c.proto.Keepalive()
+	l := newLink(ws, ka)
 	in := make(chan inbound, 64)
-	out := make(chan []byte, 16)
-	writeFailed := make(chan error, 1)
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); c.readPump(linkCtx, ws, ka, in) }()
-	go func() { defer wg.Done(); c.writePump(linkCtx, ws, ka, out, writeFailed) }()
+	go func() { defer wg.Done(); c.readPump(linkCtx, l, in) }()
+	go func() { defer wg.Done(); c.writePump(linkCtx, l, ka) }()
 	defer func() {
 		cancel()
 		ws.Close() // unblocks the reader; the writer follows linkCtx
 		wg.Wait()
-		c.saveCursor()
+		c.saveCursor(true)
 	}()
 
 	c.moveTo(State{Phase: Connected, Generation: gen})
@@ -350,7 +362,7 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 				// suspend); then its reason is the one worth telling.
 				if errors.Is(m.err, net.ErrClosed) {
 					select {
-					case err := <-writeFailed:
+					case err := <-l.failed:
 						return uptime(), err
 					default:
 					}
@@ -364,9 +376,15 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 				}
 				return uptime(), err
 			}
+			if dec.Keepalive != nil {
+				if err := dec.Keepalive.check(); err != nil {
+					return uptime(), fmt.Errorf("server announced %w", err)
+				}
+				l.setKeepalive(*dec.Keepalive)
+			}
 			for _, r := range dec.Reply {
 				select {
-				case out <- r:
+				case l.out <- r:
 				case <-linkCtx.Done():
 					return uptime(), ctx.Err()
 				}
@@ -384,9 +402,9 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 			if err := c.deliver(linkCtx, dec.Tasks); err != nil {
 				return uptime(), err
 			}
-			if len(in) == 0 {
-				c.saveCursor() // batch cursor writes under load
-			}
+			c.saveCursor(false)
+		case <-c.saved:
+			c.saveCursor(false) // what changed while the last write ran
 		}
 	}
 }
@@ -444,13 +462,30 @@ func (c *Client) deliver(ctx context.Context, tasks []Task) error {
 	return nil
 }
 
-func (c *Client) saveCursor() {
-	if !c.dirty {
+// saveCursor hands the cursor to the saver if it changed. Unless wait, it
+// does nothing while a write is already queued: the saved signal brings it
+// back, so under load the newest cursor is written as fast as the disk
+// allows, and never on the path that reads the socket.
+func (c *Client) saveCursor(wait bool) {
+	if !c.dirty || (!wait && len(c.toSave) > 0) {
 		return
 	}
-	if err := c.cfg.Cursor.Save(c.cursor); err != nil {
-		c.log.Error("saving the resume cursor failed; a restart may repeat tasks", "err", err)
-		return
-	}
+	snap := c.cursor
+	snap.Seen = slices.Clone(c.cursor.Seen)
+	c.toSave <- snap // only Run sends, so this blocks at most for one write
 	c.dirty = false
+}
+
+// saver writes the cursors handed to it until toSave is closed.
+func (c *Client) saver(done chan<- struct{}) {
+	defer close(done)
+	for cur := range c.toSave {
+		if err := c.cfg.Cursor.Save(cur); err != nil {
+			c.log.Error("saving the resume cursor failed; a restart may repeat tasks", "err", err)
+		}
+		select {
+		case c.saved <- struct{}{}:
+		default:
+		}
+	}
 }

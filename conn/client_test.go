@@ -444,3 +444,21 @@ func TestNewRejectsBadKeepalive(t *testing.T) {
 		t.Fatal("missing protocol accepted")
 	}
 }
+
+// TestServerAnnouncedKeepaliveStopsHeartbeats: a server that says it pings
+// gets no text heartbeat from the client (each would wake a laptop).
+func TestServerAnnouncedKeepaliveStopsHeartbeats(t *testing.T) {
+	srv := newFakeServer(t)
+	srv.set(func(s *fakeServer) { s.hello = []byte(`{"type":"hello","epoch":"e1","ping_period":1}`) })
+	h := start(t, srv, nil)
+	h.waitPhase(t, conn.Connected)
+	srv.waitLinks(t, 1)
+	srv.publish("marker") // delivered after the hello, so the hello has been applied
+	h.expectNext(t, "marker")
+	time.Sleep(100 * time.Millisecond) // a heartbeat already being written may still land
+	_, before, _ := srv.get()
+	time.Sleep(300 * time.Millisecond) // six heartbeat periods of fastProtocol
+	if _, after, _ := srv.get(); after != before {
+		t.Fatalf("%d text heartbeats after the server said it pings", after-before)
+	}
+}

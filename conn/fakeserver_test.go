@@ -26,10 +26,11 @@ type fakeServer struct {
 	mu         sync.Mutex
 	history    []map[string]any // every task ever published, id = index+1
 	conns      map[*websocket.Conn]chan []byte
-	reject     int  // HTTP status to refuse handshakes with; 0 accepts
-	stall      bool // new links never read nor write after the replay
-	overlap    int  // replay this many tasks before since, as sloppy servers do
-	dials      int  // handshakes seen
+	reject     int    // HTTP status to refuse handshakes with; 0 accepts
+	stall      bool   // new links never read nor write after the replay
+	overlap    int    // replay this many tasks before since, as sloppy servers do
+	hello      []byte // sent first on every link when set
+	dials      int    // handshakes seen
 	sinces     []string
 	heartbeats int // text heartbeats received
 }
@@ -67,6 +68,9 @@ func (s *fakeServer) serveWS(w http.ResponseWriter, r *http.Request) {
 	since = max(0, since-overlap)
 	out := make(chan []byte, 100000)
 	s.mu.Lock()
+	if s.hello != nil {
+		out <- s.hello
+	}
 	for i := since; i < len(s.history); i++ { // replay and go live under one lock: no gap, no duplicate
 		out <- mustJSON(s.history[i])
 	}

@@ -3,6 +3,7 @@ package conn
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -49,6 +50,10 @@ type Decoded struct {
 	// Resume, when not empty, moves the resume point without a task
 	// (a Centrifugo subscribe reply carries the current epoch).
 	Resume string
+	// Keepalive, when not nil, replaces the Protocol's keepalive for the
+	// rest of this link: the server said how it keeps the link alive (a
+	// native server that pings needs no pings or heartbeats from us).
+	Keepalive *Keepalive
 	// Epoch, when not empty, names the server's task history. When it
 	// differs from the one delivered ids were recorded under, the server's
 	// ids started over (a restart without a database): the Client forgets
@@ -71,6 +76,14 @@ type Keepalive struct {
 	// none. Its echoes are the Session's to ignore.
 	TextHeartbeat  string
 	HeartbeatEvery time.Duration
+}
+
+// check enforces the invariants documented on Keepalive's fields.
+func (ka Keepalive) check() error {
+	if ka.PongWait <= 0 || ka.PingPeriod < 0 || (ka.PingPeriod > 0 && ka.PingPeriod >= ka.PongWait) {
+		return fmt.Errorf("keepalive needs 0 <= PingPeriod < PongWait (got %v, %v)", ka.PingPeriod, ka.PongWait)
+	}
+	return nil
 }
 
 // ErrUnauthorized means the server refused the token. Retrying cannot help:

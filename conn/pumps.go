@@ -4,28 +4,70 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 )
 
-// readPump is the only reader of ws. Every message, ping and pong pushes the
-// read deadline PongWait further, so a link that goes silent (half-open TCP,
-// a frozen server, a suspended laptop) fails the next read within PongWait.
-func (c *Client) readPump(ctx context.Context, ws *websocket.Conn, ka Keepalive, in chan<- inbound) {
-	extend := func() { ws.SetReadDeadline(time.Now().Add(ka.PongWait)) }
+// link is one WebSocket connection and what its two pumps share. The reader
+// is the only goroutine that reads ws, the writer the only one that writes
+// it (pongs included), and each owns its deadlines.
+type link struct {
+	ws  *websocket.Conn
+	out chan []byte // text frames to send (protocol replies)
+	// pongs carries the payloads of pings to answer, from the reader to the
+	// writer. One pending pong is enough: a newer ping proves the same.
+	pongs chan string
+	// keepalive carries a Keepalive the server announced (Decoded.Keepalive)
+	// to the writer; the reader takes the new PongWait from pongWait.
+	keepalive chan Keepalive
+	pongWait  atomic.Int64 // time.Duration
+	// failed holds the error that ended the writer; the writer closes ws
+	// then, so the reader fails too.
+	failed chan error
+}
+
+func newLink(ws *websocket.Conn, ka Keepalive) *link {
+	l := &link{
+		ws:        ws,
+		out:       make(chan []byte, 16),
+		pongs:     make(chan string, 1),
+		keepalive: make(chan Keepalive, 1),
+		failed:    make(chan error, 1),
+	}
+	l.pongWait.Store(int64(ka.PongWait))
+	return l
+}
+
+// setKeepalive switches the running link to ka.
+func (l *link) setKeepalive(ka Keepalive) {
+	l.pongWait.Store(int64(ka.PongWait))
+	select { // keep only the newest
+	case <-l.keepalive:
+	default:
+	}
+	l.keepalive <- ka
+}
+
+// readPump reads until the link fails. Every message, ping and pong pushes
+// the read deadline PongWait further, so a link that goes silent (half-open
+// TCP, a frozen server, a suspended laptop) fails the next read within
+// PongWait.
+func (c *Client) readPump(ctx context.Context, l *link, in chan<- inbound) {
+	extend := func() { l.ws.SetReadDeadline(time.Now().Add(time.Duration(l.pongWait.Load()))) }
 	extend()
-	ws.SetPongHandler(func(string) error { extend(); return nil })
-	ws.SetPingHandler(func(data string) error {
+	l.ws.SetPongHandler(func(string) error { extend(); return nil })
+	l.ws.SetPingHandler(func(data string) error {
 		extend()
-		err := ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(c.cfg.WriteWait))
-		if errors.Is(err, websocket.ErrCloseSent) {
-			return nil
+		select {
+		case l.pongs <- data:
+		default: // a pong is already on its way
 		}
-		return err
+		return nil
 	})
 	for {
-		_, msg, err := ws.ReadMessage()
+		_, msg, err := l.ws.ReadMessage()
 		if err != nil {
 			select {
 			case in <- inbound{err: c.readError(err)}:
@@ -82,55 +124,88 @@ func unauthorizedClose(p Protocol, code int, text string) bool {
 	return code == CloseUnauthorized || code == CloseForbidden
 }
 
-// writePump is the only writer of data frames. It sends replies, WebSocket
-// pings and the text heartbeat, each write bounded by WriteWait; on any write
-// error it closes the socket so the reader fails too. It also notices a
-// resume from suspend, when every timer fired late.
-func (c *Client) writePump(ctx context.Context, ws *websocket.Conn, ka Keepalive, out <-chan []byte, failed chan<- error) {
-	var pingC, beatC <-chan time.Time
-	if ka.PingPeriod > 0 {
-		t := time.NewTicker(ka.PingPeriod)
-		defer t.Stop()
-		pingC = t.C
+// ticker is a time.Ticker that may be off (period 0).
+type ticker struct{ t *time.Ticker }
+
+func (t *ticker) reset(period time.Duration) {
+	if t.t != nil {
+		t.t.Stop()
+		t.t = nil
 	}
-	if ka.TextHeartbeat != "" && ka.HeartbeatEvery > 0 {
-		t := time.NewTicker(ka.HeartbeatEvery)
-		defer t.Stop()
-		beatC = t.C
+	if period > 0 {
+		t.t = time.NewTicker(period)
 	}
-	last := time.Now()
-	write := func(kind int, data []byte) error {
-		if err := ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteWait)); err != nil {
-			return err
+}
+
+func (t *ticker) C() <-chan time.Time {
+	if t.t == nil {
+		return nil
+	}
+	return t.t.C
+}
+
+// writePump writes replies, pongs, WebSocket pings and the text heartbeat.
+// Every write is bounded by WriteWait, and the deadline is cleared after it
+// so that no deadline timer wakes the process while the link is idle. On a
+// write error it closes the socket, so the reader fails too. It also
+// notices a resume from suspend, when its timers fired late.
+func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
+	var ping, beat ticker
+	defer ping.reset(0)
+	defer beat.reset(0)
+	var heartbeat []byte
+	apply := func(ka Keepalive) {
+		ping.reset(ka.PingPeriod)
+		heartbeat = []byte(ka.TextHeartbeat)
+		beat.reset(0)
+		if ka.TextHeartbeat != "" {
+			beat.reset(ka.HeartbeatEvery)
 		}
-		if err := ws.WriteMessage(kind, data); err != nil {
+	}
+	apply(ka)
+	raw := l.ws.UnderlyingConn()
+	write := func(kind int, data []byte) error {
+		deadline := time.Now().Add(c.cfg.WriteWait)
+		var err error
+		if kind == websocket.PingMessage || kind == websocket.PongMessage {
+			err = l.ws.WriteControl(kind, data, deadline)
+		} else {
+			l.ws.SetWriteDeadline(deadline)
+			err = l.ws.WriteMessage(kind, data)
+		}
+		raw.SetWriteDeadline(time.Time{})
+		if err != nil {
 			return fmt.Errorf("write failed: %w", err)
 		}
 		return nil
 	}
+	last := time.Now()
 	for {
 		var err error
 		select {
 		case <-ctx.Done():
-			ws.SetWriteDeadline(time.Now().Add(time.Second))
-			ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+			l.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 			return
-		case msg := <-out:
+		case next := <-l.keepalive:
+			apply(next)
+		case msg := <-l.out:
 			err = write(websocket.TextMessage, msg)
-		case <-pingC:
+		case data := <-l.pongs:
+			err = write(websocket.PongMessage, []byte(data))
+		case <-ping.C():
 			err = c.checkSuspend(&last)
 			if err == nil {
 				err = write(websocket.PingMessage, nil)
 			}
-		case <-beatC:
+		case <-beat.C():
 			err = c.checkSuspend(&last)
 			if err == nil {
-				err = write(websocket.TextMessage, []byte(ka.TextHeartbeat))
+				err = write(websocket.TextMessage, heartbeat)
 			}
 		}
 		if err != nil {
-			failed <- err // buffered: the writer never blocks on its way out
-			ws.Close()
+			l.failed <- err // buffered: the writer never blocks on its way out
+			l.ws.Close()
 			return
 		}
 	}

@@ -151,9 +151,10 @@ func New(cfg Config) (*Server, error) {
 		tokens:       make(map[[sha256.Size]byte]session),
 	}
 	s.hello, _ = json.Marshal(struct {
-		Type  string `json:"type"`
-		Epoch string `json:"epoch"`
-	}{"hello", cfg.Epoch})
+		Type       string  `json:"type"`
+		Epoch      string  `json:"epoch"`
+		PingPeriod float64 `json:"ping_period"` // seconds
+	}{"hello", cfg.Epoch, cfg.PingPeriod.Seconds()})
 	for name, hash := range cfg.Users {
 		if err := checkUserName(name); err != nil {
 			return nil, err

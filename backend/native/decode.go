@@ -16,15 +16,16 @@ import (
 
 // frame is every field a native or seed-style JSON frame may carry.
 type frame struct {
-	Type     string          `json:"type"`
-	ID       json.Number     `json:"id"`
-	Title    string          `json:"title"`
-	Body     string          `json:"body"`
-	URL      string          `json:"url"`
-	Priority int             `json:"priority"`
-	Time     string          `json:"time"`
-	Epoch    string          `json:"epoch"` // hello
-	Msg      json.RawMessage `json:"msg"`   // seed-style backends
+	Type       string          `json:"type"`
+	ID         json.Number     `json:"id"`
+	Title      string          `json:"title"`
+	Body       string          `json:"body"`
+	URL        string          `json:"url"`
+	Priority   int             `json:"priority"`
+	Time       string          `json:"time"`
+	Epoch      string          `json:"epoch"`       // hello
+	PingPeriod float64         `json:"ping_period"` // hello: seconds between the server's pings
+	Msg        json.RawMessage `json:"msg"`         // seed-style backends
 }
 
 // seedCounter numbers tasks from seed-style frames, which carry no id;
@@ -63,7 +64,7 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 	switch {
 	case f.Type == "hello":
 		s.epoch = f.Epoch
-		return conn.Decoded{Epoch: f.Epoch}, nil
+		return conn.Decoded{Epoch: f.Epoch, Keepalive: serverPings(f.PingPeriod)}, nil
 	case f.Type == "task":
 		t, err := nativeTask(f)
 		if err != nil {
@@ -188,4 +189,20 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// maxPingPeriod bounds what a hello may announce; a longer period would let a
+// dead link pass for alive for many minutes.
+const maxPingPeriod = 5 * time.Minute
+
+// serverPings is the keepalive for a server that pings every period seconds:
+// its pings prove the link alive, so the client sends no pings and no text
+// heartbeat of its own (every wake-up costs a laptop battery) and gives a
+// silent link two periods and a margin. nil keeps the defaults.
+func serverPings(period float64) *conn.Keepalive {
+	p := time.Duration(period * float64(time.Second))
+	if p <= 0 || p > maxPingPeriod {
+		return nil
+	}
+	return &conn.Keepalive{PongWait: 2*p + 5*time.Second}
 }

@@ -71,6 +71,27 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+func TestHelloAnnouncesServerPings(t *testing.T) {
+	for _, tc := range []struct {
+		frame string
+		want  *conn.Keepalive
+	}{
+		{`{"type":"hello","epoch":"E","ping_period":30}`, &conn.Keepalive{PongWait: 65 * time.Second}},
+		{`{"type":"hello","epoch":"E","ping_period":0.5}`, &conn.Keepalive{PongWait: 6 * time.Second}},
+		{`{"type":"hello","epoch":"E"}`, nil},                     // says nothing: keep the defaults
+		{`{"type":"hello","epoch":"E","ping_period":-1}`, nil},    // nonsense
+		{`{"type":"hello","epoch":"E","ping_period":86400}`, nil}, // a day: a dead link would pass for alive
+	} {
+		d, err := (&session{}).Decode([]byte(tc.frame))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (d.Keepalive == nil) != (tc.want == nil) || (d.Keepalive != nil && *d.Keepalive != *tc.want) {
+			t.Errorf("%s: keepalive %+v, want %+v", tc.frame, d.Keepalive, tc.want)
+		}
+	}
+}
+
 func TestResumeCarriesTheEpoch(t *testing.T) {
 	p, _ := New("https://tasks.example.com/base/")
 	s := p.NewSession("tok", "").(*session)
