@@ -12,8 +12,8 @@ import (
 )
 
 // MaxLineSize is the longest line, newline excluded, that Receive accepts and
-// Send writes. A Tasks message of a few hundred recent tasks stays well under
-// it.
+// Send writes. A Tasks message stays well under it: the agent sends a page
+// of at most a few hundred KB (see package tray).
 const MaxLineSize = 1 << 20
 
 // Errors returned by Conn.
@@ -146,6 +146,8 @@ func Decode(line []byte) (Message, error) {
 		return decodeAs[OpenTask](line)
 	case TypeMarkAllRead:
 		return decodeAs[MarkAllRead](line)
+	case TypeMore:
+		return decodeAs[More](line)
 	case TypeLogout:
 		return decodeAs[Logout](line)
 	case TypeReconnect:

@@ -17,6 +17,7 @@ func FuzzReceive(f *testing.F) {
 	f.Add([]byte("{\"type\":\"tasks\",\"tasks\":[{\"time\":\"2025-03-01T09:30:00+01:00\",\"priority\":-3}]}\r\n\n{}\n"))
 	f.Add([]byte(`{"type":"login","options":{"a":"\u00e9"},"password":"\ud800"}`))
 	f.Add([]byte(`{"type":"state","type":"quit"}`))
+	f.Add([]byte(`{"type":"more","before":-1}` + "\n" + `{"type":"tasks","tasks":null,"total":-5,"read_through":9223372036854775807}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := NewConn(bytes.NewReader(data), io.Discard)
 		for range 100 {

@@ -9,6 +9,17 @@
 //	{"type":"state","phase":"connected","status":"Connected to tasks.example.com",...}
 //	{"type":"open_task","id":"42"}
 //
+// Recent tasks pages: the agent may hold 10,000 tasks, too many to send on
+// every change. It numbers the tasks it receives (Task.Seq, one more for
+// each) and sends the Recent tasks window a page of the newest when it
+// opens, then only what changed: new tasks, tasks read since, and the
+// counts over all tasks. The window asks for the page before its oldest
+// task with More and merges every Tasks message into what it holds:
+//
+//	{"type":"tasks","tasks":[{"id":"a9","seq":10000,...},...,{"id":"81","seq":9501,...}],"total":10000,"unread":10000}
+//	{"type":"more","before":9501}
+//	{"type":"tasks","tasks":[{"id":"80","seq":9500,...},...,{"id":"1","seq":9001,...}],"total":10000,"unread":10000}
+//
 // Package ipc owns the message types, the codec (Conn) and starting a window
 // process (Spawn). It does not own what the messages mean to the agent
 // (package tray) or how they are drawn (package window).
@@ -26,8 +37,8 @@ import (
 // structs of this package:
 //
 //   - agent to window: State, Tasks, LoginResult, Close
-//   - window to agent: Login, OpenTask, MarkAllRead, Logout, Reconnect,
-//     Pause, Show, Quit, Closed
+//   - window to agent: Login, OpenTask, MarkAllRead, More, Logout,
+//     Reconnect, Pause, Show, Quit, Closed
 //
 // Conn.Receive returns these as values, never pointers, so a type switch
 // reads `case ipc.State:`.
@@ -47,6 +58,7 @@ const (
 	TypeLogin       = "login"
 	TypeOpenTask    = "open_task"
 	TypeMarkAllRead = "mark_all_read"
+	TypeMore        = "more"
 	TypeLogout      = "logout"
 	TypeReconnect   = "reconnect"
 	TypePause       = "pause"
@@ -88,19 +100,43 @@ type State struct {
 	KeyringNote string `json:"keyring_note,omitempty"`
 }
 
-// Tasks is the list of recent tasks (agent to window), sent whole on every
-// change.
+// Tasks carries recent tasks to the Recent tasks window (agent to window),
+// at most a page of them, and the counts over all the tasks the agent holds.
+// The agent sends one when the window opens (the newest page), one at most
+// every 200 ms while anything changes (the tasks new or read since the last,
+// which may be none), and one in answer to each More (the page asked for).
+//
+// The window merges each into what it holds: a task replaces the one of the
+// same Seq, or is added. What it shows is the run of consecutive Seqs from
+// the newest task down, at most Total long: a task beyond a gap (more new
+// tasks came between two messages than a page holds) or past Total (the
+// agent dropped its oldest) is dropped, and can be asked for again.
 type Tasks struct {
-	// Tasks holds the recent tasks in any order; the window sorts them.
+	// Tasks holds tasks newest first (by Seq); the window orders them
+	// itself all the same.
 	Tasks []Task `json:"tasks"`
-	// Unread counts the tasks with Read false.
+	// Total counts the tasks the agent holds, all of which the window can
+	// reach a page at a time; it shows more exist while it holds fewer.
+	Total int `json:"total"`
+	// Unread counts the tasks with Read false, among all Total.
 	Unread int `json:"unread"`
+	// ReadThrough, when not 0, is the newest Seq that "Mark all read"
+	// covered: every task with a Seq up to it is read, including those the
+	// window holds but this message does not carry.
+	ReadThrough int64 `json:"read_through,omitempty"`
 }
 
-// Task is one line of Recent tasks. Its fields mean what they do in
-// conn.Task.
+// Task is one line of Recent tasks. ID, URL, Priority and Time mean what
+// they do in conn.Task; a Tasks message keeps each task small:
+//   - Title and Body are previews, cut to a few hundred characters with
+//     "…" at the end (the list shows the first line of the body);
+//   - an ID or URL too long to list is left empty (never cut): the task
+//     then cannot be opened from the window, only from its popup.
 type Task struct {
-	ID       string    `json:"id"`
+	ID string `json:"id"`
+	// Seq numbers the tasks in the order the agent received them: each is
+	// one more than the one before. Lists order by it, and More pages by it.
+	Seq      int64     `json:"seq"`
 	Title    string    `json:"title"`
 	Body     string    `json:"body,omitempty"`
 	URL      string    `json:"url,omitempty"`
@@ -142,8 +178,17 @@ type OpenTask struct {
 	ID string `json:"id"`
 }
 
-// MarkAllRead asks the agent to mark every recent task read (window to agent).
+// MarkAllRead asks the agent to mark every recent task read (window to agent),
+// those the window holds and those it does not.
 type MarkAllRead struct{}
+
+// More asks for the page of tasks older than the window's oldest (window to
+// agent): the agent answers with a Tasks message holding the newest of the
+// tasks with a Seq below Before, newest first; it holds none when no older
+// task is left.
+type More struct {
+	Before int64 `json:"before"`
+}
 
 // Logout asks the agent to log out and forget the token (window to agent).
 type Logout struct{}
@@ -194,6 +239,9 @@ func (OpenTask) Type() string { return TypeOpenTask }
 // Type returns TypeMarkAllRead.
 func (MarkAllRead) Type() string { return TypeMarkAllRead }
 
+// Type returns TypeMore.
+func (More) Type() string { return TypeMore }
+
 // Type returns TypeLogout.
 func (Logout) Type() string { return TypeLogout }
 
@@ -219,6 +267,7 @@ func (Close) isMessage()       {}
 func (Login) isMessage()       {}
 func (OpenTask) isMessage()    {}
 func (MarkAllRead) isMessage() {}
+func (More) isMessage()        {}
 func (Logout) isMessage()      {}
 func (Reconnect) isMessage()   {}
 func (Pause) isMessage()       {}
