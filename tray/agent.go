@@ -101,6 +101,11 @@ type link struct {
 type window struct {
 	child WindowProcess
 	done  chan struct{} // closed once the process has exited
+
+	// For Recent tasks: the newest seq the window has been sent, and the
+	// tasks read since the last Tasks message, which it holds unread.
+	sent      int64
+	readSince []int64
 }
 
 // Events the agent receives from its own goroutines.
@@ -118,9 +123,6 @@ type (
 		err  error
 	}
 )
-
-// RecentLimit is how many recent tasks a window is sent.
-const RecentLimit = 500
 
 // NewAgent checks cfg and returns an Agent; call Run.
 func NewAgent(cfg Config) (*Agent, error) {
@@ -416,13 +418,20 @@ func (a *Agent) onWindowMsg(ctx context.Context, view string, m ipc.Message) {
 		creds.Server = u.String() // normalized, so the keyring entry's name is stable
 		a.login(ctx, creds)
 	case ipc.OpenTask:
-		if t, ok := a.recent.markRead(m.ID); ok {
+		if t, wasUnread, ok := a.recent.markRead(m.ID); ok {
 			openURL(a.log, t.URL)
+			if w := a.windows[ipc.ViewRecent]; w != nil && wasUnread {
+				w.readSince = append(w.readSince, t.seq)
+			}
 		}
 		a.render()
 	case ipc.MarkAllRead:
 		a.recent.markAllRead()
 		a.render()
+	case ipc.More:
+		if view == ipc.ViewRecent { // an answer, right away: it is one page per click
+			a.sendTo(view, a.recent.message(a.recent.older(m.Before)))
+		}
 	case ipc.Logout:
 		a.logout(ctx)
 	case ipc.Reconnect:
@@ -487,20 +496,30 @@ func (a *Agent) render() {
 	}
 }
 
-// flushWindows sends every open window the current state (and the task
-// list to Recent tasks).
+// flushWindows sends every open window the current state, and Recent tasks
+// what changed in the list.
 func (a *Agent) flushWindows() {
 	if !a.windowsDirty {
 		return
 	}
 	a.windowsDirty = false
 	st := a.stateMessage(View{Status: a.status()})
-	for view := range a.windows {
+	for view, w := range a.windows {
 		a.sendTo(view, st)
 		if view == ipc.ViewRecent {
-			a.sendTo(view, a.recent.message(RecentLimit))
+			a.sendRecentChanges(w)
 		}
 	}
+}
+
+// sendRecentChanges sends the Recent tasks window the tasks that came since
+// the last message (as many of the newest as a page holds: the window drops
+// what it has beyond a gap), the tasks read since, and the counts.
+func (a *Agent) sendRecentChanges(w *window) {
+	p := a.recent.head(w.sent)
+	a.recent.addSeqs(p, w.readSince)
+	w.sent, w.readSince = a.recent.newest(), nil
+	a.sendTo(ipc.ViewRecent, a.recent.message(p))
 }
 
 func (a *Agent) status() string {
@@ -541,7 +560,7 @@ func (a *Agent) openWindow(ctx context.Context, view string) {
 	go a.readWindow(ctx, view, w)
 	a.sendTo(view, a.stateMessage(View{Status: a.status()}))
 	if view == ipc.ViewRecent {
-		a.sendTo(view, a.recent.message(RecentLimit))
+		a.sendRecentChanges(w) // all are new to it: the newest page
 	}
 }
 

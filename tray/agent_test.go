@@ -2,6 +2,7 @@ package tray
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -334,21 +335,6 @@ func TestStatusLine(t *testing.T) {
 	}
 }
 
-func TestRecentIsBounded(t *testing.T) {
-	r := newRecent(3)
-	for i := range 5 {
-		r.add(conn.Task{ID: string(rune('a' + i))})
-	}
-	r.markRead("d")
-	m := r.message(10)
-	if len(m.Tasks) != 3 || m.Tasks[0].ID != "e" || m.Tasks[2].ID != "c" || m.Unread != 2 {
-		t.Fatalf("recent = %+v", m)
-	}
-	if _, ok := r.markRead("a"); ok {
-		t.Fatal("dropped task still reachable")
-	}
-}
-
 func TestLoginErrorsReachTheWindow(t *testing.T) {
 	f := newFixture(t)
 	f.start(t)
@@ -368,4 +354,70 @@ func TestLoginErrorsReachTheWindow(t *testing.T) {
 			t.Errorf("%+v: result %+v, want kind %q", tc.login.Server, res, tc.kind)
 		}
 	}
+}
+
+// TestRecentWindowReachesEveryTask: after a run of 2,000 tasks, the Recent
+// tasks window gets the newest page, and asking for older pages until it
+// has Total reaches every task exactly once, newest first. Mark all read
+// then covers the tasks the window never held as well.
+func TestRecentWindowReachesEveryTask(t *testing.T) {
+	const n = 2000
+	f := newFixture(t)
+	f.start(t)
+	f.login(t, "wonderland").expect(t, "ok", isResult)
+	f.menu.waitView(t, "connected", func(v View) bool { return v.Icon == assets.Connected })
+	// In runs of 100: the reference server drops a client whose queue is
+	// full, and resumes it from a history of 1,000.
+	for i := range n {
+		if _, err := f.srv.Publish("alice", server.TaskInput{Title: fmt.Sprintf("Task %04d", i), Body: strings.Repeat("long body ", 100)}); err != nil {
+			t.Fatal(err)
+		}
+		if i%100 == 99 {
+			f.menu.waitView(t, fmt.Sprint(i+1, " unread"), func(v View) bool { return v.Unread == i+1 })
+		}
+	}
+
+	f.menu.actions <- ActionRecent
+	w := f.window(t)
+	page := func(m ipc.Message) bool { p, ok := m.(ipc.Tasks); return ok && len(p.Tasks) > 0 }
+	first := w.expect(t, "the newest page", page).(ipc.Tasks)
+	if first.Total != n || first.Unread != n || len(first.Tasks) != RecentPage {
+		t.Fatalf("first page: %d tasks, total %d, unread %d", len(first.Tasks), first.Total, first.Unread)
+	}
+	got := first.Tasks
+	for requests := 0; len(got) < n; requests++ {
+		if requests > n/RecentPage {
+			t.Fatalf("%d tasks after %d requests for older ones", len(got), requests)
+		}
+		before := got[len(got)-1].Seq
+		if err := w.user.Send(ipc.More{Before: before}); err != nil {
+			t.Fatal(err)
+		}
+		older := w.expect(t, fmt.Sprint("the page before ", before), page).(ipc.Tasks)
+		if older.Tasks[0].Seq != before-1 || older.Total != n {
+			t.Fatalf("asked for the tasks before %d, got %d.. of %d", before, older.Tasks[0].Seq, older.Total)
+		}
+		got = append(got, older.Tasks...)
+	}
+	ids := map[string]bool{}
+	for i, task := range got {
+		want := fmt.Sprintf("Task %04d", n-1-i)
+		if task.Title != want || ids[task.ID] || task.Read {
+			t.Fatalf("task %d of the pages: %q (id %s, seen before %t, read %t), want %q", i, task.Title, task.ID, ids[task.ID], task.Read, want)
+		}
+		if len(task.Body) > 3*previewBody || !strings.HasSuffix(task.Body, "…") {
+			t.Fatalf("task %d: a body of %d bytes in the list, want a preview", i, len(task.Body))
+		}
+		ids[task.ID] = true
+	}
+	if len(got) != n {
+		t.Fatalf("reached %d tasks, want %d", len(got), n)
+	}
+
+	w.user.Send(ipc.MarkAllRead{})
+	f.menu.waitView(t, "all read", func(v View) bool { return v.Unread == 0 })
+	w.expect(t, "all read", func(m ipc.Message) bool {
+		p, ok := m.(ipc.Tasks)
+		return ok && p.Unread == 0 && p.ReadThrough == got[0].Seq && p.Total == n
+	})
 }

@@ -1,7 +1,9 @@
 package tray
 
 import (
+	"encoding/json"
 	"slices"
+	"unicode/utf8"
 
 	"tasktray/conn"
 	"tasktray/ipc"
@@ -11,22 +13,51 @@ import (
 // tasks to stay reachable, at a few MB at most.
 const MaxRecent = 10000
 
+// A Recent tasks window gets its tasks a page at a time (see ipc.Tasks): the
+// newest page when it opens, the tasks new or read since at each change,
+// and an older page for each ipc.More. A page holds at most RecentPage
+// tasks and RecentPageBytes of them as JSON, whichever comes first, so a
+// Tasks message stays far below ipc.MaxLineSize whatever the tasks hold.
+const (
+	RecentPage      = 500
+	RecentPageBytes = 256 << 10
+)
+
+// What of a task goes into a list message: previews of the title and the
+// body (the list shows one line of each), and the ID and URL whole or not at
+// all. The backends cap titles at about 200 characters already. With these
+// caps one task is at most about 25 KB as JSON (every character escaped as
+// \u00XX), so a page always holds at least one.
+const (
+	previewTitle = 200  // characters
+	previewBody  = 300  // characters
+	maxListID    = 1024 // bytes
+	maxListURL   = 2048 // bytes
+)
+
 type recentTask struct {
 	conn.Task
+	seq  int64 // the agent's number for it: ipc.Task.Seq
 	read bool
 }
 
-// recent is the bounded list behind Recent tasks, oldest first.
+// recent is the bounded list behind Recent tasks, oldest first. Its tasks
+// have consecutive seqs: a task's index is its seq minus the first one's.
 type recent struct {
 	max    int
 	tasks  []recentTask
 	unread int
+	next   int64 // the seq of the next task; the first is 1
+	// readThrough is the newest seq at the last markAllRead: every task up
+	// to it is read.
+	readThrough int64
 }
 
-func newRecent(max int) *recent { return &recent{max: max} }
+func newRecent(max int) *recent { return &recent{max: max, next: 1} }
 
 func (r *recent) add(t conn.Task) {
-	r.tasks = append(r.tasks, recentTask{Task: t})
+	r.tasks = append(r.tasks, recentTask{Task: t, seq: r.next})
+	r.next++
 	r.unread++
 	if over := len(r.tasks) - r.max; over > 0 {
 		for _, old := range r.tasks[:over] {
@@ -38,18 +69,35 @@ func (r *recent) add(t conn.Task) {
 	}
 }
 
-// markRead marks one task read and returns it.
-func (r *recent) markRead(id string) (conn.Task, bool) {
+// newest is the seq of the newest task, or 0 when there is none yet.
+func (r *recent) newest() int64 { return r.next - 1 }
+
+// index returns where the task numbered seq is, or -1 once it is dropped.
+func (r *recent) index(seq int64) int {
+	if len(r.tasks) == 0 {
+		return -1
+	}
+	i := seq - r.tasks[0].seq
+	if i < 0 || i >= int64(len(r.tasks)) {
+		return -1
+	}
+	return int(i)
+}
+
+// markRead marks the newest task with this server ID read. It returns the
+// task, and whether it was unread until now.
+func (r *recent) markRead(id string) (t recentTask, wasUnread, ok bool) {
 	for i := len(r.tasks) - 1; i >= 0; i-- {
 		if r.tasks[i].ID == id {
-			if !r.tasks[i].read {
+			wasUnread = !r.tasks[i].read
+			if wasUnread {
 				r.tasks[i].read = true
 				r.unread--
 			}
-			return r.tasks[i].Task, true
+			return r.tasks[i], wasUnread, true
 		}
 	}
-	return conn.Task{}, false
+	return recentTask{}, false, false
 }
 
 func (r *recent) markAllRead() {
@@ -57,17 +105,119 @@ func (r *recent) markAllRead() {
 		r.tasks[i].read = true
 	}
 	r.unread = 0
+	r.readThrough = r.newest()
 }
 
-// message is the list as a window shows it, newest first, at most limit
-// tasks (a window cannot show 10,000 rows usefully, and the pipe carries
-// the list whole).
-func (r *recent) message(limit int) ipc.Tasks {
-	n := min(limit, len(r.tasks))
-	out := make([]ipc.Task, 0, n)
-	for i := len(r.tasks) - 1; i >= len(r.tasks)-n; i-- {
-		t := r.tasks[i]
-		out = append(out, ipc.Task{ID: t.ID, Title: t.Title, Body: t.Body, URL: t.URL, Priority: t.Priority, Time: t.Time, Read: t.read})
+// page collects the tasks of one Tasks message, up to RecentPage tasks and
+// RecentPageBytes.
+type page struct {
+	tasks []ipc.Task
+	bytes int
+}
+
+// add appends t unless the page is full, and reports whether it did.
+func (p *page) add(t ipc.Task) bool {
+	size := listSize(t)
+	if len(p.tasks) >= RecentPage || len(p.tasks) > 0 && p.bytes+size > RecentPageBytes {
+		return false
 	}
-	return ipc.Tasks{Tasks: out, Unread: r.unread}
+	p.tasks = append(p.tasks, t)
+	p.bytes += size
+	return true
+}
+
+// listSize is t's share of a Tasks line: its JSON and a comma.
+func listSize(t ipc.Task) int {
+	b, err := json.Marshal(t)
+	if err != nil { // cannot happen: strings, numbers and a valid time
+		return RecentPageBytes
+	}
+	return len(b) + 1
+}
+
+// head is the page of the tasks newer than after, newest first: as many of
+// the newest as fit. after 0 gives the newest page.
+func (r *recent) head(after int64) *page {
+	p := &page{}
+	for i := len(r.tasks) - 1; i >= 0 && r.tasks[i].seq > after; i-- {
+		if !p.add(r.tasks[i].listed()) {
+			break
+		}
+	}
+	return p
+}
+
+// older is the page of the tasks just older than before, newest first.
+func (r *recent) older(before int64) *page {
+	p := &page{}
+	i := len(r.tasks) - 1
+	if len(r.tasks) > 0 && before <= r.tasks[i].seq {
+		i = int(max(before-r.tasks[0].seq, 0)) - 1
+	}
+	for ; i >= 0; i-- {
+		if !p.add(r.tasks[i].listed()) {
+			break
+		}
+	}
+	return p
+}
+
+// addSeqs adds to p the tasks numbered seqs that r still holds, skipping
+// those p has; it stops when p is full (a task left out then shows unread in
+// the window until it gets the task again).
+func (r *recent) addSeqs(p *page, seqs []int64) {
+	for _, seq := range seqs {
+		i := r.index(seq)
+		if i < 0 || slices.ContainsFunc(p.tasks, func(t ipc.Task) bool { return t.Seq == seq }) {
+			continue
+		}
+		if !p.add(r.tasks[i].listed()) {
+			return
+		}
+	}
+}
+
+// message wraps a page with the counts over all tasks.
+func (r *recent) message(p *page) ipc.Tasks {
+	tasks := p.tasks
+	if tasks == nil {
+		tasks = []ipc.Task{}
+	}
+	return ipc.Tasks{Tasks: tasks, Total: len(r.tasks), Unread: r.unread, ReadThrough: r.readThrough}
+}
+
+// listed is the task as a list message carries it.
+func (t recentTask) listed() ipc.Task {
+	return ipc.Task{
+		ID:       whole(t.ID, maxListID),
+		Seq:      t.seq,
+		Title:    preview(t.Title, previewTitle),
+		Body:     preview(t.Body, previewBody),
+		URL:      whole(t.URL, maxListURL),
+		Priority: t.Priority,
+		Time:     t.Time,
+		Read:     t.read,
+	}
+}
+
+// preview cuts s to at most n characters, the last of them "…".
+func preview(s string, n int) string {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := 0
+	for range n - 1 {
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		cut += size
+	}
+	return s[:cut] + "…"
+}
+
+// whole is s, or "" when it is longer than max bytes: an ID or a URL cut
+// short would name something else.
+func whole(s string, max int) string {
+	if len(s) > max {
+		return ""
+	}
+	return s
 }
