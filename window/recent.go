@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"image/color"
+	"maps"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,20 +20,28 @@ import (
 	"tasktray/ipc"
 )
 
-// RecentTasks lists the recent tasks, newest first, with the unread count.
+// RecentTasks lists the recent tasks, newest first, with the unread count
+// over all of them. It holds the newest of the agent's tasks (a page at
+// first) and says how many of how many ("500 of 10,000 tasks"); "Show older
+// tasks" below the list sends ipc.More for the page before its oldest.
 // Tapping a task sends ipc.OpenTask; "Mark all read" sends ipc.MarkAllRead.
-// What is read is the agent's to say: the view changes only on SetTasks. Use
-// it from the Fyne goroutine only.
+// What is read is the agent's to say: the view changes only on Apply. Use it
+// from the Fyne goroutine only.
 type RecentTasks struct {
 	widget.BaseWidget
 
 	send    func(ipc.Message)
 	now     func() time.Time // the clock for "5 min ago"; tests set it
-	tasks   []ipc.Task       // newest first
+	tasks   []ipc.Task       // by Seq, newest first, consecutive
+	total   int              // tasks the agent holds
+	loading bool             // asked for older tasks, no answer yet
 	header  *widget.Label
 	markAll *widget.Button
 	list    *widget.List
 	empty   *widget.Label
+	count   *widget.Label  // "500 of 10,000 tasks"
+	older   *widget.Button // "Show older tasks"
+	footer  fyne.CanvasObject
 	content fyne.CanvasObject
 }
 
@@ -53,19 +64,22 @@ func NewRecentTasks(send func(ipc.Message)) *RecentTasks {
 	)
 	r.list.OnSelected = func(id widget.ListItemID) {
 		r.list.UnselectAll() // a row opens its task; it does not stay selected
-		if id >= 0 && id < len(r.tasks) {
+		if id >= 0 && id < len(r.tasks) && r.tasks[id].ID != "" {
 			r.send(ipc.OpenTask{ID: r.tasks[id].ID})
 		}
 	}
 	r.empty = widget.NewLabel("No tasks yet. New tasks show up here.")
 	r.empty.Alignment = fyne.TextAlignCenter
 	r.empty.Importance = widget.LowImportance
+	r.count = widget.NewLabel("")
+	r.older = widget.NewButtonWithIcon("Show older tasks", theme.MoveDownIcon(), r.showOlder)
+	r.footer = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, r.count, r.older))
 	r.content = container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, r.markAll, r.header), widget.NewSeparator()),
-		nil, nil, nil,
+		r.footer, nil, nil,
 		container.NewStack(r.list, container.NewCenter(r.empty)),
 	)
-	r.SetTasks(ipc.Tasks{})
+	r.Apply(ipc.Tasks{})
 	return r
 }
 
@@ -74,17 +88,21 @@ func (r *RecentTasks) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewPadded(r.content))
 }
 
-// SetTasks shows t, newest first (tasks of the same time keep their order).
-func (r *RecentTasks) SetTasks(t ipc.Tasks) {
-	r.tasks = slices.Clone(t.Tasks)
-	slices.SortStableFunc(r.tasks, func(a, b ipc.Task) int { return b.Time.Compare(a.Time) })
+// Apply merges a Tasks message from the agent into the list, as ipc.Tasks
+// describes: its tasks replace those of the same Seq or join them, and the
+// list keeps the run of consecutive Seqs from the newest down, at most
+// t.Total long. The counts are t's.
+func (r *RecentTasks) Apply(t ipc.Tasks) {
+	r.tasks = merge(r.tasks, t)
+	r.total = max(t.Total, 0)
+	r.loading = false
 	switch {
-	case len(r.tasks) == 0:
+	case r.total == 0:
 		r.header.SetText("Recent tasks")
 	case t.Unread == 0:
 		r.header.SetText("All read")
 	default:
-		r.header.SetText(fmt.Sprintf("%d unread", t.Unread))
+		r.header.SetText(thousands(t.Unread) + " unread")
 	}
 	if t.Unread == 0 {
 		r.markAll.Disable()
@@ -92,7 +110,85 @@ func (r *RecentTasks) SetTasks(t ipc.Tasks) {
 		r.markAll.Enable()
 	}
 	setVisible(r.empty, len(r.tasks) == 0)
+	r.showCount()
 	r.list.Refresh()
+}
+
+// showCount says how many tasks the list holds of how many, and offers the
+// older ones while there are any.
+func (r *RecentTasks) showCount() {
+	n := len(r.tasks)
+	setVisible(r.footer, r.total > 0)
+	switch {
+	case n < r.total:
+		r.count.SetText(thousands(n) + " of " + thousands(r.total) + " tasks")
+	case n == 1:
+		r.count.SetText("1 task")
+	default:
+		r.count.SetText(thousands(n) + " tasks")
+	}
+	setVisible(r.older, n < r.total)
+	if r.loading {
+		r.older.SetText("Loading…")
+		r.older.Disable()
+	} else {
+		r.older.SetText("Show older tasks")
+		r.older.Enable()
+	}
+}
+
+// showOlder asks the agent for the page before the oldest task shown. The
+// button waits for the next Tasks message; asking twice does no harm.
+func (r *RecentTasks) showOlder() {
+	if r.loading || len(r.tasks) >= r.total {
+		return
+	}
+	before := int64(math.MaxInt64) // nothing held: the newest page
+	if len(r.tasks) > 0 {
+		before = r.tasks[len(r.tasks)-1].Seq
+	}
+	r.loading = true
+	r.showCount()
+	r.send(ipc.More{Before: before})
+}
+
+// merge returns held with t merged in, as Apply describes.
+func merge(held []ipc.Task, t ipc.Tasks) []ipc.Task {
+	bySeq := make(map[int64]ipc.Task, len(held)+len(t.Tasks))
+	for _, task := range held {
+		bySeq[task.Seq] = task
+	}
+	for _, task := range t.Tasks {
+		bySeq[task.Seq] = task
+	}
+	tasks := slices.SortedFunc(maps.Values(bySeq), func(a, b ipc.Task) int { return cmp.Compare(b.Seq, a.Seq) })
+	n := min(1, len(tasks))
+	for n < len(tasks) && tasks[n].Seq == tasks[n-1].Seq-1 {
+		n++
+	}
+	tasks = tasks[:min(n, max(t.Total, 0))]
+	for i := range tasks {
+		if tasks[i].Seq <= t.ReadThrough {
+			tasks[i].Read = true
+		}
+	}
+	return tasks
+}
+
+// thousands writes n with commas between groups of three digits: 10,000.
+func thousands(n int) string {
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // taskRow is one task in the list: a priority bar, the title (bold while

@@ -2,6 +2,7 @@ package window
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -68,17 +69,18 @@ func (fx *recentFixture) tapRow(t *testing.T, i int) {
 }
 
 var someTasks = ipc.Tasks{
-	Tasks: []ipc.Task{
-		{ID: "old", Title: "Renew the certificate", Priority: 3, Time: now.Add(-50 * time.Hour), Read: true},
-		{ID: "new", Title: "Deploy failed", Body: "build 812 on main\nstack trace follows", Priority: 5, Time: now.Add(-5 * time.Minute)},
-		{ID: "mid", Title: "Review PR #7", Priority: 4, Time: now.Add(-3 * time.Hour)},
+	Tasks: []ipc.Task{ // in any order: the view orders by Seq
+		{ID: "old", Seq: 1, Title: "Renew the certificate", Priority: 3, Time: now.Add(-50 * time.Hour), Read: true},
+		{ID: "new", Seq: 3, Title: "Deploy failed", Body: "build 812 on main\nstack trace follows", Priority: 5, Time: now.Add(-5 * time.Minute)},
+		{ID: "mid", Seq: 2, Title: "Review PR #7", Priority: 4, Time: now.Add(-3 * time.Hour)},
 	},
+	Total:  3,
 	Unread: 2,
 }
 
 func TestRecentOrderAndRows(t *testing.T) {
 	fx := newRecentFixture(t)
-	fx.view.SetTasks(someTasks)
+	fx.view.Apply(someTasks)
 	rows := fx.rows()
 	want := []struct {
 		title, body, when string
@@ -107,11 +109,14 @@ func TestRecentOrderAndRows(t *testing.T) {
 	if fx.view.empty.Visible() {
 		t.Error("the empty-list hint shows over tasks")
 	}
+	if got := fx.view.count.Text; got != "3 tasks" || fx.view.older.Visible() {
+		t.Errorf("count %q, Show older shown %t; want %q and no button: all are here", got, fx.view.older.Visible(), "3 tasks")
+	}
 }
 
 func TestRecentTapOpensTask(t *testing.T) {
 	fx := newRecentFixture(t)
-	fx.view.SetTasks(someTasks)
+	fx.view.Apply(someTasks)
 	fx.tapRow(t, 1)
 	fx.tapRow(t, 1) // a row can be opened again
 	fx.tapRow(t, 0)
@@ -123,7 +128,7 @@ func TestRecentTapOpensTask(t *testing.T) {
 
 func TestRecentMarkAllRead(t *testing.T) {
 	fx := newRecentFixture(t)
-	fx.view.SetTasks(someTasks)
+	fx.view.Apply(someTasks)
 	test.Tap(fx.view.markAll)
 	if !slices.Equal(fx.sent, []ipc.Message{ipc.MarkAllRead{}}) {
 		t.Fatalf("sent %v, want mark_all_read", fx.sent)
@@ -132,11 +137,8 @@ func TestRecentMarkAllRead(t *testing.T) {
 	if fx.rows()[0].title.Style.TextStyle.Bold != true {
 		t.Error("the view marked a task read by itself")
 	}
-	read := ipc.Tasks{Tasks: slices.Clone(someTasks.Tasks)}
-	for i := range read.Tasks {
-		read.Tasks[i].Read = true
-	}
-	fx.view.SetTasks(read)
+	// The agent says so for all of them at once: no task, only the mark.
+	fx.view.Apply(ipc.Tasks{Tasks: []ipc.Task{}, Total: 3, ReadThrough: 3})
 	if got := fx.view.header.Text; got != "All read" {
 		t.Errorf("header %q, want %q", got, "All read")
 	}
@@ -156,8 +158,8 @@ func TestRecentEmpty(t *testing.T) {
 		t.Errorf("empty list: hint shown %t, %d rows, mark all enabled %t",
 			fx.view.empty.Visible(), len(fx.rows()), !fx.view.markAll.Disabled())
 	}
-	fx.view.SetTasks(someTasks)
-	fx.view.SetTasks(ipc.Tasks{})
+	fx.view.Apply(someTasks)
+	fx.view.Apply(ipc.Tasks{})
 	if !fx.view.empty.Visible() || len(fx.rows()) != 0 {
 		t.Error("emptied list does not show the hint")
 	}
@@ -183,6 +185,191 @@ func TestAge(t *testing.T) {
 	} {
 		if got := age(tc.t, now); got != tc.want {
 			t.Errorf("age(%v) = %q, want %q", tc.t, got, tc.want)
+		}
+	}
+}
+
+// pageOf is a Tasks message of the tasks numbered from down to to, newest
+// first, as the agent sends a page; all unread.
+func pageOf(from, to int64, total int) ipc.Tasks {
+	m := ipc.Tasks{Tasks: []ipc.Task{}, Total: total, Unread: total}
+	for seq := from; seq >= to; seq-- {
+		m.Tasks = append(m.Tasks, ipc.Task{ID: fmt.Sprint("id-", seq), Seq: seq, Title: fmt.Sprint("Task ", seq),
+			Priority: 3, Time: now.Add(-time.Duration(10000-seq) * time.Second)})
+	}
+	return m
+}
+
+// held returns the seqs the view holds, in its order, as a range when they
+// are consecutive: "10000..9001".
+func (fx *recentFixture) held() string {
+	tasks := fx.view.tasks
+	if len(tasks) == 0 {
+		return "none"
+	}
+	for i := 1; i < len(tasks); i++ {
+		if tasks[i].Seq != tasks[i-1].Seq-1 {
+			return fmt.Sprintf("not consecutive at %d: %d after %d", i, tasks[i].Seq, tasks[i-1].Seq)
+		}
+	}
+	return fmt.Sprintf("%d..%d", tasks[0].Seq, tasks[len(tasks)-1].Seq)
+}
+
+func TestRecentShowOlder(t *testing.T) {
+	fx := newRecentFixture(t)
+	fx.view.Apply(pageOf(10000, 9501, 10000))
+	if got := fx.view.count.Text; got != "500 of 10,000 tasks" {
+		t.Errorf("count %q, want %q", got, "500 of 10,000 tasks")
+	}
+	if got := fx.view.header.Text; got != "10,000 unread" || fx.view.markAll.Disabled() {
+		t.Errorf("header %q, mark all enabled %t: the unread count covers every task", got, !fx.view.markAll.Disabled())
+	}
+	if !fx.view.older.Visible() || fx.view.older.Disabled() {
+		t.Fatal("no Show older tasks button with 9,500 older tasks")
+	}
+
+	test.Tap(fx.view.older)
+	test.Tap(fx.view.older) // a second tap before the answer asks nothing more
+	if want := []ipc.Message{ipc.More{Before: 9501}}; !slices.Equal(fx.sent, want) {
+		t.Fatalf("sent %v, want %v", fx.sent, want)
+	}
+	if !fx.view.older.Disabled() || fx.view.older.Text != "Loading…" {
+		t.Errorf("button %q, disabled %t while loading", fx.view.older.Text, fx.view.older.Disabled())
+	}
+
+	fx.view.Apply(pageOf(9500, 9001, 10000))
+	if got := fx.held(); got != "10000..9001" {
+		t.Fatalf("holds %s, want 10000..9001", got)
+	}
+	if got := fx.view.count.Text; got != "1,000 of 10,000 tasks" || fx.view.older.Disabled() {
+		t.Errorf("count %q, button disabled %t after the page came", got, fx.view.older.Disabled())
+	}
+	// The top of the list stays where it was; the page is below it, in order.
+	if rows := fx.rows(); len(rows) == 0 || rows[0].title.Text != "Task 10000" {
+		t.Fatalf("top row after appending a page: %v", rows)
+	}
+	fx.view.list.ScrollToBottom()
+	rows := fx.rows()
+	if len(rows) < 3 {
+		t.Fatalf("%d rows at the bottom of the list", len(rows))
+	}
+	last := rows[len(rows)-1].title.Text
+	if last != "Task 9001" {
+		t.Errorf("last row %q, want Task 9001", last)
+	}
+	for i := 1; i < len(rows); i++ {
+		var a, b int
+		fmt.Sscanf(rows[i-1].title.Text, "Task %d", &a)
+		fmt.Sscanf(rows[i].title.Text, "Task %d", &b)
+		if b != a-1 {
+			t.Errorf("row %q after %q at the bottom of the list", rows[i].title.Text, rows[i-1].title.Text)
+		}
+	}
+
+	test.Tap(fx.view.older)
+	if got := fx.sent[len(fx.sent)-1]; got != (ipc.More{Before: 9001}) {
+		t.Errorf("second Show older sent %v, want before 9001", got)
+	}
+}
+
+func TestRecentReachesAll(t *testing.T) {
+	fx := newRecentFixture(t)
+	fx.view.Apply(pageOf(2000, 1501, 2000))
+	for range 10 {
+		if !fx.view.older.Visible() {
+			break
+		}
+		test.Tap(fx.view.older)
+		before := fx.sent[len(fx.sent)-1].(ipc.More).Before
+		fx.view.Apply(pageOf(before-1, max(before-500, 1), 2000))
+	}
+	if got := fx.held(); got != "2000..1" || len(fx.sent) != 3 {
+		t.Fatalf("holds %s after %d requests; want 2000..1 after 3", got, len(fx.sent))
+	}
+	if got := fx.view.count.Text; got != "2,000 tasks" || fx.view.older.Visible() {
+		t.Errorf("count %q, Show older shown %t once all are here", got, fx.view.older.Visible())
+	}
+}
+
+func TestRecentMerge(t *testing.T) {
+	t.Run("new tasks join the top", func(t *testing.T) {
+		fx := newRecentFixture(t)
+		fx.view.Apply(pageOf(1000, 501, 1000))
+		fx.view.Apply(pageOf(500, 1, 1000))
+		fx.view.Apply(pageOf(1200, 1001, 1200))
+		if got, count := fx.held(), fx.view.count.Text; got != "1200..1" || count != "1,200 tasks" {
+			t.Errorf("holds %s, count %q", got, count)
+		}
+	})
+	t.Run("a gap drops what is below it", func(t *testing.T) {
+		fx := newRecentFixture(t)
+		fx.view.Apply(pageOf(1000, 501, 1000))
+		fx.view.Apply(pageOf(500, 1, 1000))
+		fx.view.Apply(pageOf(2000, 1501, 2000)) // 1001..1500 never came
+		if got, count := fx.held(), fx.view.count.Text; got != "2000..1501" || count != "500 of 2,000 tasks" {
+			t.Errorf("holds %s, count %q", got, count)
+		}
+		// A page asked for before the jump, answered after it, does not fit.
+		fx.view.Apply(pageOf(500, 1, 2000))
+		if got := fx.held(); got != "2000..1501" {
+			t.Errorf("holds %s after a stale page", got)
+		}
+	})
+	t.Run("the agent dropped its oldest", func(t *testing.T) {
+		fx := newRecentFixture(t)
+		fx.view.Apply(pageOf(10000, 1, 10000))
+		fx.view.Apply(pageOf(10300, 10001, 10000))
+		if got, count := fx.held(), fx.view.count.Text; got != "10300..301" || count != "10,000 tasks" {
+			t.Errorf("holds %s, count %q", got, count)
+		}
+	})
+	t.Run("a task read is replaced", func(t *testing.T) {
+		fx := newRecentFixture(t)
+		fx.view.Apply(pageOf(1000, 1, 1000))
+		read := pageOf(7, 7, 1000)
+		read.Tasks[0].Read = true
+		read.Unread = 999
+		fx.view.Apply(ipc.Tasks{Tasks: []ipc.Task{}, Total: 1000, Unread: 999})
+		fx.view.Apply(read)
+		if got := fx.held(); got != "1000..1" || !fx.view.tasks[1000-7].Read || fx.view.tasks[1000-8].Read {
+			t.Errorf("holds %s; task 7 read %t, task 8 read %t", got, fx.view.tasks[1000-7].Read, fx.view.tasks[1000-8].Read)
+		}
+		if got := fx.view.header.Text; got != "999 unread" {
+			t.Errorf("header %q", got)
+		}
+	})
+	t.Run("mark all read covers what the message does not carry", func(t *testing.T) {
+		fx := newRecentFixture(t)
+		fx.view.Apply(pageOf(1000, 1, 1000))
+		fx.view.Apply(pageOf(1001, 1001, 1001)) // came after Mark all read
+		fx.view.Apply(ipc.Tasks{Tasks: []ipc.Task{}, Total: 1001, Unread: 1, ReadThrough: 1000})
+		for _, task := range fx.view.tasks {
+			if task.Read != (task.Seq <= 1000) {
+				t.Fatalf("task %d read %t", task.Seq, task.Read)
+			}
+		}
+		if got := fx.view.header.Text; got != "1 unread" {
+			t.Errorf("header %q", got)
+		}
+	})
+}
+
+func TestRecentTaskWithoutID(t *testing.T) {
+	fx := newRecentFixture(t)
+	m := pageOf(2, 1, 2)
+	m.Tasks[0].ID = "" // too long to list: the agent left it out
+	fx.view.Apply(m)
+	fx.tapRow(t, 0)
+	fx.tapRow(t, 1)
+	if want := []ipc.Message{ipc.OpenTask{ID: "id-1"}}; !slices.Equal(fx.sent, want) {
+		t.Errorf("sent %v, want %v", fx.sent, want)
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 10000: "10,000", 123456: "123,456", 1234567: "1,234,567", -1500: "-1,500"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -85,7 +85,7 @@ func (s *Session) Handle(m ipc.Message) {
 		}
 	case ipc.Tasks:
 		if s.recent != nil {
-			s.recent.SetTasks(m)
+			s.recent.Apply(m)
 		}
 	case ipc.LoginResult:
 		if s.login == nil {
