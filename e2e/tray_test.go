@@ -54,6 +54,28 @@ func (r *run) waitIcon(want string) {
 	r.t.Fatalf("tray icon is %q, want %q", got, want)
 }
 
+// logIn clicks "Log in…" and types fields into the login window, Tab
+// between them and Return at the end, as a person would. The window puts
+// the cursor on its first empty field. A non-empty shot names a screenshot
+// taken before Return.
+func (r *run) logIn(shot string, fields ...string) {
+	r.t.Helper()
+	r.click("Log in…")
+	wid := r.waitWindow("Log in")
+	r.xdotool("windowfocus", "--sync", wid)
+	time.Sleep(300 * time.Millisecond) // let Fyne draw and take the focus
+	for i, f := range fields {
+		if i > 0 {
+			r.xdotool("key", "Tab")
+		}
+		r.xdotool("type", "--delay", "5", f)
+	}
+	if shot != "" {
+		r.screenshot(shot)
+	}
+	r.xdotool("key", "Return")
+}
+
 // menuLabel returns the visible menu entry that starts with prefix.
 func (r *run) menuLabel(prefix string) string {
 	r.t.Helper()
@@ -127,17 +149,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	}
 
 	// 2. Log in from the tray menu: the login window, typed into as a person would.
-	r.click("Log in…")
-	wid := d.waitWindow("Log in")
-	d.xdotool("windowfocus", "--sync", wid)
-	time.Sleep(300 * time.Millisecond) // let Fyne draw and take the focus
-	d.xdotool("type", "--delay", "5", srv.url())
-	d.xdotool("key", "Tab")
-	d.xdotool("type", "--delay", "5", "alice")
-	d.xdotool("key", "Tab")
-	d.xdotool("type", "--delay", "5", password)
-	d.screenshot("login")
-	d.xdotool("key", "Return")
+	r.logIn("login", srv.url(), "alice", password)
 	r.waitIcon("connected")
 	r.waitStatus("Connected to " + srv.addr)
 	user := "alice@" + srv.url()
@@ -228,12 +240,7 @@ func TestTrayEndToEnd(t *testing.T) {
 
 	// 8. Log in again: the window knows server and user; only the password
 	// is typed. Then log out: the keyring entry is gone.
-	r.click("Log in…")
-	wid = d.waitWindow("Log in")
-	d.xdotool("windowfocus", "--sync", wid)
-	time.Sleep(300 * time.Millisecond)
-	d.xdotool("type", "--delay", "5", password)
-	d.xdotool("key", "Return")
+	r.logIn("", password)
 	r.waitIcon("connected")
 	if token2 := strings.TrimSpace(d.secret(user)); token2 == "" || token2 == token {
 		t.Fatalf("after logging in again the keyring holds %s", map[bool]string{true: "nothing", false: "the old token"}[token2 == ""])
@@ -327,16 +334,7 @@ func TestNoKeyringNoTrayHost(t *testing.T) {
 	r := &run{desktop: d, t: t, item: item}
 	d.waitNoWindow("^tasktray$") // the tray took over
 
-	r.click("Log in…")
-	wid := d.waitWindow("Log in")
-	d.xdotool("windowfocus", "--sync", wid)
-	time.Sleep(300 * time.Millisecond)
-	d.xdotool("type", "--delay", "5", srv.url())
-	d.xdotool("key", "Tab")
-	d.xdotool("type", "--delay", "5", "alice")
-	d.xdotool("key", "Tab")
-	d.xdotool("type", "--delay", "5", password)
-	d.xdotool("key", "Return")
+	r.logIn("", srv.url(), "alice", password)
 	r.waitIcon("connected")
 	srv.Publish("alice", server.TaskInput{Title: "Works without a keyring"})
 	if p := r.popups(0, 1)[0]; p.Summary != "Works without a keyring" {
