@@ -7,6 +7,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -34,6 +35,16 @@ func (a Account) KeyringUser() string { return a.Username + "@" + a.Server }
 type Credentials struct {
 	Account
 	Password string
+}
+
+// Check reports an error wrapping ErrBadCredentials unless both the
+// username and the password are given; every Authenticator starts with it,
+// before any request.
+func (c Credentials) Check() error {
+	if c.Username == "" || c.Password == "" {
+		return fmt.Errorf("%w: both are needed", ErrBadCredentials)
+	}
+	return nil
 }
 
 // Session is a logged-in account: the token a server handed out.

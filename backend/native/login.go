@@ -34,8 +34,8 @@ var _ auth.Authenticator = Authenticator{}
 // auth.ErrBadURL, or are the context's error when ctx is cancelled; they
 // never contain the password or the token.
 func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Session, error) {
-	if c.Username == "" || c.Password == "" {
-		return auth.Session{}, fmt.Errorf("%w: both are needed", auth.ErrBadCredentials)
+	if err := c.Check(); err != nil {
+		return auth.Session{}, err
 	}
 	base, client, err := httpapi.Prepare(a.HTTPClient, c.Account)
 	if err != nil {

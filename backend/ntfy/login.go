@@ -38,8 +38,8 @@ var _ auth.Authenticator = Authenticator{}
 // auth.ErrBadURL (or are ctx's error); they never contain the password or
 // the token.
 func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Session, error) {
-	if c.Username == "" || c.Password == "" {
-		return auth.Session{}, fmt.Errorf("%w: both are needed", auth.ErrBadCredentials)
+	if err := c.Check(); err != nil {
+		return auth.Session{}, err
 	}
 	topics, err := Topics(c.Account)
 	if err != nil {
