@@ -1,6 +1,10 @@
 package conn
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // Task is one thing that needs the user, decoded from a server frame.
 type Task struct {
@@ -41,4 +45,28 @@ func ClampPriority(p int) int {
 		return PriorityMax
 	}
 	return p
+}
+
+// MaxTitle bounds, in characters, a title taken from free text.
+const MaxTitle = 200
+
+// Truncate cuts s to at most n characters (n >= 1), ending in "…" when it
+// cut anything.
+func Truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// SplitTitle makes the first line of free text a title of at most MaxTitle
+// characters, and the rest the body, both trimmed. An empty first line
+// becomes fallback.
+func SplitTitle(text, fallback string) (title, body string) {
+	title, body, _ = strings.Cut(strings.TrimSpace(text), "\n")
+	title = Truncate(strings.TrimSpace(title), MaxTitle)
+	if title == "" {
+		title = fallback
+	}
+	return title, strings.TrimSpace(body)
 }

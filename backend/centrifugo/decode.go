@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"tasktray/conn"
 )
@@ -35,8 +34,7 @@ const (
 	// maxHeld bounds the publications pushed while a gap fill is under
 	// way; the server answers history in milliseconds, so more means
 	// something is wrong.
-	maxHeld  = 1000
-	maxTitle = 200
+	maxHeld = 1000
 )
 
 // Centrifugo error and disconnect codes this kind acts on.
@@ -359,9 +357,9 @@ func taskFromData(raw json.RawMessage) conn.Task {
 	var obj map[string]json.RawMessage
 	switch {
 	case json.Unmarshal(raw, &text) == nil:
-		t.Title, t.Body = splitTitle(text)
+		t.Title, t.Body = conn.SplitTitle(text, "New task")
 	case json.Unmarshal(raw, &obj) == nil && obj != nil:
-		t.Title = truncate(strings.TrimSpace(str(obj["title"])))
+		t.Title = conn.Truncate(strings.TrimSpace(str(obj["title"])), conn.MaxTitle)
 		t.Body = strings.TrimSpace(str(obj["body"]))
 		if t.Body == "" {
 			t.Body = strings.TrimSpace(str(obj["message"]))
@@ -372,14 +370,14 @@ func taskFromData(raw json.RawMessage) conn.Task {
 			t.Priority = conn.ClampPriority(int(prio))
 		}
 		if t.Title == "" {
-			t.Title, t.Body = splitTitle(t.Body)
+			t.Title, t.Body = conn.SplitTitle(t.Body, "New task")
 		}
 	default:
 		var compact bytes.Buffer
 		if json.Compact(&compact, raw) != nil {
 			compact.Reset()
 		}
-		t.Title, t.Body = splitTitle(compact.String())
+		t.Title, t.Body = conn.SplitTitle(compact.String(), "New task")
 	}
 	return t
 }
@@ -391,20 +389,4 @@ func str(raw json.RawMessage) string {
 		return ""
 	}
 	return s
-}
-
-func splitTitle(text string) (title, body string) {
-	title, body, _ = strings.Cut(strings.TrimSpace(text), "\n")
-	title = truncate(strings.TrimSpace(title))
-	if title == "" {
-		title = "New task"
-	}
-	return title, strings.TrimSpace(body)
-}
-
-func truncate(s string) string {
-	if utf8.RuneCountInString(s) <= maxTitle {
-		return s
-	}
-	return string([]rune(s)[:maxTitle-1]) + "…"
 }

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"tasktray/conn"
 )
@@ -16,9 +15,6 @@ import (
 // ErrMalformed marks a frame or an API answer that could not be understood.
 // The Client reconnects and backfills; nothing is lost.
 var ErrMalformed = errors.New("malformed Gotify message")
-
-// maxTitle bounds a title taken from the first line of a message.
-const maxTitle = 200
 
 // message is a Gotify message as the stream and GET /message carry it:
 // {"id","appid","message","title","priority","extras","date"}.
@@ -103,9 +99,7 @@ func clickURL(extras json.RawMessage) string {
 func splitTitle(text string) (title, body string) {
 	title, body, _ = strings.Cut(text, "\n")
 	title = strings.TrimSpace(title)
-	if utf8.RuneCountInString(title) > maxTitle {
-		title = string([]rune(title)[:maxTitle-1]) + "…"
-	}
+	title = conn.Truncate(title, conn.MaxTitle)
 	if title == "" {
 		title = "New message"
 	}

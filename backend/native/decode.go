@@ -81,6 +81,9 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 	return conn.Decoded{}, nil
 }
 
+// newTask is the title of a task whose text gives none.
+const newTask = "New task"
+
 func one(t conn.Task) conn.Decoded { return conn.Decoded{Tasks: []conn.Task{t}} }
 
 // isHeartbeat reports whether text is a heartbeat echo: the configured text,
@@ -113,7 +116,7 @@ func nativeTask(f frame) (conn.Task, error) {
 		Time:     parseTime(f.Time),
 	}
 	if t.Title == "" {
-		t.Title, t.Body = splitTitle(t.Body)
+		t.Title, t.Body = conn.SplitTitle(t.Body, newTask)
 	}
 	return t, nil
 }
@@ -138,14 +141,14 @@ func seedMsg(raw json.RawMessage) conn.Task {
 			return seedTask(body, obj.URL)
 		}
 		t := seedTask("", obj.URL)
-		t.Title, t.Body = truncate(obj.Title), body
+		t.Title, t.Body = conn.Truncate(obj.Title, conn.MaxTitle), body
 		return t
 	}
 	return seedTask(string(raw), "")
 }
 
 func seedTask(text, url string) conn.Task {
-	title, body := splitTitle(text)
+	title, body := conn.SplitTitle(text, newTask)
 	return conn.Task{
 		ID:       "seed-" + seedEpoch + "-" + strconv.FormatUint(seedCounter.Add(1), 10),
 		Title:    title,
@@ -154,25 +157,6 @@ func seedTask(text, url string) conn.Task {
 		Priority: conn.PriorityDefault,
 		Time:     time.Now(),
 	}
-}
-
-// splitTitle makes the first line of free text the title.
-func splitTitle(text string) (title, body string) {
-	text = strings.TrimSpace(text)
-	title, body, _ = strings.Cut(text, "\n")
-	title = truncate(strings.TrimSpace(title))
-	if title == "" {
-		title = "New task"
-	}
-	return title, strings.TrimSpace(body)
-}
-
-func truncate(s string) string {
-	if utf8.RuneCountInString(s) <= maxTitle {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:maxTitle-1]) + "…"
 }
 
 func parseTime(s string) time.Time {

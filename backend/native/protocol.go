@@ -24,8 +24,6 @@ const (
 	// DefaultHeartbeat is the text heartbeat browser-era backends expect.
 	DefaultHeartbeat      = "HeartBeat"
 	DefaultHeartbeatEvery = 30 * time.Second
-	// maxTitle bounds a title taken from free text (seed-style frames).
-	maxTitle = 200
 )
 
 // Protocol speaks the native protocol to one server.

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"tasktray/conn"
 )
@@ -68,7 +67,7 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 
 func task(e event) (conn.Task, error) {
 	if !sinceRe.MatchString(e.ID) {
-		return conn.Task{}, fmt.Errorf("%w: message id %q is not an ntfy id", ErrMalformed, truncate(e.ID, maxID))
+		return conn.Task{}, fmt.Errorf("%w: message id %q is not an ntfy id", ErrMalformed, conn.Truncate(e.ID, maxID))
 	}
 	t := conn.Task{
 		ID:       e.ID,
@@ -91,13 +90,6 @@ func task(e event) (conn.Task, error) {
 	if t.Title == "" {
 		t.Title = "New message"
 	}
-	t.Title = truncate(t.Title, 200)
+	t.Title = conn.Truncate(t.Title, conn.MaxTitle)
 	return t, nil
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
