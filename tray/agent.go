@@ -328,22 +328,18 @@ func (a *Agent) startLink(ctx context.Context, sess auth.Session) {
 	a.render()
 }
 
+// stopLink ends the link and waits for it. It takes no task from the link
+// meanwhile: a task taken counts as delivered, and one taken only to be
+// dropped here would be lost, never resumed. Run never blocks on States,
+// and a hand-over of a task gives way to the cancelled context.
 func (a *Agent) stopLink() {
 	if a.link == nil {
 		return
 	}
 	a.link.cancel()
-	// Run may be handing over a task or a state; drain so it can see ctx.
-	for {
-		select {
-		case <-a.link.done:
-			a.link = nil
-			a.state = conn.State{}
-			return
-		case <-a.link.client.Tasks():
-		case <-a.link.client.States():
-		}
-	}
+	<-a.link.done
+	a.link = nil
+	a.state = conn.State{}
 }
 
 // cursorStore keeps one resume cursor per account, named by a hash so the
