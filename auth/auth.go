@@ -52,6 +52,12 @@ type Session struct {
 	Account
 	Token     string
 	ExpiresAt time.Time // zero when the server did not say
+	// Resume is where the server's task history stood at login, in the
+	// form of conn.Task.Resume ("" when the kind cannot tell): the link
+	// starts from there when it has no resume point of its own, so a task
+	// published between the login and the first task is not lost. Not
+	// secret, and not kept in the keyring (the cursor file keeps it).
+	Resume string
 }
 
 // Authenticator logs in to one server kind.

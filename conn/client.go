@@ -46,10 +46,14 @@ type Dialer interface {
 type Config struct {
 	Protocol Protocol
 	// Token is the token to start with; "" waits for SetToken.
-	Token  string
-	Cursor CursorStore // nil keeps the cursor in memory only
-	Dialer Dialer      // nil uses NewDialer("")
-	Clock  Clock       // nil uses the real clock
+	Token string
+	// StartFrom is the resume point to use when the stored cursor has none
+	// (auth.Session.Resume: where the server's history stood at login), so
+	// that a task published before the first one arrives is not lost.
+	StartFrom string
+	Cursor    CursorStore // nil keeps the cursor in memory only
+	Dialer    Dialer      // nil uses NewDialer("")
+	Clock     Clock       // nil uses the real clock
 	// Backoff between failed dials; zero uses DefaultBackoff.
 	Backoff     Backoff
 	StableAfter time.Duration
@@ -66,10 +70,12 @@ type Client struct {
 	proto Protocol
 	log   *slog.Logger
 
-	tasks  chan Task
-	states chan State
-	kick   chan struct{} // Reconnect requests, coalesced
-	tokenC chan struct{} // SetToken happened, coalesced
+	tasks    chan Task
+	states   chan State
+	renewals chan Renewal
+	gaps     chan Gap
+	kick     chan struct{} // Reconnect requests, coalesced
+	tokenC   chan struct{} // SetToken happened, coalesced
 
 	mu    sync.Mutex
 	token string
@@ -126,14 +132,16 @@ func New(cfg Config) (*Client, error) {
 		cfg.Logger = slog.Default()
 	}
 	return &Client{
-		cfg:    cfg,
-		proto:  cfg.Protocol,
-		log:    cfg.Logger.With("server_kind", cfg.Protocol.Name()),
-		tasks:  make(chan Task),
-		states: make(chan State, 1),
-		kick:   make(chan struct{}, 1),
-		tokenC: make(chan struct{}, 1),
-		token:  cfg.Token,
+		cfg:      cfg,
+		proto:    cfg.Protocol,
+		log:      cfg.Logger.With("server_kind", cfg.Protocol.Name()),
+		tasks:    make(chan Task),
+		states:   make(chan State, 1),
+		renewals: make(chan Renewal, 1),
+		gaps:     make(chan Gap, 1),
+		kick:     make(chan struct{}, 1),
+		tokenC:   make(chan struct{}, 1),
+		token:    cfg.Token,
 	}, nil
 }
 
@@ -144,6 +152,15 @@ func (c *Client) Tasks() <-chan Task { return c.tasks }
 // States publishes each new State. It holds only the newest one, so a slow
 // reader sees the latest state and never blocks the link.
 func (c *Client) States() <-chan State { return c.states }
+
+// Renewals publishes each token the server renewed (Decoded.Token), newest
+// only: the owner stores it in place of the old one. The Client already
+// uses it.
+func (c *Client) Renewals() <-chan Renewal { return c.renewals }
+
+// Gaps publishes what the server could no longer supply after the link was
+// down (Decoded.Gap), newest only, so the user can be told.
+func (c *Client) Gaps() <-chan Gap { return c.gaps }
 
 // Reconnect drops the current link (or cuts a backoff wait short) and dials
 // at once. Call it when the user asks or the network is known to be back.
@@ -188,6 +205,10 @@ func (c *Client) Run(ctx context.Context) error {
 	cur, err := c.cfg.Cursor.Load()
 	if err != nil {
 		return err
+	}
+	if cur.Resume == "" && c.cfg.StartFrom != "" {
+		cur.Resume = c.cfg.StartFrom
+		c.dirty = true
 	}
 	c.cursor = cur
 	c.toSave, c.saved = make(chan Cursor, 1), make(chan struct{}, 1)
@@ -341,11 +362,57 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 	c.log.Info("connected", "generation", gen)
 	uptime := func() time.Duration { return c.cfg.Clock.Now().Sub(connected) }
 
+	var refresh refresher
+	defer refresh.stop()
+	// apply acts on one Decoded: a server message, a backfill or a refresh.
+	apply := func(dec Decoded) error {
+		if dec.Keepalive != nil {
+			if err := dec.Keepalive.check(); err != nil {
+				return fmt.Errorf("server announced %w", err)
+			}
+			l.setKeepalive(*dec.Keepalive)
+		}
+		for _, r := range dec.Reply {
+			select {
+			case l.out <- r:
+			case <-linkCtx.Done():
+				return ctx.Err()
+			}
+		}
+		if dec.Token != nil && dec.Token.Token != "" {
+			c.renewToken(*dec.Token)
+		}
+		if dec.RefreshIn > 0 {
+			if r, ok := sess.(Refresher); ok {
+				refresh.schedule(dec.RefreshIn, r)
+			}
+		}
+		if dec.Gap != nil {
+			c.log.Warn("the server could not supply every missed task", "before", dec.Gap.Before, "why", dec.Gap.Reason)
+			publishNewest(c.gaps, *dec.Gap)
+		}
+		if c.cursor.enterEpoch(dec.Epoch) {
+			c.log.Warn("the server's task history started over; its ids are new again")
+		}
+		if dec.Epoch != "" {
+			c.dirty = true
+		}
+		if dec.Resume != "" && dec.Resume != c.cursor.Resume {
+			c.cursor.Resume = dec.Resume
+			c.dirty = true
+		}
+		if err := c.deliver(linkCtx, dec.Tasks); err != nil {
+			return err
+		}
+		c.saveCursor(false)
+		return nil
+	}
+
 	missed, err := sess.Backfill(linkCtx, c.cursor.Resume)
 	if err != nil {
 		return uptime(), fmt.Errorf("fetching missed tasks: %w", err)
 	}
-	if err := c.deliver(linkCtx, missed); err != nil {
+	if err := apply(missed); err != nil {
 		return uptime(), err
 	}
 	for {
@@ -356,6 +423,20 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 			return uptime(), errKicked
 		case <-c.tokenC:
 			return uptime(), errNewToken
+		case <-refresh.due():
+			refresh.start(linkCtx, c.currentToken())
+		case r := <-refresh.done():
+			if r.err != nil {
+				if errors.Is(r.err, ErrUnauthorized) {
+					return uptime(), r.err
+				}
+				c.log.Warn("renewing the token failed; trying again soon", "err", r.err)
+				refresh.retry()
+				continue
+			}
+			if err := apply(r.dec); err != nil {
+				return uptime(), err
+			}
 		case m := <-in:
 			if m.err != nil {
 				// The writer closes the socket when it fails (or sees a
@@ -376,37 +457,32 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 				}
 				return uptime(), err
 			}
-			if dec.Keepalive != nil {
-				if err := dec.Keepalive.check(); err != nil {
-					return uptime(), fmt.Errorf("server announced %w", err)
-				}
-				l.setKeepalive(*dec.Keepalive)
-			}
-			for _, r := range dec.Reply {
-				select {
-				case l.out <- r:
-				case <-linkCtx.Done():
-					return uptime(), ctx.Err()
-				}
-			}
-			if c.cursor.enterEpoch(dec.Epoch) {
-				c.log.Warn("the server's task history started over; its ids are new again")
-			}
-			if dec.Epoch != "" {
-				c.dirty = true
-			}
-			if dec.Resume != "" && dec.Resume != c.cursor.Resume {
-				c.cursor.Resume = dec.Resume
-				c.dirty = true
-			}
-			if err := c.deliver(linkCtx, dec.Tasks); err != nil {
+			if err := apply(dec); err != nil {
 				return uptime(), err
 			}
-			c.saveCursor(false)
 		case <-c.saved:
 			c.saveCursor(false) // what changed while the last write ran
 		}
 	}
+}
+
+// renewToken switches to a token the server renewed, without reconnecting,
+// and tells the owner.
+func (c *Client) renewToken(r Renewal) {
+	c.mu.Lock()
+	c.token = r.Token
+	c.mu.Unlock()
+	publishNewest(c.renewals, r)
+}
+
+// publishNewest puts v on ch (capacity 1), replacing what the reader has not
+// taken yet. Only the Run goroutine sends, so it never blocks.
+func publishNewest[T any](ch chan T, v T) {
+	select {
+	case <-ch:
+	default:
+	}
+	ch <- v
 }
 
 // dial performs the handshake and the protocol's opening frames.

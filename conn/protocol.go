@@ -36,10 +36,23 @@ type Session interface {
 	// in again; any other error costs a reconnect, never a crash.
 	Decode(msg []byte) (Decoded, error)
 	// Backfill fetches over HTTP what was published while the link was down,
-	// oldest first, for kinds whose stream cannot resume by itself (Gotify).
-	// It runs after the WebSocket is up, so nothing falls between the two;
-	// the Client drops what the stream then repeats. Most kinds return nil.
-	Backfill(ctx context.Context, resume string) ([]Task, error)
+	// oldest first, for kinds whose stream cannot resume by itself (Gotify),
+	// or that lose a message published while they subscribe (ntfy). It runs
+	// after the WebSocket is up, so nothing falls between the two; the Client
+	// drops what the stream then repeats. Its Decoded.Resume, when set, is a
+	// resume point to keep even though no task came (with an empty resume:
+	// where the server's history stands now). Most kinds return a zero
+	// Decoded.
+	Backfill(ctx context.Context, resume string) (Decoded, error)
+}
+
+// Refresher is implemented by a Session whose token must be renewed by the
+// client before it expires (Centrifugo). The Client calls Refresh, off the
+// path that reads the socket, Decoded.RefreshIn after a Decode asked for it;
+// the Decoded it returns is applied like a server message (its Token is the
+// new token, its Reply the frames that hand it to the server).
+type Refresher interface {
+	Refresh(ctx context.Context, token string) (Decoded, error)
 }
 
 // Decoded is what one server message turned into.
@@ -59,6 +72,33 @@ type Decoded struct {
 	// ids started over (a restart without a database): the Client forgets
 	// those ids, or it would drop new tasks as duplicates.
 	Epoch string
+	// Token, when not nil, is a new token for this account that the server
+	// handed over (sliding renewal) or that Refresh fetched. The Client uses
+	// it from now on, without reconnecting, and publishes it on
+	// Client.Renewals for the owner to store in place of the old one.
+	Token *Renewal
+	// RefreshIn, when > 0, asks the Client to call the Session's Refresh
+	// (it must implement Refresher) after this long on this link.
+	RefreshIn time.Duration
+	// Gap, when not nil, says the server could no longer supply every task
+	// published while the link was down (its history is bounded). The Client
+	// publishes it on Client.Gaps, so the user can be told.
+	Gap *Gap
+}
+
+// Renewal is a renewed token and when it expires (zero: not said).
+type Renewal struct {
+	Token     string
+	ExpiresAt time.Time
+}
+
+// Gap describes tasks that could not be fetched after the link was down.
+type Gap struct {
+	// Before: tasks published before about this time may be missing; zero
+	// when the server does not say.
+	Before time.Time
+	// Reason says why, in plain words, without a token or a URL.
+	Reason string
 }
 
 // Keepalive describes how a link is kept alive and how soon a silent link is

@@ -136,4 +136,4 @@ func parsePosition(s string) (position, bool) {
 
 // Backfill is not needed: the subscribe command recovers, and history
 // fills what it cannot.
-func (s *session) Backfill(context.Context, string) ([]conn.Task, error) { return nil, nil }
+func (s *session) Backfill(context.Context, string) (conn.Decoded, error) { return conn.Decoded{}, nil }

@@ -179,7 +179,7 @@ func backfill(t *testing.T, f *fakeGotify, resume string) ([]conn.Task, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.NewSession(testToken, resume).Backfill(context.Background(), resume)
+	return p.NewSession(testToken, resume).(*session).backfill(context.Background(), resume)
 }
 
 func TestBackfill(t *testing.T) {
@@ -232,13 +232,13 @@ func TestBackfillFromBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tasks, err := p.NewSession(testToken, "").Backfill(context.Background(), ""); err != nil || len(tasks) != 0 {
+	if tasks, err := p.NewSession(testToken, "").(*session).backfill(context.Background(), ""); err != nil || len(tasks) != 0 {
 		t.Fatalf("first link: %v, %v", tasks, err)
 	}
 	f.mu.Lock()
 	f.n = 5
 	f.mu.Unlock()
-	tasks, err := p.NewSession(testToken, "").Backfill(context.Background(), "")
+	tasks, err := p.NewSession(testToken, "").(*session).backfill(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestBackfillPagingStuck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.NewSession(testToken, "1").Backfill(context.Background(), "1"); !errors.Is(err, ErrMalformed) {
+	if _, err := p.NewSession(testToken, "1").(*session).backfill(context.Background(), "1"); !errors.Is(err, ErrMalformed) {
 		t.Errorf("got %v, want ErrMalformed", err)
 	}
 }

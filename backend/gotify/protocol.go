@@ -128,7 +128,12 @@ func (s *session) Open() ([][]byte, error) { return nil, nil }
 // that is not a Gotify id) it fetches what came after the baseline, or, on
 // the first link, sets the baseline and fetches nothing: messages from
 // before the first login are not news.
-func (s *session) Backfill(ctx context.Context, resume string) ([]conn.Task, error) {
+func (s *session) Backfill(ctx context.Context, resume string) (conn.Decoded, error) {
+	tasks, err := s.backfill(ctx, resume)
+	return conn.Decoded{Tasks: tasks}, err
+}
+
+func (s *session) backfill(ctx context.Context, resume string) ([]conn.Task, error) {
 	// A new link often follows a network change that left pooled
 	// keep-alive connections dead without a word; a request on one would
 	// hang until the timeout. Start afresh, as the WebSocket did.

@@ -126,4 +126,4 @@ type session struct {
 func (s *session) Open() ([][]byte, error) { return nil, nil }
 
 // Backfill is not needed: the server replays from since= itself.
-func (s *session) Backfill(context.Context, string) ([]conn.Task, error) { return nil, nil }
+func (s *session) Backfill(context.Context, string) (conn.Decoded, error) { return conn.Decoded{}, nil }
