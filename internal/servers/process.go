@@ -26,6 +26,28 @@ const (
 	logTailBytes  = 64 << 10
 )
 
+// Bin returns the server binary that the environment variable name points
+// at, for a realservers test. When name is unset the test is skipped on a
+// developer's machine, but fails under CI (CI=true, as CI services set it):
+// there a real-server test that skips proves nothing and must not pass.
+// Anything else wrong with the path fails the test, as in BinFromEnv.
+func Bin(t testing.TB, name string) string {
+	t.Helper()
+	if os.Getenv(name) == "" {
+		if underCI() {
+			t.Fatalf("%s is not set, and CI=true: a real-server test may not skip in CI (scripts/test.sh builds the servers and sets it)", name)
+		}
+		t.Skipf("%s is not set: `source scripts/servers.sh` builds the servers and sets it (under CI=true this fails)", name)
+	}
+	return BinFromEnv(t, name)
+}
+
+// underCI reports whether the tests run in CI, where skipping is failing.
+func underCI() bool {
+	v, err := strconv.ParseBool(os.Getenv("CI"))
+	return err == nil && v
+}
+
 // BinFromEnv returns the path in the environment variable name, failing the test with a hint
 // when it is unset or does not point at an executable.
 func BinFromEnv(t testing.TB, name string) string {
