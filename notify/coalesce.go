@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -65,7 +64,9 @@ func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
 // ("37 new tasks") shows when the burst ends, that is after a Window with
 // no new popup. A burst that goes on gets its summary updated every
 // SummaryEvery, each replacing the last, so a burst of 10,000 tasks in 10 s
-// shows Max+1 popups. After the burst the next popup shows at once again.
+// shows Max+1 popups. After the burst the next popup shows at once again,
+// on its own. Important popups skip all this: they show at once and count
+// for nothing.
 type Coalescer struct {
 	next     Notifier
 	max      int
@@ -133,7 +134,7 @@ func (c *Coalescer) Show(ctx context.Context, p Popup) error {
 func (c *Coalescer) admit(p Popup) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.disabled || c.closed {
+	if c.disabled || c.closed || p.Important {
 		return true // closed: next reports the error
 	}
 	now := c.clock.Now()
@@ -163,38 +164,41 @@ func (c *Coalescer) admit(p Popup) bool {
 	return false
 }
 
-// flush runs every Window during a burst. It ends a burst with nothing held
-// back since the last summary, waits while the burst goes on (unless the
-// summary is SummaryEvery old), and otherwise shows the summary.
+// flush runs when the burst may have ended or its summary may be due. A
+// burst ends a Window after the last task it held back: then its summary
+// shows and the burst is over, so the next task shows at once. While the
+// burst goes on, the summary is updated every SummaryEvery. Otherwise flush
+// comes back at the first moment either can be true.
 func (c *Coalescer) flush() {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
 		return
 	}
-	if c.held == 0 {
-		c.stopTimer = nil
-		c.total, c.priority, c.last = 0, 0, Popup{}
-		c.mu.Unlock()
-		return
-	}
 	now := c.clock.Now()
-	if now.Sub(c.lastAt) < c.window && now.Sub(c.since) < c.every {
-		c.stopTimer = c.clock.AfterFunc(c.window, c.flush) // still going: sum up later
+	over := now.Sub(c.lastAt) >= c.window
+	due := c.held > 0 && now.Sub(c.since) >= c.every
+	if !over && !due {
+		next := c.lastAt.Add(c.window)
+		if c.held > 0 {
+			next = minTime(next, c.since.Add(c.every))
+		}
+		c.stopTimer = c.clock.AfterFunc(next.Sub(now), c.flush)
 		c.mu.Unlock()
 		return
 	}
-	summary := Popup{
-		ID:       SummaryID,
-		Title:    fmt.Sprintf("%d new tasks", c.total),
-		Body:     "Latest: " + c.last.Title,
-		Priority: c.priority,
+	if c.held == 0 { // over, and the last summary counted it all
+		c.endBurst()
+		c.mu.Unlock()
+		return
 	}
-	if c.total == 1 {
-		summary = c.last // a summary of one says less than the popup itself
+	summary := c.summary()
+	if over {
+		c.endBurst()
+	} else {
+		c.held = 0
+		c.stopTimer = c.clock.AfterFunc(c.lastAt.Add(c.window).Sub(now), c.flush)
 	}
-	c.held = 0
-	c.stopTimer = c.clock.AfterFunc(c.window, c.flush)
 	c.flushing.Add(1)
 	c.mu.Unlock()
 
@@ -202,6 +206,30 @@ func (c *Coalescer) flush() {
 	if err := c.next.Show(c.ctx, summary); err != nil {
 		c.log.Warn("notify: show the summary of a burst", "err", err)
 	}
+}
+
+// summary returns the popup that stands for the tasks held back in the
+// burst so far. Each replaces the last on screen, so it counts them all;
+// no task that showed on its own is among them.
+func (c *Coalescer) summary() Popup {
+	if c.total == 1 {
+		return c.last // a summary of one says less than the popup itself
+	}
+	title, body := summaryText(c.total, c.last.Title)
+	return Popup{ID: SummaryID, Title: title, Body: body, Priority: c.priority, Count: c.total}
+}
+
+// endBurst forgets the burst: the next popup is judged by the Window alone.
+func (c *Coalescer) endBurst() {
+	c.stopTimer = nil
+	c.held, c.total, c.priority, c.last = 0, 0, 0, Popup{}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // Close drops a pending summary, waits for one being shown, and closes the

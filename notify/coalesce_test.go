@@ -74,6 +74,8 @@ func (c *fakeClock) Advance(d time.Duration) {
 type recorder struct {
 	mu     sync.Mutex
 	popups []Popup
+	at     []time.Time // when each popup showed, if clock is set
+	clock  *fakeClock
 	closed bool
 	err    error
 	shown  chan Popup // if not nil, receives each popup too
@@ -83,6 +85,9 @@ func (r *recorder) Show(_ context.Context, p Popup) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.popups = append(r.popups, p)
+	if r.clock != nil {
+		r.at = append(r.at, r.clock.Now())
+	}
 	if r.shown != nil {
 		r.shown <- p
 	}
@@ -301,5 +306,123 @@ func TestCoalescerRealClock(t *testing.T) {
 	}
 	if got := rec.titles(); got[0] == "199 new tasks" || got[len(got)-1] != "199 new tasks" {
 		t.Errorf("shown %q, want a task first and \"199 new tasks\" last", got)
+	}
+}
+
+// TestCoalescerAfterTheBurst is defect 19 of issue 10: a task that comes
+// once a burst is over shows at once, on its own (with its ID and link),
+// and a summary counts only tasks that did not show on their own. Each
+// case lists when tasks arrive and when and what shows, on a fake clock.
+func TestCoalescerAfterTheBurst(t *testing.T) {
+	type arrival struct {
+		at time.Duration
+		n  int // task number
+	}
+	type shown struct {
+		at    time.Duration
+		title string
+	}
+	burst := func(at time.Duration, from, to int) []arrival {
+		var a []arrival
+		for i := from; i <= to; i++ {
+			a = append(a, arrival{at, i})
+		}
+		return a
+	}
+	tests := []struct {
+		name string
+		in   []arrival
+		want []shown
+	}{{
+		// 4 show, 1 held and shown as itself when the burst ends at 4 s;
+		// task 5 at 5 s shows at once, and no summary follows.
+		name: "lone task 5s after a burst of 5",
+		in:   append(burst(0, 0, 4), arrival{5 * time.Second, 5}),
+		want: []shown{{0, "task 0"}, {0, "task 1"}, {0, "task 2"}, {0, "task 3"}, {4 * time.Second, "task 4"}, {5 * time.Second, "task 5"}},
+	}, {
+		name: "lone task 3.5s after the burst ended",
+		in:   append(burst(0, 0, 5), arrival{7500 * time.Millisecond, 6}),
+		want: []shown{{0, "task 0"}, {0, "task 1"}, {0, "task 2"}, {0, "task 3"}, {4 * time.Second, "2 new tasks"}, {7500 * time.Millisecond, "task 6"}},
+	}, {
+		// The burst's last task comes at 100 ms, so it is over at 4.1 s:
+		// its summary shows then, not a whole Window later.
+		name: "burst spread over 100ms, lone task at 6s",
+		in:   append(append(burst(0, 0, 4), burst(100*time.Millisecond, 5, 6)...), arrival{6 * time.Second, 7}),
+		want: []shown{{0, "task 0"}, {0, "task 1"}, {0, "task 2"}, {0, "task 3"}, {4100 * time.Millisecond, "3 new tasks"}, {6 * time.Second, "task 7"}},
+	}, {
+		// A task while the burst goes on joins it: nothing of it showed.
+		name: "task during the burst joins its summary",
+		in:   append(burst(0, 0, 4), arrival{3 * time.Second, 5}),
+		want: []shown{{0, "task 0"}, {0, "task 1"}, {0, "task 2"}, {0, "task 3"}, {7 * time.Second, "2 new tasks"}},
+	}, {
+		// A burst ends a Window after its last task, so every popup that
+		// showed in it is out of the Window: a new burst starts afresh.
+		name: "second burst after the first ended",
+		in:   append(burst(0, 0, 4), burst(5*time.Second, 5, 9)...),
+		want: []shown{{0, "task 0"}, {0, "task 1"}, {0, "task 2"}, {0, "task 3"}, {4 * time.Second, "task 4"},
+			{5 * time.Second, "task 5"}, {5 * time.Second, "task 6"}, {5 * time.Second, "task 7"}, {5 * time.Second, "task 8"}, {9 * time.Second, "task 9"}},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, rec, clock := newTestCoalescer(t, CoalescerOptions{})
+			rec.clock = clock
+			start := clock.Now()
+			for _, a := range tt.in {
+				clock.Advance(a.at - clock.Now().Sub(start))
+				p := task(a.n)
+				p.URL = fmt.Sprint("https://example.com/", a.n)
+				show(t, c, p)
+			}
+			clock.Advance(time.Hour)
+			var got []shown
+			for i, p := range rec.popups {
+				got = append(got, shown{rec.at[i].Sub(start), p.Title})
+				if p.ID != SummaryID && (p.URL == "" || p.ID == "") {
+					t.Errorf("task popup %q lost its ID or link: %+v", p.Title, p)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("shown\n %v\nwant\n %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestCoalescerSummaryCount checks that a summary says how many tasks it
+// stands for in Count, for a Queue that has to fold it.
+func TestCoalescerSummaryCount(t *testing.T) {
+	c, rec, clock := newTestCoalescer(t, CoalescerOptions{Max: 1})
+	for i := range 4 {
+		show(t, c, task(i))
+	}
+	clock.Advance(time.Hour)
+	if s := rec.popups[len(rec.popups)-1]; s.ID != SummaryID || s.Count != 3 {
+		t.Errorf("summary %+v, want ID %q and Count 3", s, SummaryID)
+	}
+}
+
+// TestCoalescerImportantBypasses is defect 11 of issue 10: an important
+// popup ("log in again") shows at once, even mid-burst, and is neither
+// folded into the summary nor counted in it.
+func TestCoalescerImportantBypasses(t *testing.T) {
+	c, rec, clock := newTestCoalescer(t, CoalescerOptions{Max: 1})
+	show(t, c, task(0))
+	show(t, c, task(1)) // held: the burst is on
+	show(t, c, Popup{ID: "auth-required", Title: "log in again", Important: true})
+	if got := rec.titles(); !slices.Equal(got, []string{"task 0", "log in again"}) {
+		t.Fatalf("shown %q; the important popup must show at once", got)
+	}
+	show(t, c, task(2))
+	clock.Advance(time.Hour)
+	want := []string{"task 0", "log in again", "2 new tasks"}
+	if got := rec.titles(); !slices.Equal(got, want) {
+		t.Errorf("shown %q, want %q", got, want)
+	}
+
+	// Nor does it take a task's place in the Window.
+	show(t, c, Popup{Title: "gap", Important: true})
+	show(t, c, task(3))
+	if got := rec.titles(); got[len(got)-1] != "task 3" {
+		t.Errorf("after an important popup, shown %q; task 3 should show at once", got)
 	}
 }

@@ -34,6 +34,15 @@ type Popup struct {
 	URL string
 	// Priority runs from 1 (min) to 5 (urgent); 0 means 3, as in conn.Task.
 	Priority int
+	// Important marks a popup the user must see on its own, such as "log
+	// in again" or "some tasks could not be fetched": a Coalescer never
+	// folds it into a summary, and a Queue folds it last.
+	Important bool
+	// Count is how many tasks the popup stands for: 0 (meaning 1) for a
+	// task, more for a summary. Summaries of one burst share an ID and
+	// each counts the whole burst so far, so a later one supersedes an
+	// earlier one rather than adding to it.
+	Count int
 }
 
 // Notifier shows popups. Implementations are safe for concurrent use.
