@@ -1,0 +1,121 @@
+package custom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"tasktray/auth"
+	"tasktray/backend/internal/httpapi"
+	"tasktray/conn"
+)
+
+// maxMissed caps a missed-tasks answer.
+const maxMissed = 4 << 20
+
+// missedFetcher asks the profile's missed_url for what was published while
+// the link was down.
+type missedFetcher struct {
+	p      *Protocol
+	client *http.Client
+}
+
+// fetch GETs the tasks after since, oldest first. With since empty it
+// delivers nothing and returns where the history stands now (the last
+// item's id), so that the next reconnect has a point to resume from.
+// Items without an id cannot be told from the stream's own and are
+// skipped. Errors never hold the token.
+func (f *missedFetcher) fetch(ctx context.Context, s *session, since string) (conn.Decoded, error) {
+	client, err := httpapi.Client(f.client, auth.Account{})
+	if err != nil {
+		return conn.Decoded{}, err
+	}
+	rawURL := f.p.missedURL(s.token, since)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return conn.Decoded{}, errors.New("the profile's resume.missed_url with this token is not a URL")
+	}
+	for k, v := range f.p.Connect.Headers {
+		req.Header.Set(k, v)
+	}
+	switch f.p.Connect.TokenIn {
+	case TokenInHeader:
+		req.Header.Set(f.p.Connect.Header, f.p.Connect.Prefix+s.token)
+	case TokenInCookie:
+		req.Header.Set("Cookie", s.token)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := httpapi.Do(client, req)
+	if err != nil {
+		return conn.Decoded{}, f.redact(err, s.token)
+	}
+	defer httpapi.CloseBody(resp)
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return conn.Decoded{}, fmt.Errorf("%w (HTTP %d from the missed-tasks address)", conn.ErrUnauthorized, resp.StatusCode)
+	case resp.StatusCode != http.StatusOK:
+		return conn.Decoded{}, f.redact(httpapi.StatusErr(resp), s.token)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMissed+1))
+	if err != nil {
+		return conn.Decoded{}, f.redact(httpapi.RequestErr(ctx, req.URL.Host, err), s.token)
+	}
+	if len(body) > maxMissed || !gjson.ValidBytes(body) {
+		return conn.Decoded{}, fmt.Errorf("%w: %s answered missed tasks with something that is not JSON (or is over %d MiB)", auth.ErrNotServer, req.URL.Host, maxMissed>>20)
+	}
+	items := gjson.ParseBytes(body)
+	if path := f.p.Resume.MissedItems; path != "" {
+		items = items.Get(path)
+	}
+	if !items.IsArray() {
+		return conn.Decoded{}, fmt.Errorf("%w: %s answered missed tasks without a list at %q", auth.ErrNotServer, req.URL.Host, f.p.Resume.MissedItems)
+	}
+	var dec conn.Decoded
+	now := s.now()
+	for _, it := range items.Array() {
+		t, ok := f.p.mapFrame([]byte(it.Raw), now)
+		if !ok || t.ID == "" {
+			continue
+		}
+		t.Resume = idPrefix + t.ID
+		if since == "" {
+			dec.Resume = t.Resume // only where the history stands
+			continue
+		}
+		dec.Tasks = append(dec.Tasks, t)
+	}
+	return dec, nil
+}
+
+// missedURL fills the missed_url template, each value escaped for where it
+// stands.
+func (p *Protocol) missedURL(token, since string) string {
+	raw := p.Resume.MissedURL
+	esc := func(raw, v, name string) string {
+		i := strings.Index(raw, name)
+		if i < 0 {
+			return raw
+		}
+		if q := strings.IndexByte(raw, '?'); q >= 0 && q < i {
+			return strings.Replace(raw, name, url.QueryEscape(v), 1)
+		}
+		return strings.Replace(raw, name, url.PathEscape(v), 1)
+	}
+	return esc(esc(raw, since, sinceVar), token, tokenVar)
+}
+
+// redact rewords err without the token (a path that holds it is in
+// httpapi's words).
+func (f *missedFetcher) redact(err error, token string) error {
+	msg := Redact(err.Error(), token)
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedErr{msg: msg, err: err}
+}

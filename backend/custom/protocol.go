@@ -1,0 +1,181 @@
+package custom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"tasktray/auth"
+	"tasktray/conn"
+)
+
+// Protocol streams the tasks of a backend described by a Profile. It is
+// stateless and safe for concurrent use.
+type Protocol struct {
+	*Profile
+	tmplPath  string // the path of Connect.URL with placeholder for {token}
+	tmplQuery string // its raw query, likewise
+	// missed fetches missed tasks; nil without Resume.MissedURL.
+	missed *missedFetcher
+}
+
+// Account options that carry a profile (auth.Account.Options).
+const (
+	// OptionProfile is the absolute path of the profile file.
+	OptionProfile = "profile"
+	// OptionProfileText is the profile's TOML itself, for a profile the
+	// login window built from its Advanced fields.
+	OptionProfileText = "profile_text"
+)
+
+// FromAccount loads the profile an account names: inline
+// (OptionProfileText) or from its file (OptionProfile).
+func FromAccount(a auth.Account) (*Profile, error) {
+	if text := a.Options[OptionProfileText]; text != "" {
+		return ParseProfile([]byte(text))
+	}
+	if path := a.Options[OptionProfile]; path != "" {
+		return LoadProfile(path)
+	}
+	return nil, fmt.Errorf("%w: the account names no profile (options %q or %q)", ErrProfile, OptionProfile, OptionProfileText)
+}
+
+// New returns the protocol for the account's profile, trusting its CA file
+// for missed-task requests.
+func New(a auth.Account) (*Protocol, error) {
+	p, err := FromAccount(a)
+	if err != nil {
+		return nil, err
+	}
+	return NewProtocol(p, a)
+}
+
+// NewProtocol returns the protocol for p; a gives the CA file.
+func NewProtocol(p *Profile, a auth.Account) (*Protocol, error) {
+	u, err := url.Parse(strings.ReplaceAll(p.Connect.URL, tokenVar, placeholder))
+	if err != nil {
+		return nil, fmt.Errorf("%w: connect.url cannot be read as a URL", ErrProfile)
+	}
+	proto := &Protocol{Profile: p, tmplPath: u.Path, tmplQuery: u.RawQuery}
+	if p.Resume.MissedURL != "" {
+		hc, err := conn.NewHTTPClient(a.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		proto.missed = &missedFetcher{p: proto, client: hc}
+	}
+	return proto, nil
+}
+
+// Name returns "custom".
+func (p *Protocol) Name() string { return KindName }
+
+// KindName is the kind's name in auth.Account.Kind.
+const KindName = "custom"
+
+// Handshake fills the profile's URL template and headers with the token.
+// With token_in = "query" or "path" the token is in the URL: the URL is a
+// secret then (RedactURL, WrapDialer). resume is the last task's id (added
+// as since_param) or, without ids, the window of recent messages, which
+// never goes to the server.
+func (p *Protocol) Handshake(token, resume string) (string, http.Header, error) {
+	if token == "" {
+		return "", nil, fmt.Errorf("%w: no token", conn.ErrUnauthorized)
+	}
+	c := p.Connect
+	raw := c.URL
+	switch c.TokenIn {
+	case TokenInQuery:
+		raw = strings.ReplaceAll(raw, tokenVar, url.QueryEscape(token))
+	case TokenInPath:
+		raw = strings.ReplaceAll(raw, tokenVar, url.PathEscape(token))
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Parse's error quotes the URL, token and all.
+		return "", nil, errors.New("the profile's connect.url with this token is not a URL")
+	}
+	if since, ok := resumeID(resume); ok && p.Resume.SinceParam != "" {
+		if u.RawQuery != "" {
+			u.RawQuery += "&"
+		}
+		u.RawQuery += url.QueryEscape(p.Resume.SinceParam) + "=" + url.QueryEscape(since)
+	}
+	h := http.Header{}
+	for k, v := range c.Headers {
+		h.Set(k, v)
+	}
+	switch c.TokenIn {
+	case TokenInHeader:
+		h.Set(c.Header, c.Prefix+token)
+	case TokenInCookie:
+		h.Set("Cookie", token)
+	case TokenInSubprotocol:
+		subs := make([]string, len(c.Subprotocols))
+		for i, s := range c.Subprotocols {
+			subs[i] = strings.ReplaceAll(s, tokenVar, token)
+		}
+		h["Sec-WebSocket-Protocol"] = []string{strings.Join(subs, ", ")}
+	}
+	if c.TokenIn != TokenInSubprotocol && len(c.Subprotocols) > 0 {
+		h["Sec-WebSocket-Protocol"] = []string{strings.Join(c.Subprotocols, ", ")}
+	}
+	return u.String(), h, nil
+}
+
+// Keepalive sends the profile's text heartbeat every interval and, unless
+// ping = false, a WebSocket ping as often, so a server that answers pings
+// lets a half-open link be found within dead_after.
+func (p *Protocol) Keepalive() conn.Keepalive {
+	h := p.Heartbeat
+	ka := conn.Keepalive{
+		PongWait:       h.DeadAfter.Duration,
+		TextHeartbeat:  *h.Text,
+		HeartbeatEvery: h.Interval.Duration,
+	}
+	if *h.Ping {
+		ka.PingPeriod = min(h.Interval.Duration, h.DeadAfter.Duration*9/10)
+	}
+	return ka
+}
+
+// NewSession starts decoding one connection; resume holds what the last
+// one delivered (the window of recent messages, without ids).
+func (p *Protocol) NewSession(token, resume string) conn.Session {
+	return &session{p: p, token: token, window: parseWindow(resume, p.Resume.Window), now: time.Now}
+}
+
+// session is the state of one connection.
+type session struct {
+	p      *Protocol
+	token  string
+	window *window
+	now    func() time.Time
+}
+
+// Open sends nothing: the handshake says it all.
+func (s *session) Open() ([][]byte, error) { return nil, nil }
+
+// Backfill fetches, with a missed_url, what was published after resume;
+// with an empty resume only where the history stands now.
+func (s *session) Backfill(ctx context.Context, resume string) (conn.Decoded, error) {
+	if s.p.missed == nil {
+		return conn.Decoded{}, nil
+	}
+	since, _ := resumeID(resume)
+	return s.p.missed.fetch(ctx, s, since)
+}
+
+// resumeID returns the task id a resume point names; a window of recent
+// messages (without ids) names none.
+func resumeID(resume string) (string, bool) {
+	id, ok := strings.CutPrefix(resume, idPrefix)
+	return id, ok && id != ""
+}
+
+// idPrefix starts a resume point that is the id of the last task.
+const idPrefix = "i:"
