@@ -1,0 +1,120 @@
+package tray
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"path/filepath"
+
+	"tasktray/auth"
+	"tasktray/backend"
+	"tasktray/conn"
+	"tasktray/notify"
+)
+
+// link is one conn.Client run, for one account and token.
+type link struct {
+	client *conn.Client
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startLink replaces the link with one for sess.
+func (a *Agent) startLink(ctx context.Context, sess auth.Session) {
+	a.stopLink()
+	kind, err := backend.Lookup(sess.Kind)
+	var proto conn.Protocol
+	if err == nil {
+		proto, err = kind.Protocol(sess.Account)
+	}
+	var dialer conn.Dialer
+	if err == nil {
+		dialer, err = conn.NewDialer(sess.Account.CAFile)
+	}
+	if err != nil {
+		a.log.Error("cannot connect with this account", "err", err)
+		a.state = conn.State{Phase: conn.Disconnected, Reason: err.Error()}
+		a.render()
+		return
+	}
+	cfg := conn.Config{
+		Protocol: proto,
+		Token:    sess.Token,
+		Cursor:   a.cursorStore(sess.Account),
+		Dialer:   dialer,
+		Logger:   a.log,
+	}
+	if a.cfg.ConnOptions != nil {
+		a.cfg.ConnOptions(&cfg)
+	}
+	client, err := conn.New(cfg)
+	if err != nil {
+		a.log.Error("cannot start the link", "err", err)
+		return
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	l := &link{client: client, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		if err := client.Run(lctx); err != nil {
+			a.log.Error("link stopped", "err", err)
+		}
+	}()
+	a.link = l
+	a.loggedIn = true
+	a.render()
+}
+
+// stopLink ends the link and waits for it. It takes no task from the link
+// meanwhile: a task taken counts as delivered, and one taken only to be
+// dropped here would be lost, never resumed. Run never blocks on States,
+// and a hand-over of a task gives way to the cancelled context.
+func (a *Agent) stopLink() {
+	if a.link == nil {
+		return
+	}
+	a.link.cancel()
+	<-a.link.done
+	a.link = nil
+	a.state = conn.State{}
+}
+
+// cursorStore keeps one resume cursor per account, named by a hash so the
+// file name says nothing about the user.
+func (a *Agent) cursorStore(acc auth.Account) conn.CursorStore {
+	if a.cfg.StateDir == "" {
+		return &conn.MemoryCursor{}
+	}
+	sum := sha256.Sum256([]byte(acc.Kind + "\x00" + acc.KeyringUser()))
+	return conn.FileCursor{Path: filepath.Join(a.cfg.StateDir, "cursor-"+hex.EncodeToString(sum[:8])+".json")}
+}
+
+func (a *Agent) onState(ctx context.Context, s conn.State) {
+	prev := a.state
+	a.state = s
+	if s.Phase == conn.AuthRequired && prev.Phase != conn.AuthRequired {
+		a.popup(ctx, notify.Popup{
+			ID:       "auth-required",
+			Title:    "tasktray: log in again",
+			Body:     "The server no longer accepts your login. Choose “Log in…” in the tray menu.",
+			Priority: conn.PriorityMax,
+		}, true)
+	}
+	a.render()
+}
+
+func (a *Agent) onTask(ctx context.Context, t conn.Task) {
+	a.recent.add(t)
+	a.popup(ctx, notify.Popup{ID: t.ID, Title: t.Title, Body: t.Body, URL: t.URL, Priority: t.Priority}, false)
+	a.render()
+}
+
+// popup shows p unless popups are paused; important ones show anyway.
+func (a *Agent) popup(ctx context.Context, p notify.Popup, important bool) {
+	if a.paused && !important {
+		return
+	}
+	if err := a.cfg.Popups.Show(ctx, p); err != nil {
+		a.log.Warn("popup failed", "err", err)
+	}
+}

@@ -1,0 +1,81 @@
+package tray
+
+import (
+	"time"
+
+	"tasktray/conn"
+	"tasktray/ipc"
+)
+
+// windowFlush bounds how often open windows are sent the state and list.
+const windowFlush = 200 * time.Millisecond
+
+// render pushes the current view to the menu and to every open window.
+func (a *Agent) render() {
+	v := View{
+		Icon:   iconFor(a.state, a.loggedIn, a.paused),
+		Unread: a.recent.unread,
+		Status: a.status(),
+		Paused: a.paused,
+	}
+	if a.loggedIn {
+		v.User = a.account.Username
+		v.NeedsLogin = a.state.Phase == conn.AuthRequired
+	}
+	a.cfg.Menu.Render(v)
+	if len(a.windows) > 0 {
+		a.windowsDirty = true
+		if a.flush == nil {
+			a.flush = time.After(windowFlush)
+		}
+	}
+}
+
+// flushWindows sends every open window the current state, and Recent tasks
+// what changed in the list.
+func (a *Agent) flushWindows() {
+	if !a.windowsDirty {
+		return
+	}
+	a.windowsDirty = false
+	st := a.stateMessage(View{Status: a.status()})
+	for view, w := range a.windows {
+		a.sendTo(view, st)
+		if view == ipc.ViewRecent {
+			a.sendRecentChanges(w)
+		}
+	}
+}
+
+// sendRecentChanges sends the Recent tasks window the tasks that came since
+// the last message (as many of the newest as a page holds: the window drops
+// what it has beyond a gap), the tasks read since, and the counts.
+func (a *Agent) sendRecentChanges(w *window) {
+	p := a.recent.head(w.sent)
+	a.recent.addSeqs(p, w.readSince)
+	w.sent, w.readSince = a.recent.newest(), nil
+	a.sendTo(ipc.ViewRecent, a.recent.message(p))
+}
+
+func (a *Agent) status() string {
+	if !a.loggedIn {
+		if a.state.Phase == conn.Disconnected && a.state.Reason != "" {
+			return "Cannot connect: " + a.state.Reason
+		}
+		return "Not logged in"
+	}
+	return statusLine(a.state, a.account.Server, time.Now())
+}
+
+func (a *Agent) stateMessage(v View) ipc.State {
+	return ipc.State{
+		Phase:       a.state.Phase.String(),
+		Status:      v.Status,
+		LoggedIn:    a.loggedIn,
+		Kind:        a.account.Kind,
+		User:        a.account.Username,
+		Server:      a.account.Server,
+		Paused:      a.paused,
+		KeyringNote: a.cfg.Tokens.Reason(),
+	}
+}

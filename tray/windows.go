@@ -1,0 +1,89 @@
+package tray
+
+import (
+	"context"
+	"time"
+
+	"tasktray/ipc"
+)
+
+// window is one running window process.
+type window struct {
+	child WindowProcess
+	done  chan struct{} // closed once the process has exited
+
+	// For Recent tasks: the newest seq the window has been sent, and the
+	// tasks read since the last Tasks message, which it holds unread.
+	sent      int64
+	readSince []int64
+}
+
+// openWindow starts the window process for view, unless it runs already.
+func (a *Agent) openWindow(ctx context.Context, view string) {
+	if a.windows[view] != nil {
+		return
+	}
+	child, err := a.cfg.Windows(ctx, view)
+	if err != nil {
+		a.log.Error("cannot open window", "view", view, "err", err)
+		return
+	}
+	w := &window{child: child, done: make(chan struct{})}
+	a.windows[view] = w
+	go a.readWindow(ctx, view, w)
+	a.sendTo(view, a.stateMessage(View{Status: a.status()}))
+	if view == ipc.ViewRecent {
+		a.sendRecentChanges(w) // all are new to it: the newest page
+	}
+}
+
+// readWindow forwards one window's messages to the agent until it exits.
+func (a *Agent) readWindow(ctx context.Context, view string, w *window) {
+	for {
+		m, err := w.child.Receive()
+		if err != nil {
+			w.child.Wait()
+			close(w.done)
+			select {
+			case a.events <- windowExited{view: view, child: w.child}:
+			case <-ctx.Done():
+			}
+			return
+		}
+		select {
+		case a.events <- windowMsg{view: view, msg: m}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (a *Agent) sendTo(view string, m ipc.Message) {
+	if w := a.windows[view]; w != nil {
+		if err := w.child.Send(m); err != nil {
+			a.log.Debug("window gone", "view", view, "err", err)
+		}
+	}
+}
+
+func (a *Agent) closeWindow(view string) {
+	if w := a.windows[view]; w != nil {
+		if err := w.child.Send(ipc.Close{}); err != nil {
+			w.child.Kill()
+		}
+	}
+}
+
+// closeWindows ends every window process on the way out.
+func (a *Agent) closeWindows() {
+	for view, w := range a.windows {
+		w.child.Send(ipc.Close{})
+		select {
+		case <-w.done:
+		case <-time.After(2 * time.Second):
+			w.child.Kill()
+			<-w.done
+		}
+		delete(a.windows, view)
+	}
+}
