@@ -47,7 +47,18 @@ func (s *Server) newAccount(hash []byte) *account {
 // session is what the server knows of a token it handed out.
 type session struct {
 	user    string
+	issued  time.Time
 	expires time.Time
+	// family names the login the token descends from: a login starts one,
+	// and each token renewed over a link (renew.go) inherits it, so that a
+	// logout ends the whole session, not only its newest token.
+	family [sha256.Size]byte
+}
+
+// renewAt is when a link using this token is handed a new one: at half its
+// life, so that a link that fails to pass it on still has the other half.
+func (sess session) renewAt() time.Time {
+	return sess.issued.Add(sess.expires.Sub(sess.issued) / 2)
 }
 
 // HashPassword returns the bcrypt hash of pw at the default cost, in the form
@@ -119,8 +130,11 @@ func (s *Server) Revoke(user string) {
 
 var errBadCredentials = errors.New("wrong username or password")
 
-// login checks a password and hands out a new token.
-func (s *Server) login(name, password string) (token string, expires time.Time, err error) {
+// login checks a password and hands out a new token. lastID is the id of
+// the user's newest task at that moment: the client resumes from there, so
+// nothing published after the login can be missed, even before its first
+// link (docs/protocol.md, "Resume").
+func (s *Server) login(name, password string) (token string, expires time.Time, lastID int64, err error) {
 	s.mu.Lock()
 	a, known := s.users[name]
 	hash := s.dummyHash
@@ -137,13 +151,9 @@ func (s *Server) login(name, password string) (token string, expires time.Time, 
 			// An unknown name may be a password typed in the wrong field.
 			s.log.Info("login refused", "user", "(unknown)")
 		}
-		return "", time.Time{}, errBadCredentials
+		return "", time.Time{}, 0, errBadCredentials
 	}
-	raw := make([]byte, 32)
-	rand.Read(raw) // never fails: crypto/rand crashes the program instead
-	token = base64.RawURLEncoding.EncodeToString(raw)
 	now := time.Now()
-	expires = now.Add(s.cfg.TokenTTL)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -154,8 +164,22 @@ func (s *Server) login(name, password string) (token string, expires time.Time, 
 			delete(s.tokens, key)
 		}
 	}
-	s.tokens[sha256.Sum256([]byte(token))] = session{user: name, expires: expires}
-	return token, expires, nil
+	token, key, sess := s.mintLocked(name, [sha256.Size]byte{}, now)
+	sess.family = key // a login starts a family named after its first token
+	s.tokens[key] = sess
+	return token, sess.expires, a.lastID, nil
+}
+
+// mintLocked makes a new random token for user in family, valid for
+// Config.TokenTTL from now, and stores its hash. s.mu must be held.
+func (s *Server) mintLocked(user string, family [sha256.Size]byte, now time.Time) (string, [sha256.Size]byte, session) {
+	raw := make([]byte, 32)
+	rand.Read(raw) // never fails: crypto/rand crashes the program instead
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	key := sha256.Sum256([]byte(token))
+	sess := session{user: user, issued: now, expires: now.Add(s.cfg.TokenTTL), family: family}
+	s.tokens[key] = sess
+	return token, key, sess
 }
 
 // authenticate looks a token up. Only its hash is stored, so a leaked
@@ -186,17 +210,22 @@ func (s *Server) validLocked(key [sha256.Size]byte) (session, bool) {
 	return sess, true
 }
 
-// logout revokes one token and closes the WebSockets that use it.
+// logout ends the session a token belongs to: that token, the tokens it
+// was renewed from and to (its family), and the WebSockets that use them.
 func (s *Server) logout(token string) bool {
-	key, sess, ok := s.authenticate(token)
+	_, sess, ok := s.authenticate(token)
 	if !ok {
 		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.tokens, key)
+	for key, other := range s.tokens {
+		if other.family == sess.family {
+			delete(s.tokens, key)
+		}
+	}
 	for c := range s.users[sess.user].conns {
-		if c.token == key {
+		if c.family == sess.family {
 			c.close(codeUnauthorized, "unauthorized", "logged out")
 		}
 	}
@@ -241,7 +270,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_request", "username and password are required")
 		return
 	}
-	token, expires, err := s.login(req.Username, req.Password)
+	token, expires, lastID, err := s.login(req.Username, req.Password)
 	if err != nil {
 		writeError(w, http.StatusUnauthorized, "invalid_credentials", err.Error())
 		return
@@ -250,7 +279,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, struct {
 		Token     string `json:"token"`
 		ExpiresAt string `json:"expires_at"`
-	}{token, expires.UTC().Format(time.RFC3339)})
+		LastID    int64  `json:"last_id"`
+		Epoch     string `json:"epoch"`
+	}{token, expires.UTC().Format(time.RFC3339), lastID, s.cfg.Epoch})
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {

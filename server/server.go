@@ -93,12 +93,14 @@ type Server struct {
 	// fixed-size digests in constant time hides the key's length too.
 	publisherKey [sha256.Size]byte
 	wg           sync.WaitGroup // one per WebSocket handler, for Close
+	// afterUpgrade, when set by a test, runs once the 101 is written: what
+	// it publishes must reach that socket.
+	afterUpgrade func()
 
 	mu     sync.Mutex
 	users  map[string]*account
 	tokens map[[sha256.Size]byte]session // keyed by the SHA-256 of the token
 	closed bool
-	hello  []byte // the hello frame, naming the epoch
 }
 
 // New checks cfg, fills in its defaults and returns a Server.
@@ -150,11 +152,6 @@ func New(cfg Config) (*Server, error) {
 		users:        make(map[string]*account, len(cfg.Users)),
 		tokens:       make(map[[sha256.Size]byte]session),
 	}
-	s.hello, _ = json.Marshal(struct {
-		Type       string  `json:"type"`
-		Epoch      string  `json:"epoch"`
-		PingPeriod float64 `json:"ping_period"` // seconds
-	}{"hello", cfg.Epoch, cfg.PingPeriod.Seconds()})
 	for name, hash := range cfg.Users {
 		if err := checkUserName(name); err != nil {
 			return nil, err
@@ -281,6 +278,11 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() { // after the log line, and even if the handler panics
+			if sw.after != nil {
+				sw.after()
+			}
+		}()
 		next.ServeHTTP(sw, r)
 		s.log.Info("http request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"duration", time.Since(start).Round(time.Microsecond), "remote", r.RemoteAddr)
@@ -293,6 +295,7 @@ type statusWriter struct {
 	http.ResponseWriter
 	status  int
 	written bool
+	after   func() // runs once the request is logged, if set
 }
 
 func (w *statusWriter) WriteHeader(status int) {

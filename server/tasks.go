@@ -92,6 +92,7 @@ type taskFrame struct {
 // socket and the history. id is 0 for a heartbeat echo.
 type message struct {
 	id   int64
+	time time.Time // when the task was published; zero for a heartbeat echo
 	data []byte
 }
 
@@ -140,7 +141,7 @@ func (a *account) publish(in TaskInput, now time.Time) int64 {
 	if err != nil {
 		panic(err) // strings, ints and a UTC time always encode
 	}
-	m := message{id: a.lastID, data: bytes.TrimSuffix(b.Bytes(), []byte("\n"))}
+	m := message{id: a.lastID, time: now, data: bytes.TrimSuffix(b.Bytes(), []byte("\n"))}
 	a.history.add(m)
 	for c := range a.conns {
 		c.deliver(m)
@@ -163,6 +164,14 @@ func (h *history) add(m message) {
 	}
 	h.ring[h.start] = m
 	h.start = (h.start + 1) % len(h.ring)
+}
+
+// oldest returns the oldest kept message, ok false when none is kept.
+func (h *history) oldest() (m message, ok bool) {
+	if len(h.ring) == 0 {
+		return message{}, false
+	}
+	return h.ring[h.start], true
 }
 
 // after returns the kept messages with an id above since, oldest first.

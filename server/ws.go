@@ -29,10 +29,17 @@ const (
 // wsConn is one client WebSocket. The handler goroutine reads; one writer
 // goroutine owns every data write.
 type wsConn struct {
-	ws      *websocket.Conn
-	user    string
-	token   [sha256.Size]byte // hash of the token it connected with, for logout
-	expires time.Time         // the token's expiry: the link ends with 4401 then
+	// ws is nil until the upgrade is done: the socket is subscribed before
+	// it, so that nothing published during the handshake is lost. s.mu
+	// guards the change from nil.
+	ws   *websocket.Conn
+	cut  bool // abort came before the upgrade; guarded by s.mu
+	user string
+	// token is the hash of the token the link uses now; a renewal over the
+	// link (renew.go) changes it. family is the login's, for logout. Both
+	// are guarded by s.mu.
+	token  [sha256.Size]byte
+	family [sha256.Size]byte
 
 	send       chan message  // frames to write; never closed
 	kick       chan closeMsg // asks the writer to close; holds the first request
@@ -66,8 +73,13 @@ func (c *wsConn) close(code int, text, why string) {
 // abort cuts the link at once without a close frame, as a network failure
 // would. Closing the socket fails the pending read and write, which ends
 // both goroutines.
+// s.mu must be held.
 func (c *wsConn) abort(why string) {
 	c.setReason(why)
+	if c.ws == nil {
+		c.cut = true // the upgrade closes it as soon as it is done
+		return
+	}
 	c.ws.Close()
 }
 
@@ -101,28 +113,48 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	if epoch := q.Get("epoch"); resume && epoch != "" && epoch != s.cfg.Epoch {
 		since = 0 // its ids belong to a history that is gone: send all we keep
 	}
-	if !s.track() {
-		writeError(w, http.StatusServiceUnavailable, "shutting_down", "server is shutting down")
-		return
-	}
-	defer s.wg.Done()
-	ws, err := s.upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return // the upgrader has answered already
-	}
 
 	c := &wsConn{
-		ws:         ws,
 		user:       sess.user,
 		token:      key,
-		expires:    sess.expires,
+		family:     sess.family,
 		send:       make(chan message, sendQueue),
 		kick:       make(chan closeMsg, 1),
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
-	// hello goes first, so the client knows which history the ids belong to.
-	replay := append([]message{{data: s.hello}}, s.subscribe(c, since, resume)...)
+	// Subscribe before the upgrade: once the client reads the 101 it counts
+	// the link as up, so a task published from then on must reach it.
+	replay, status := s.subscribe(c, since, resume)
+	switch status {
+	case http.StatusServiceUnavailable:
+		writeError(w, status, "shutting_down", "server is shutting down")
+		return
+	case http.StatusUnauthorized:
+		writeError(w, status, "unauthorized", "missing, invalid, expired or revoked token")
+		return
+	}
+	// Close waits for this handler, and also for its request's log line.
+	if sw, ok := w.(*statusWriter); ok {
+		sw.after = s.wg.Done
+	} else {
+		defer s.wg.Done()
+	}
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		s.unsubscribe(c)
+		return // the upgrader has answered already
+	}
+	s.mu.Lock()
+	c.ws = ws
+	if c.cut {
+		ws.Close() // dropped while upgrading: the writer and reader fail at once
+	}
+	s.mu.Unlock()
+	if s.afterUpgrade != nil {
+		s.afterUpgrade()
+	}
+
 	start := time.Now()
 	attrs := []any{"user", c.user, "remote", r.RemoteAddr}
 	if resume {
@@ -130,7 +162,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("websocket open", attrs...)
 
-	go c.writeLoop(replay, s.cfg.PingPeriod)
+	go c.writeLoop(s, replay, sess)
 	err = c.readLoop(s.cfg.PongWait, s.cfg.Heartbeat)
 	s.unsubscribe(c)
 	close(c.done)
@@ -140,39 +172,31 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		"duration", time.Since(start).Round(time.Millisecond))
 }
 
-// track counts a WebSocket handler for Close, unless Close has begun.
-func (s *Server) track() bool {
+// subscribe adds c to its user's live delivery and returns the frames to
+// send first: the hello, then, when resuming, the kept tasks after since.
+// Both happen under the lock that publishers hold to number and queue a
+// task, so each task lands either in the replay or in c's queue: none falls
+// between the two, none is in both; and the hello's last_id is exactly
+// where the live tasks start. It counts the handler for Close (s.wg), unless
+// it answers 503 (Close has begun) or 401 (the token was revoked since it
+// was checked); then c is not subscribed.
+func (s *Server) subscribe(c *wsConn, since int64, resume bool) ([]message, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return false
-	}
-	s.wg.Add(1)
-	return true
-}
-
-// subscribe adds c to its user's live delivery and, when resuming, returns
-// the kept tasks after since to send first. Both happen under the lock that
-// publishers hold to number and queue a task, so each task lands either in
-// the replay or in c's queue: none falls between the two, none is in both.
-// A token revoked, or a Close begun, since the handshake ends c at once.
-func (s *Server) subscribe(c *wsConn, since int64, resume bool) []message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		c.close(websocket.CloseGoingAway, "server shutting down", "server closed")
-		return nil
+		return nil, http.StatusServiceUnavailable
 	}
 	if _, ok := s.validLocked(c.token); !ok {
-		c.close(codeUnauthorized, "unauthorized", "token revoked during handshake")
-		return nil
+		return nil, http.StatusUnauthorized
 	}
+	s.wg.Add(1)
 	a := s.users[c.user]
 	a.conns[c] = struct{}{}
-	if !resume {
-		return nil
+	var replay []message
+	if resume {
+		replay = a.history.after(since)
 	}
-	return a.history.after(since)
+	return append([]message{{data: s.helloLocked(a, since, resume)}}, replay...), 0
 }
 
 func (s *Server) unsubscribe(c *wsConn) {
@@ -220,9 +244,10 @@ func (c *wsConn) readLoop(pongWait time.Duration, heartbeat string) error {
 }
 
 // writeLoop writes the replay, then queued frames and pings, until the
-// link ends. It sends the close frame when asked to or when the token
+// link ends. It hands the link a new token at half the old one's life
+// (renew.go), and sends the close frame when asked to or when the token
 // expires.
-func (c *wsConn) writeLoop(replay []message, pingPeriod time.Duration) {
+func (c *wsConn) writeLoop(s *Server, replay []message, sess session) {
 	defer close(c.writerDone)
 	// Closing the socket also ends the read loop, whatever stopped us.
 	defer c.ws.Close()
@@ -235,10 +260,12 @@ func (c *wsConn) writeLoop(replay []message, pingPeriod time.Duration) {
 		}
 		last = m.id
 	}
-	ping := time.NewTicker(pingPeriod)
+	ping := time.NewTicker(s.cfg.PingPeriod)
 	defer ping.Stop()
-	expiry := time.NewTimer(time.Until(c.expires))
+	expiry := time.NewTimer(time.Until(sess.expires))
 	defer expiry.Stop()
+	renew := time.NewTimer(time.Until(sess.renewAt()))
+	defer renew.Stop()
 	for {
 		var err error
 		select {
@@ -251,6 +278,14 @@ func (c *wsConn) writeLoop(replay []message, pingPeriod time.Duration) {
 			c.setReason("token expired")
 			c.goodbye(closeMsg{codeUnauthorized, "unauthorized"})
 			return
+		case <-renew.C:
+			frame, next, ok := s.renew(c)
+			if !ok {
+				continue // revoked: its close is queued; expired: expiry fires
+			}
+			expiry.Reset(time.Until(next.expires))
+			renew.Reset(time.Until(next.renewAt()))
+			err = c.write(frame)
 		case m := <-c.send:
 			// subscribe already rules out a task both replayed and queued;
 			// this keeps ids strictly increasing on the wire regardless.
