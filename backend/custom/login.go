@@ -61,7 +61,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	}
 	if p.Login == nil {
 		s.Token = strings.TrimSpace(c.Password)
-		return s, nil
+		return a.withResume(ctx, s)
 	}
 	l := p.Login
 	client, err := httpapi.Client(a.HTTPClient, c.Account)
@@ -117,6 +117,25 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	if s.Token == "" {
 		return auth.Session{}, fmt.Errorf("%w: the login answer holds no token where the profile looks (login.token_from = %q); check the profile if the password is right",
 			auth.ErrBadCredentials, l.TokenFrom)
+	}
+	return a.withResume(ctx, s)
+}
+
+// withResume sets s.Resume to where the backend's history stands, with a
+// missed_url, so that a task published between the login and the first
+// task is fetched after a dropped link. A backend that cannot say leaves it
+// empty: the login itself worked.
+func (a Authenticator) withResume(ctx context.Context, s auth.Session) (auth.Session, error) {
+	p, err := NewProtocol(a.Profile, s.Account)
+	if err != nil || p.missed == nil {
+		return s, err
+	}
+	if a.HTTPClient != nil {
+		p.missed.client = a.HTTPClient
+	}
+	s.Resume, err = p.HistoryNow(ctx, s.Token)
+	if err != nil && ctx.Err() != nil {
+		return auth.Session{}, ctx.Err()
 	}
 	return s, nil
 }

@@ -28,7 +28,7 @@ type missedFetcher struct {
 
 // fetch GETs the tasks after since, oldest first. With since empty it
 // delivers nothing and returns where the history stands now (the last
-// item's id), so that the next reconnect has a point to resume from.
+// item's id): the login's resume point (auth.Session.Resume).
 // Items without an id cannot be told from the stream's own and are
 // skipped. Errors never hold the token.
 func (f *missedFetcher) fetch(ctx context.Context, s *session, since string) (conn.Decoded, error) {

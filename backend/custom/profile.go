@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -218,5 +219,27 @@ func tomlErr(err error) string {
 		}
 		return fmt.Sprintf("line %d: %s", pe.Position.Line, msg)
 	}
-	return strings.TrimPrefix(err.Error(), "toml: ")
+	msg := strings.TrimPrefix(err.Error(), "toml: ")
+	if m := typeErr.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("line %s, field %s: is %s, must be %s", m[1], m[2], article(m[3]), article(m[4]))
+	}
+	return msg
+}
+
+// typeErr matches the library's words for a value of the wrong type.
+var typeErr = regexp.MustCompile(`^line (\d+) \(last key "([^"]*)"\): incompatible types: TOML value has type (\w+); destination has type (\w+)`)
+
+// article names a TOML or Go type for a person: "a string", "a number".
+func article(typ string) string {
+	switch {
+	case strings.HasPrefix(typ, "int"), strings.HasPrefix(typ, "float"), typ == "integer":
+		return "a number"
+	case typ == "bool", typ == "boolean":
+		return "true or false"
+	case strings.HasPrefix(typ, "map"), typ == "struct":
+		return "a table"
+	case strings.HasPrefix(typ, "[]"), typ == "slice", typ == "array":
+		return "a list"
+	}
+	return "a " + typ
 }

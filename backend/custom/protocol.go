@@ -160,14 +160,28 @@ type session struct {
 // Open sends nothing: the handshake says it all.
 func (s *session) Open() ([][]byte, error) { return nil, nil }
 
-// Backfill fetches, with a missed_url, what was published after resume;
-// with an empty resume only where the history stands now.
+// Backfill fetches, with a missed_url, what was published after resume.
+// With no id to resume from it fetches nothing: "where the history stands
+// now" would skip the tasks the stream has brought but not yet delivered
+// if the link dropped now; the login's resume point (Login sets
+// auth.Session.Resume) covers a first start instead.
 func (s *session) Backfill(ctx context.Context, resume string) (conn.Decoded, error) {
-	if s.p.missed == nil {
+	since, ok := resumeID(resume)
+	if s.p.missed == nil || !ok {
 		return conn.Decoded{}, nil
 	}
-	since, _ := resumeID(resume)
 	return s.p.missed.fetch(ctx, s, since)
+}
+
+// HistoryNow returns, with a missed_url, where the backend's history
+// stands now as a resume point ("" without a missed_url, or when the
+// backend has no task yet).
+func (p *Protocol) HistoryNow(ctx context.Context, token string) (string, error) {
+	if p.missed == nil {
+		return "", nil
+	}
+	dec, err := p.missed.fetch(ctx, &session{p: p, token: token, now: time.Now}, "")
+	return dec.Resume, err
 }
 
 // resumeID returns the task id a resume point names; a window of recent
