@@ -32,6 +32,7 @@ func (b *beeepNotifier) Show(ctx context.Context, p Popup) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	p = clipPopup(p)
 	if conn.ClampPriority(p.Priority) == conn.PriorityMax {
 		// Alert plays the system sound with the popup.
 		return beeep.Alert(p.Title, p.Body, b.icon)

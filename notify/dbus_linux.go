@@ -173,6 +173,7 @@ func (n *DBus) capabilities(ctx context.Context) (map[string]bool, error) {
 
 // Show sends p to the notification daemon.
 func (n *DBus) Show(ctx context.Context, p Popup) error {
+	p = clipPopup(p)
 	caps, err := n.capabilities(ctx)
 	if err != nil {
 		return fmt.Errorf("notify: %w", err)
@@ -188,7 +189,7 @@ func (n *DBus) Show(ctx context.Context, p Popup) error {
 	if caps["actions"] && webURL(p.URL) {
 		// "default" is a click on the popup itself; "open" a button for
 		// desktops that show actions as buttons.
-		actions = []string{"default", "Open", "open", "Open"}
+		actions = []string{"default", textOpen, "open", textOpen}
 		link = p.URL
 	}
 	urgency := urgencyOf(p.Priority)

@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/goleak"
 
@@ -364,5 +366,33 @@ func TestNewDaemonIsAskedAgain(t *testing.T) {
 			t.Fatal("popups still carry actions the new daemon does not have")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestTextBoundsOnTheBus: a title or body of any length or encoding
+// reaches the daemon cut at a rune boundary within its cap, as valid UTF-8
+// without NUL; godbus refuses to send anything else, which lost the popup.
+func TestTextBoundsOnTheBus(t *testing.T) {
+	rec, n, _ := session(t)
+	long := strings.Repeat("任务", 2000)
+	mustShow(t, n, Popup{Title: long, Body: long})
+	mustShow(t, n, Popup{Title: "bad \xff\x00 bytes", Body: "body \xc3\x28 \x00"})
+	calls, err := rec.WaitFor(2, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range calls {
+		for _, s := range []string{c.Summary, c.Body} {
+			if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+				t.Errorf("sent %q: not valid UTF-8 without NUL", s)
+			}
+		}
+	}
+	if c := calls[0]; len(c.Summary) > maxTitleBytes || len(c.Body) > maxBodyBytes ||
+		!strings.HasPrefix(long, strings.TrimSuffix(c.Summary, ellipsis)) || !strings.HasPrefix(long, strings.TrimSuffix(c.Body, ellipsis)) {
+		t.Errorf("long text sent as %d+%d bytes, want at most %d+%d, cut from the start", len(c.Summary), len(c.Body), maxTitleBytes, maxBodyBytes)
+	}
+	if c := calls[1]; c.Summary != "bad \uFFFD bytes" || c.Body != "body \uFFFD( " {
+		t.Errorf("sent %q / %q", c.Summary, c.Body)
 	}
 }
