@@ -41,16 +41,15 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 	return conn.Decoded{Tasks: []conn.Task{t}}, nil
 }
 
-// task converts m, moving the session's highest id.
+// task converts m; its Resume is the session's resume point once m
+// arrived, which a lower id still to come holds back.
 func (s *session) task(m message) (conn.Task, error) {
 	if m.ID <= 0 {
 		return conn.Task{}, fmt.Errorf("%w: message id %d is not positive", ErrMalformed, m.ID)
 	}
-	s.high = max(s.high, m.ID)
-	id := strconv.FormatInt(m.ID, 10)
 	t := conn.Task{
-		ID:       id,
-		Resume:   strconv.FormatInt(s.high, 10),
+		ID:       strconv.FormatInt(m.ID, 10),
+		Resume:   strconv.FormatInt(s.resume.arrived(m.ID), 10),
 		Title:    strings.TrimSpace(m.Title),
 		Body:     strings.TrimSpace(m.Message),
 		URL:      clickURL(m.Extras),

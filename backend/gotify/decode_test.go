@@ -24,7 +24,7 @@ func newSession(t *testing.T, resume string) *session {
 }
 
 func TestDecodeRecordedFrame(t *testing.T) {
-	d, err := newSession(t, "").Decode([]byte(recordedFrame))
+	d, err := newSession(t, "4").Decode([]byte(recordedFrame))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,11 +93,12 @@ func TestDecodeMalformed(t *testing.T) {
 	}
 }
 
-// A lower id pushed after a higher one is still delivered, and never moves
-// the resume point back.
+// Two publishers can reach the stream out of order: 11 before 10. The
+// resume point must not pass 10 before 10 came, or a link that drops
+// between the two loses 10 for good (defect 13).
 func TestDecodeOutOfOrder(t *testing.T) {
 	s := newSession(t, "9")
-	for _, c := range []struct{ id, resume string }{{"11", "11"}, {"10", "11"}, {"12", "12"}} {
+	for _, c := range []struct{ id, resume string }{{"11", "9"}, {"10", "11"}, {"12", "12"}, {"14", "12"}, {"13", "14"}} {
 		d, err := s.Decode([]byte(`{"id":` + c.id + `,"title":"x"}`))
 		if err != nil {
 			t.Fatal(err)
@@ -108,12 +109,41 @@ func TestDecodeOutOfOrder(t *testing.T) {
 	}
 }
 
+// An id that never comes (another user's message, or a deleted one) holds
+// the resume point back only until settleAfter later ids have come: a
+// redial then fetches those few again (conn drops them as duplicates)
+// rather than the whole history.
+func TestDecodeHoleSettles(t *testing.T) {
+	s := newSession(t, "0")
+	var last string
+	for id := 2; id <= settleAfter+2; id++ {
+		d, err := s.Decode([]byte(`{"id":` + strconv.Itoa(id) + `,"title":"x"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = d.Tasks[0].Resume
+		if id <= settleAfter+1 && last != "0" {
+			t.Fatalf("after id %d the resume point passed the missing id 1: %s", id, last)
+		}
+	}
+	if want := strconv.Itoa(settleAfter + 2); last != want {
+		t.Errorf("after %d later ids, resume %s, want %s", settleAfter+1, last, want)
+	}
+	// A late arrival below the resume point is still a task.
+	d, err := s.Decode([]byte(`{"id":1,"title":"late"}`))
+	if err != nil || len(d.Tasks) != 1 || d.Tasks[0].Resume != last {
+		t.Errorf("late id 1: %+v, %v", d, err)
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(recordedFrame))
 	f.Add([]byte(`{"id":1,"message":"a\nb","extras":{"client::notification":{"click":{"url":5}}}}`))
 	f.Add([]byte(`{"id":9223372036854775807,"priority":-9,"date":"x"}`))
 	f.Fuzz(func(t *testing.T, frame []byte) {
-		d, err := (&session{high: 3}).Decode(frame)
+		s := &session{}
+		s.resume.reset(3)
+		d, err := s.Decode(frame)
 		if err != nil {
 			return
 		}
@@ -123,7 +153,7 @@ func FuzzDecode(f *testing.F) {
 		task := d.Tasks[0]
 		id, _ := strconv.ParseInt(task.ID, 10, 64)
 		resume, _ := strconv.ParseInt(task.Resume, 10, 64)
-		if id <= 0 || resume < id || resume < 3 || task.Title == "" ||
+		if id <= 0 || resume > max(id, 3) || resume < 3 || task.Title == "" ||
 			task.Priority < conn.PriorityMin || task.Priority > conn.PriorityMax {
 			t.Fatalf("bad task %+v", task)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,16 +13,20 @@ import (
 
 	"tasktray/auth"
 	"tasktray/backend/internal/httpapi"
+	"tasktray/conn"
 )
 
-// maxResponse caps what is read of any answer (a page of 100 Gotify
-// messages is well under it): a wrong server must not make us read a video.
-const maxResponse = 4 << 20
+// maxResponse caps what is read of any answer: a wrong server must not make
+// us read a video. A page of 200 Gotify messages is well under it unless
+// they average 160 KB; such a page fails the backfill (and the link) rather
+// than lose what is in it.
+const maxResponse = 32 << 20
 
 // Authenticator logs in to a Gotify server: GET /version to make sure it is
-// one, then POST /client with basic auth to create a client token named
-// "tasktray on <hostname>", which the user can see and revoke in Gotify's
-// web UI under Clients.
+// one, GET /message?limit=1 with basic auth for the newest message id (the
+// session's resume point), then POST /client with basic auth to create a
+// client token named "tasktray on <hostname>", which the user can see and
+// revoke in Gotify's web UI under Clients.
 type Authenticator struct {
 	// HTTPClient makes the requests. Nil means a client with a 15 s timeout
 	// that trusts the account's CA file. Redirects are never followed.
@@ -45,6 +50,20 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	defer httpapi.Release(a.HTTPClient, client)
 	if err := checkVersion(ctx, client, base); err != nil {
 		return auth.Session{}, err
+	}
+	// Where the history stands, asked before the client is made so that a
+	// failure leaves no client behind: whatever is published from now on
+	// is fetched by the first link, however late it comes up.
+	page, err := fetchPage(ctx, client, base, 0, 1, func(req *http.Request) { req.SetBasicAuth(c.Username, c.Password) })
+	if errors.Is(err, conn.ErrUnauthorized) {
+		return auth.Session{}, auth.ErrBadCredentials
+	}
+	if err != nil {
+		return auth.Session{}, err
+	}
+	newest := int64(0)
+	if len(page.Messages) > 0 {
+		newest = page.Messages[0].ID
 	}
 
 	body, err := json.Marshal(map[string]string{"name": clientName()})
@@ -79,7 +98,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 		return auth.Session{}, fmt.Errorf("%w: POST /client answered without a token", auth.ErrNotServer)
 	}
 	// Gotify client tokens do not expire.
-	return auth.Session{Account: c.Account, Token: created.Token}, nil
+	return auth.Session{Account: c.Account, Token: created.Token, Resume: strconv.FormatInt(newest, 10)}, nil
 }
 
 // Logout deletes the client that s.Token belongs to: GET /client lists the

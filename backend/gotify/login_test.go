@@ -28,9 +28,10 @@ type fakeGotify struct {
 	*httptest.Server
 
 	mu       sync.Mutex
-	n        int64    // messages 1..n exist
-	requests []string // method, path and query of each request
-	clients  []int64  // ids of live clients; the first one is testToken's
+	n        int64          // messages 1..n exist, but for those in gone
+	gone     map[int64]bool // ids of other users' or deleted messages
+	requests []string       // method, path and query of each request
+	clients  []int64        // ids of live clients; the first one is testToken's
 }
 
 const gotifyUnauthorized = `{"error":"Unauthorized","errorCode":401,"errorDescription":"you need to provide a valid access token or user credentials to access this api"}`
@@ -89,8 +90,10 @@ func unauthorized(w http.ResponseWriter) {
 
 func (f *fakeGotify) authed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		user, pass, basic := r.BasicAuth()
 		f.mu.Lock()
-		ok := r.Header.Get("X-Gotify-Key") == testToken && len(f.clients) > 0
+		ok := r.Header.Get("X-Gotify-Key") == testToken && len(f.clients) > 0 ||
+			basic && user == "alice" && pass == testPassword
 		f.mu.Unlock()
 		if !ok {
 			unauthorized(w)
@@ -100,28 +103,35 @@ func (f *fakeGotify) authed(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// messages pages like Gotify: newest first, since=ID lists ids below ID,
-// and paging.next only when more are left.
+// messages pages like Gotify v2.9.1 (api/message.go): newest first,
+// since=ID lists ids below ID, and paging.next and paging.since (the last
+// id of the page) only when more are left.
 func (f *fakeGotify) messages(w http.ResponseWriter, r *http.Request) {
 	limit, _ := strconv.ParseInt(r.URL.Query().Get("limit"), 10, 64)
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	top := f.n
-	f.mu.Unlock()
 	if s := r.URL.Query().Get("since"); s != "" {
 		since, _ := strconv.ParseInt(s, 10, 64)
 		top = min(top, since-1)
 	}
-	var msgs []string
-	low := int64(0)
-	for id := top; id >= 1 && int64(len(msgs)) < limit; id-- {
-		msgs = append(msgs, fmt.Sprintf(`{"id":%d,"appid":1,"message":"m%d","title":"t%d","priority":5,"date":"2026-11-29T22:10:46.1Z"}`, id, id, id))
-		low = id
+	var ids []int64
+	for id := top; id >= 1 && int64(len(ids)) <= limit; id-- {
+		if !f.gone[id] {
+			ids = append(ids, id)
+		}
 	}
-	next := ""
-	if low > 1 {
-		next = fmt.Sprintf(`"next":"http://%s/message?limit=%d\u0026since=%d",`, r.Host, limit, low)
+	next, since := "", int64(0)
+	if int64(len(ids)) > limit {
+		ids = ids[:limit]
+		since = ids[len(ids)-1]
+		next = fmt.Sprintf(`"next":"http://%s/message?limit=%d\u0026since=%d",`, r.Host, limit, since)
 	}
-	fmt.Fprintf(w, `{"paging":{%s"size":%d,"since":%d,"limit":%d},"messages":[%s]}`, next, len(msgs), low, limit, strings.Join(msgs, ","))
+	msgs := make([]string, len(ids))
+	for i, id := range ids {
+		msgs[i] = fmt.Sprintf(`{"id":%d,"appid":1,"message":"m%d","title":"t%d","priority":5,"date":"2026-11-29T22:10:46.1Z"}`, id, id, id)
+	}
+	fmt.Fprintf(w, `{"paging":{%s"size":%d,"since":%d,"limit":%d},"messages":[%s]}`, next, len(msgs), since, limit, strings.Join(msgs, ","))
 }
 
 func (f *fakeGotify) account() auth.Account {
@@ -173,13 +183,33 @@ func TestLogout(t *testing.T) {
 	}
 }
 
-func backfill(t *testing.T, f *fakeGotify, resume string) ([]conn.Task, error) {
+func backfill(t *testing.T, f *fakeGotify, resume string) (conn.Decoded, error) {
 	t.Helper()
 	p, err := New(f.account())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.NewSession(testToken, resume).(*session).backfill(context.Background(), resume)
+	return p.NewSession(testToken, resume).Backfill(context.Background(), resume)
+}
+
+// Login records where the history stands, so that a task published
+// between the login and the first link is fetched (defect 1).
+func TestLoginSetsResume(t *testing.T) {
+	for _, n := range []int64{42, 0} {
+		f := newFakeGotify(t, n)
+		s, err := Authenticator{}.Login(context.Background(), auth.Credentials{Account: f.account(), Password: testPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := strconv.FormatInt(n, 10); s.Resume != want {
+			t.Errorf("%d messages: Resume %q, want %q", n, s.Resume, want)
+		}
+		// Asked before the client is made, so a failure leaves no client behind.
+		want := []string{"GET /version", "GET /message?limit=1", "POST /client"}
+		if got := strings.Join(f.requests, "; "); got != strings.Join(want, "; ") {
+			t.Errorf("requests %s, want %s", got, strings.Join(want, "; "))
+		}
+	}
 }
 
 func TestBackfill(t *testing.T) {
@@ -190,17 +220,16 @@ func TestBackfill(t *testing.T) {
 		first    int64 // first id fetched, 0 for none
 		requests []string
 	}{
-		{"first login fetches nothing", 250, "", 0, []string{"GET /message?limit=1"}},
-		{"not a Gotify id", 250, "epoch:3", 0, []string{"GET /message?limit=1"}},
-		{"up to date", 250, "250", 0, []string{"GET /message?limit=100"}},
-		{"three pages", 250, "5", 6, []string{"GET /message?limit=100", "GET /message?limit=100&since=151", "GET /message?limit=100&since=51"}},
-		{"stops at the resume page", 250, "120", 121, []string{"GET /message?limit=100", "GET /message?limit=100&since=151"}},
-		{"capped at MaxBackfill", 1500, "1", 501, nil},
+		{"up to date", 250, "250", 0, []string{"GET /message?limit=200"}},
+		{"two pages", 250, "5", 6, []string{"GET /message?limit=200", "GET /message?limit=200&since=51"}},
+		{"stops at the resume page", 250, "120", 121, []string{"GET /message?limit=200"}},
+		{"from before the first message", 3, "0", 1, []string{"GET /message?limit=200"}},
+		{"the whole gap, however long", 2500, "1", 2, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeGotify(t, tt.n)
-			tasks, err := backfill(t, f, tt.resume)
+			d, err := backfill(t, f, tt.resume)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -208,10 +237,10 @@ func TestBackfill(t *testing.T) {
 			if tt.first > 0 {
 				want = tt.n - tt.first + 1
 			}
-			if int64(len(tasks)) != want {
-				t.Fatalf("%d tasks, want %d", len(tasks), want)
+			if int64(len(d.Tasks)) != want || d.Gap != nil {
+				t.Fatalf("%d tasks and gap %+v, want %d tasks and no gap", len(d.Tasks), d.Gap, want)
 			}
-			for i, task := range tasks {
+			for i, task := range d.Tasks {
 				id := strconv.FormatInt(tt.first+int64(i), 10)
 				if task.ID != id || task.Resume != id || task.Title != "t"+id {
 					t.Fatalf("task %d = %+v, want id %s oldest first", i, task, id)
@@ -224,26 +253,45 @@ func TestBackfill(t *testing.T) {
 	}
 }
 
-// A link of a first login that breaks before any task backfills from the
-// newest id when the first link came up.
-func TestBackfillFromBaseline(t *testing.T) {
-	f := newFakeGotify(t, 3)
-	p, err := New(f.account())
+// Without a resume point (a damaged cursor) nothing tells what was missed:
+// the backfill returns where the history stands now, to be kept, and says
+// that earlier tasks could not be determined.
+func TestBackfillWithoutResumePoint(t *testing.T) {
+	for _, resume := range []string{"", "epoch:3", "-4"} {
+		f := newFakeGotify(t, 250)
+		d, err := backfill(t, f, resume)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Tasks) != 0 || d.Resume != "250" || d.Gap == nil || d.Gap.Reason == "" || d.Gap.Before.IsZero() {
+			t.Errorf("resume %q: got %d tasks, Resume %q, gap %+v; want none, 250 and a gap", resume, len(d.Tasks), d.Resume, d.Gap)
+		}
+		if want := "GET /message?limit=1"; strings.Join(f.requests, "; ") != want {
+			t.Errorf("requests %v, want %s", f.requests, want)
+		}
+	}
+	// A server without messages: nothing can have been missed.
+	d, err := backfill(t, newFakeGotify(t, 0), "")
+	if err != nil || d.Resume != "0" || d.Gap != nil || len(d.Tasks) != 0 {
+		t.Errorf("empty server: %+v, %v; want Resume 0 and no gap", d, err)
+	}
+}
+
+// Ids missing from the listing belong to other users (or were deleted):
+// the listing is complete, so each task's resume point is its own id.
+func TestBackfillHoles(t *testing.T) {
+	f := newFakeGotify(t, 10)
+	f.gone = map[int64]bool{6: true, 8: true}
+	d, err := backfill(t, f, "4")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tasks, err := p.NewSession(testToken, "").(*session).backfill(context.Background(), ""); err != nil || len(tasks) != 0 {
-		t.Fatalf("first link: %v, %v", tasks, err)
+	var got []string
+	for _, task := range d.Tasks {
+		got = append(got, task.ID+"@"+task.Resume)
 	}
-	f.mu.Lock()
-	f.n = 5
-	f.mu.Unlock()
-	tasks, err := p.NewSession(testToken, "").(*session).backfill(context.Background(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(tasks) != 2 || tasks[0].ID != "4" || tasks[1].ID != "5" || tasks[1].Resume != "5" {
-		t.Errorf("second link: %+v, want 4 and 5", tasks)
+	if want := "5@5 7@7 9@9 10@10"; strings.Join(got, " ") != want {
+		t.Errorf("got %s, want %s", strings.Join(got, " "), want)
 	}
 }
 
@@ -260,14 +308,14 @@ func TestBackfillRefusedToken(t *testing.T) {
 
 func TestBackfillPagingStuck(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"paging":{"next":"x","size":1,"since":9,"limit":100},"messages":[{"id":9}]}`))
+		w.Write([]byte(`{"paging":{"next":"x","size":1,"since":9,"limit":200},"messages":[{"id":9}]}`))
 	}))
 	defer srv.Close()
 	p, err := New(auth.Account{Server: srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.NewSession(testToken, "1").(*session).backfill(context.Background(), "1"); !errors.Is(err, ErrMalformed) {
+	if _, err := p.NewSession(testToken, "1").Backfill(context.Background(), "1"); !errors.Is(err, ErrMalformed) {
 		t.Errorf("got %v, want ErrMalformed", err)
 	}
 }

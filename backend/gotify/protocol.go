@@ -16,7 +16,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"tasktray/auth"
@@ -30,22 +29,14 @@ const (
 	// half a period (the server itself drops a client after 60 s without a
 	// pong).
 	DefaultPongWait = 75 * time.Second
-	// pageSize is the limit of one GET /message page (the server allows
-	// 1..200).
-	pageSize = 100
-	// MaxBackfill caps how many missed messages one reconnect fetches:
-	// the newest MaxBackfill are delivered, older ones stay readable in
-	// Gotify's own web UI. It keeps a week offline from costing thousands
-	// of popups and unbounded memory.
-	MaxBackfill = 1000
+	// pageSize is the limit of one GET /message page, the most the server
+	// allows (1..200).
+	pageSize = 200
 )
 
-// Protocol streams one Gotify user's messages. It is safe for concurrent
-// use. Unlike most protocols it keeps one fact across the links of a run:
-// the baseline, the newest message id when the first link of a first login
-// came up. Gotify sends nothing on a new link that could give conn a resume
-// point, so until the first task arrives the baseline stands in for one: a
-// link that breaks before any task still backfills the gap.
+// Protocol streams one Gotify user's messages. It is stateless and safe for
+// concurrent use: the resume point lives in conn's cursor, set at login
+// (auth.Session.Resume) and moved by each task.
 type Protocol struct {
 	api    *url.URL     // http(s) base URL, path prefix kept
 	stream *url.URL     // ws(s)://host/prefix/stream
@@ -53,10 +44,6 @@ type Protocol struct {
 	// PongWait is how long a silent link may last; pings go out at 9/10
 	// of it. Tests shorten it together with the server's ping period.
 	PongWait time.Duration
-
-	mu           sync.Mutex
-	baseline     int64
-	haveBaseline bool
 }
 
 var _ conn.Protocol = (*Protocol)(nil)
@@ -104,51 +91,76 @@ func (p *Protocol) Keepalive() conn.Keepalive {
 
 // NewSession starts the state of one connection.
 func (p *Protocol) NewSession(token, resume string) conn.Session {
-	high, _ := parseID(resume)
-	return &session{p: p, token: token, high: high}
+	s := &session{p: p, token: token}
+	if id, ok := parseID(resume); ok {
+		s.resume.reset(id)
+	}
+	return s
 }
 
 // session is one connection's state. Gotify ids grow with every message,
 // but two messages published at the same moment may reach the stream out of
 // order (the server stores, then pushes, from each publishing request), so
 // tasks carry no Seq, which would drop the later-pushed lower id: conn
-// dedupes them by ID. Resume is the highest id seen, so a reordered lower id
-// never moves the resume point back.
+// dedupes them by ID. A task's Resume is resumePoint's, which never passes
+// an id that may still come.
 type session struct {
-	p     *Protocol
-	token string
-	high  int64
+	p      *Protocol
+	token  string
+	resume resumePoint
 }
 
 // Open sends nothing: the handshake says it all.
 func (s *session) Open() ([][]byte, error) { return nil, nil }
 
-// Backfill fetches the messages with an id above resume, oldest first, at
-// most MaxBackfill of them. With no resume point (a first login, or one
-// that is not a Gotify id) it fetches what came after the baseline, or, on
-// the first link, sets the baseline and fetches nothing: messages from
-// before the first login are not news.
+// Backfill fetches every message with an id above resume, oldest first,
+// paging back through GET /message until it reaches resume: however long
+// the link was down, nothing the server still holds is skipped. Without a
+// resume point (a damaged cursor; a login sets one) nothing tells what was
+// missed: it returns where the history stands now as Decoded.Resume, and a
+// Gap saying that earlier tasks could not be determined.
 func (s *session) Backfill(ctx context.Context, resume string) (conn.Decoded, error) {
-	tasks, err := s.backfill(ctx, resume)
-	return conn.Decoded{Tasks: tasks}, err
-}
-
-func (s *session) backfill(ctx context.Context, resume string) ([]conn.Task, error) {
 	// A new link often follows a network change that left pooled
 	// keep-alive connections dead without a word; a request on one would
 	// hang until the timeout. Start afresh, as the WebSocket did.
 	s.p.http.CloseIdleConnections()
 	after, ok := parseID(resume)
 	if !ok {
-		var err error
-		if after, ok, err = s.baseline(ctx); err != nil || !ok {
-			return nil, err
+		newest, err := s.newest(ctx)
+		if err != nil {
+			return conn.Decoded{}, err
 		}
+		s.resume.reset(newest)
+		d := conn.Decoded{Resume: strconv.FormatInt(newest, 10)}
+		if newest > 0 {
+			d.Gap = &conn.Gap{Before: time.Now(), Reason: textNoResumePoint}
+		}
+		return d, nil
 	}
+	missed, err := s.since(ctx, after)
+	if err != nil {
+		return conn.Decoded{}, err
+	}
+	tasks := make([]conn.Task, 0, len(missed))
+	for _, m := range missed {
+		t, err := s.task(m)
+		if err != nil {
+			return conn.Decoded{}, err
+		}
+		// The listing holds every message of this user up to m: the ids
+		// it skips are other users' or deleted ones.
+		t.Resume = strconv.FormatInt(s.resume.complete(m.ID), 10)
+		tasks = append(tasks, t)
+	}
+	return conn.Decoded{Tasks: tasks}, nil
+}
+
+// since returns every message with an id above after, oldest first.
+func (s *session) since(ctx context.Context, after int64) ([]message, error) {
 	var missed []message
-	since := int64(0) // 0: start from the newest
-	for len(missed) < MaxBackfill {
-		page, err := s.page(ctx, since, pageSize)
+	before := int64(0) // 0: start from the newest
+	for {
+		page, err := fetchPage(ctx, s.p.http, s.p.api, before, pageSize, s.authorize)
 		if err != nil {
 			return nil, err
 		}
@@ -163,52 +175,29 @@ func (s *session) backfill(ctx context.Context, resume string) ([]conn.Task, err
 		if done {
 			break
 		}
-		if page.Paging.Since <= 0 || (since != 0 && page.Paging.Since >= since) {
-			return nil, fmt.Errorf("%w: GET /message paging does not move back (since %d after %d)", ErrMalformed, page.Paging.Since, since)
+		if page.Paging.Since <= 0 || (before != 0 && page.Paging.Since >= before) {
+			return nil, fmt.Errorf("%w: GET /message paging does not move back (since %d after %d)", ErrMalformed, page.Paging.Since, before)
 		}
-		since = page.Paging.Since
-	}
-	if len(missed) > MaxBackfill {
-		missed = missed[:MaxBackfill]
+		before = page.Paging.Since
 	}
 	slices.SortFunc(missed, func(a, b message) int { return cmp.Compare(a.ID, b.ID) })
-	tasks := make([]conn.Task, 0, len(missed))
-	for _, m := range missed {
-		t, err := s.task(m)
-		if err != nil {
-			return nil, err
-		}
-		tasks = append(tasks, t)
-	}
-	return tasks, nil
+	return slices.CompactFunc(missed, func(a, b message) bool { return a.ID == b.ID }), nil
 }
 
-// baseline returns the run's baseline; ok is false when this call set it.
-func (s *session) baseline(ctx context.Context) (id int64, ok bool, err error) {
-	s.p.mu.Lock()
-	id, ok = s.p.baseline, s.p.haveBaseline
-	s.p.mu.Unlock()
-	if ok {
-		s.high = max(s.high, id)
-		return id, true, nil
+// newest returns the id of the newest message, 0 when there is none.
+func (s *session) newest(ctx context.Context) (int64, error) {
+	page, err := fetchPage(ctx, s.p.http, s.p.api, 0, 1, s.authorize)
+	if err != nil || len(page.Messages) == 0 {
+		return 0, err
 	}
-	page, err := s.page(ctx, 0, 1)
-	if err != nil {
-		return 0, false, err
-	}
-	if len(page.Messages) > 0 {
-		id = page.Messages[0].ID
-	}
-	s.p.mu.Lock()
-	defer s.p.mu.Unlock()
-	if !s.p.haveBaseline {
-		s.p.baseline, s.p.haveBaseline = id, true
-	}
-	s.high = max(s.high, s.p.baseline)
-	return 0, false, nil
+	return page.Messages[0].ID, nil
 }
 
-// messagePage is one answer of GET /message.
+// authorize adds the client token to a request.
+func (s *session) authorize(req *http.Request) { req.Header.Set("X-Gotify-Key", s.token) }
+
+// messagePage is one answer of GET /message. Paging.Next and Paging.Since
+// (the lowest id listed) are set only when older messages are left.
 type messagePage struct {
 	Paging struct {
 		Next  string `json:"next"`
@@ -217,22 +206,23 @@ type messagePage struct {
 	Messages []message `json:"messages"`
 }
 
-// page fetches the newest limit messages with an id below since (all when
-// since is 0).
-func (s *session) page(ctx context.Context, since int64, limit int) (messagePage, error) {
-	u := s.p.api.JoinPath("message")
+// fetchPage fetches the newest limit messages with an id below before (all
+// when before is 0); authorize adds the credentials. Refused credentials
+// wrap conn.ErrUnauthorized.
+func fetchPage(ctx context.Context, client *http.Client, api *url.URL, before int64, limit int, authorize func(*http.Request)) (messagePage, error) {
+	u := api.JoinPath("message")
 	q := url.Values{"limit": {strconv.Itoa(limit)}}
-	if since > 0 {
-		q.Set("since", strconv.FormatInt(since, 10))
+	if before > 0 {
+		q.Set("since", strconv.FormatInt(before, 10))
 	}
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return messagePage{}, err
 	}
-	req.Header.Set("X-Gotify-Key", s.token)
+	authorize(req)
 	req.Header.Set("Accept", "application/json")
-	resp, err := httpapi.Do(s.p.http, req)
+	resp, err := httpapi.Do(client, req)
 	if err != nil {
 		return messagePage{}, err
 	}
@@ -251,8 +241,9 @@ func (s *session) page(ctx context.Context, since int64, limit int) (messagePage
 	return page, nil
 }
 
-// parseID reads a resume point written by this kind: a positive id.
+// parseID reads a resume point written by this kind: an id, or 0 for
+// "before the first message".
 func parseID(resume string) (int64, bool) {
 	id, err := strconv.ParseInt(resume, 10, 64)
-	return id, err == nil && id > 0
+	return id, err == nil && id >= 0
 }

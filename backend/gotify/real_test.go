@@ -24,6 +24,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,15 +75,30 @@ func setup(t *testing.T, tc *tls.Config, caFile string) *fixture {
 		scheme = "https"
 	}
 	f.account = auth.Account{Kind: "gotify", Server: scheme + "://" + f.proxy.Addr(), Username: alice, CAFile: caFile}
+	f.login(t)
+	return f
+}
+
+// login logs alice in (again), as the login window does.
+func (f *fixture) login(t *testing.T) {
+	t.Helper()
+	var err error
 	f.session, err = gotify.Authenticator{}.Login(context.Background(), auth.Credentials{Account: f.account, Password: alicePass})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f
 }
 
-// start runs a client for alice with the given cursor store.
+// start runs a client for alice with the given cursor store, starting from
+// the login's resume point as the agent does.
 func (f *fixture) start(t *testing.T, cursor conn.CursorStore, backoff conn.Backoff) *backendtest.Run {
+	t.Helper()
+	return f.startFrom(t, f.session.Resume, cursor, backoff)
+}
+
+// startFrom is start with another resume point for an empty cursor (the
+// agent after an app restart has none: auth.Session.Resume is not kept).
+func (f *fixture) startFrom(t *testing.T, from string, cursor conn.CursorStore, backoff conn.Backoff) *backendtest.Run {
 	t.Helper()
 	p, err := gotify.New(f.account)
 	if err != nil {
@@ -94,15 +110,14 @@ func (f *fixture) start(t *testing.T, cursor conn.CursorStore, backoff conn.Back
 		t.Fatal(err)
 	}
 	return backendtest.StartRun(t, conn.Config{
-		Protocol: p, Token: f.session.Token, Cursor: cursor, Dialer: d,
+		Protocol: p, Token: f.session.Token, StartFrom: from, Cursor: cursor, Dialer: d,
 		Backoff: backoff, StableAfter: 200 * time.Millisecond,
 	})
 }
 
 // startStreaming is start, and returns once the stream is up. Gotify
-// registers a stream just after the handshake the client sees, and a first
-// login's first link sets its baseline just after that: a message published
-// before both is from before the login and never delivered, by design.
+// registers a stream just after the handshake the client sees: a message
+// published in between reaches the client only by the next backfill.
 func (f *fixture) startStreaming(t *testing.T, cursor conn.CursorStore, backoff conn.Backoff) *backendtest.Run {
 	t.Helper()
 	r := f.start(t, cursor, backoff)
@@ -121,6 +136,32 @@ func (f *fixture) publish(t *testing.T, title string, priority int) string {
 	return strconv.FormatInt(id, 10)
 }
 
+// publishDuring runs n publishers, each publishing as fast as it can
+// (every 2 ms at most), while during runs; it returns the ids published.
+func (f *fixture) publishDuring(t *testing.T, n int, during func()) []string {
+	t.Helper()
+	if n == 0 {
+		during()
+		return nil
+	}
+	var inner []string
+	outer := backendtest.PublishDuring(t, 2*time.Millisecond, func(i int) (string, error) {
+		id, err := f.g.Publish(f.app, "task "+strconv.Itoa(n)+"."+strconv.Itoa(i), "published during the cuts", 5)
+		return strconv.FormatInt(id, 10), err
+	}, func() { inner = f.publishDuring(t, n-1, during) })
+	return append(outer, inner...)
+}
+
+// checkExactlyOnce publishes a marker after everything else, waits for it,
+// and then checks that each of published (and the marker) was delivered
+// exactly once: a late repeat would have come before the marker.
+func (f *fixture) checkExactlyOnce(t *testing.T, r *backendtest.Run, what string, published []string) {
+	t.Helper()
+	marker := f.publish(t, "marker after "+what, 5)
+	r.WaitFor(waitLong, marker)
+	r.CheckExactlyOnce("gotify", what, append(slices.Clone(published), marker), 0)
+}
+
 func TestRealLogin(t *testing.T) {
 	f := setup(t, nil, "")
 	if f.session.Token == "" {
@@ -132,45 +173,77 @@ func TestRealLogin(t *testing.T) {
 	}
 }
 
-// The first login fetches nothing old; a first link that breaks before any
-// task still backfills the gap (from the baseline); then tasks arrive live.
+// A login fetches nothing from before it, but everything after it, even
+// what was published before the app first connected (defect 1); then
+// tasks arrive live.
 func TestRealFirstLoginThenLive(t *testing.T) {
 	f := setup(t, nil, "")
 	old := f.publish(t, "before tasktray", 5)
+	f.login(t)
+	early := f.publish(t, "after the login, before the first link", 5)
 	r := f.startStreaming(t, backendtest.CursorFile(t), backendtest.FastBackoff)
-	gen := r.State().Generation
-	f.proxy.Freeze() // the stream misses what comes next
-	missed := f.publish(t, "while the first link was down", 5)
-	f.proxy.Cut()
-	r.WaitReconnected(waitLong, gen)
-	r.WaitFor(waitLong, missed)
+	r.WaitFor(waitLong, early)
 	live := f.publish(t, "Task done", 8)
 	r.WaitFor(waitLong, live)
 	got := r.Task(live)
 	if got.Title != "Task done" || got.Body != "body of Task done" || got.Priority != conn.PriorityMax || got.Resume != live {
 		t.Errorf("task %+v", got)
 	}
-	r.CheckExactlyOnce("gotify", "first login", []string{missed, live}, 300*time.Millisecond)
+	f.checkExactlyOnce(t, r, "first login", []string{early, live})
 	if !r.At(old).IsZero() {
-		t.Errorf("message %s from before the first login was delivered", old)
+		t.Errorf("message %s from before the login was delivered", old)
 	}
 }
 
-// Ten cuts of the client's TCP connection while messages are published:
-// each arrives exactly once (the stream, or GET /message after the redial).
+// The app quits before its first task and starts again without the login's
+// resume point (it is not kept): the cursor file kept it, so what was
+// published meanwhile is fetched (defect 1: the baseline was per run).
+func TestRealRestartBeforeFirstTask(t *testing.T) {
+	f := setup(t, nil, "")
+	cursor := backendtest.CursorFile(t)
+	r := f.startStreaming(t, cursor, backendtest.FastBackoff)
+	r.Stop()
+	offline := []string{f.publish(t, "while off 1", 5), f.publish(t, "while off 2", 5)}
+	r2 := f.startFrom(t, "", cursor, backendtest.FastBackoff)
+	r2.WaitFor(waitLong, offline...)
+	f.checkExactlyOnce(t, r2, "app restart before the first task", offline)
+}
+
+// Ten cuts of the client's TCP connection while four publishers publish
+// at once, so that ids reach the stream out of order: each message arrives
+// exactly once (the stream, or GET /message after the redial), none is
+// skipped by a resume point that ran ahead of a late lower id (defect 13).
 func TestRealForcedDisconnects(t *testing.T) {
 	f := setup(t, nil, "")
 	r := f.startStreaming(t, backendtest.CursorFile(t), backendtest.FastBackoff)
 	first := f.publish(t, "first", 4)
 	r.WaitFor(waitLong, first)
-	published := append([]string{first}, backendtest.PublishDuring(t, 5*time.Millisecond, func(i int) (string, error) {
-		id, err := f.g.Publish(f.app, "task "+strconv.Itoa(i), "published during the cuts", 5)
-		return strconv.FormatInt(id, 10), err
-	}, func() {
+	published := append([]string{first}, f.publishDuring(t, 4, func() {
 		r.CutAndReconnect(10, waitLong, func() { f.proxy.Cut() })
 	})...)
 	r.WaitFor(waitLong, published...)
-	r.CheckExactlyOnce("gotify", "10 forced disconnects (TCP cut by a proxy)", published, time.Second)
+	f.checkExactlyOnce(t, r, "10 forced disconnects (TCP cut by a proxy), 4 publishers", published)
+}
+
+// A long outage: the app is off while more messages are published than
+// one backfill used to fetch (1,000). Every one comes, in order (defect 13).
+func TestRealLongOutage(t *testing.T) {
+	f := setup(t, nil, "")
+	cursor := backendtest.CursorFile(t)
+	r := f.startStreaming(t, cursor, backendtest.FastBackoff)
+	first := f.publish(t, "first", 5)
+	r.WaitFor(waitLong, first)
+	r.Stop()
+	offline := make([]string, 1200)
+	for i := range offline {
+		offline[i] = f.publish(t, "while off "+strconv.Itoa(i), 3)
+	}
+	r2 := f.start(t, cursor, backendtest.FastBackoff)
+	r2.WaitFor(2*waitLong, offline...)
+	f.checkExactlyOnce(t, r2, "1,200 published while the app was off", offline)
+	if got := r2.Delivered(); !slices.Equal(got[:len(offline)], offline) {
+		t.Errorf("not delivered in order")
+	}
 }
 
 // The server stops and comes back (same port and database): the client
@@ -185,7 +258,7 @@ func TestRealServerRestart(t *testing.T) {
 	after := f.publish(t, "after the restart", 5)
 	r.WaitFor(waitLong, after)
 	t.Logf("gotify, server restart: first task %v after the server was back (production backoff)", r.At(after).Sub(back).Round(time.Millisecond))
-	r.CheckExactlyOnce("gotify", "server restart", []string{before, after}, 500*time.Millisecond)
+	f.checkExactlyOnce(t, r, "server restart", []string{before, after})
 }
 
 // A link that goes silent without closing (frozen proxy) is declared dead
@@ -208,7 +281,7 @@ func TestRealDroppedLink(t *testing.T) {
 	if noticed > pongWait+2*time.Second {
 		t.Errorf("dead link noticed after %v, want about PongWait", noticed)
 	}
-	r.CheckExactlyOnce("gotify", "dropped link", append([]string{first}, during...), 500*time.Millisecond)
+	f.checkExactlyOnce(t, r, "dropped link", append([]string{first}, during...))
 }
 
 // After an app restart the persisted cursor fetches exactly what was
@@ -227,8 +300,8 @@ func TestRealAppRestart(t *testing.T) {
 	}
 	r2 := f.start(t, cursor, backendtest.FastBackoff)
 	r2.WaitFor(waitLong, offline...)
-	r2.CheckExactlyOnce("gotify", "app restart", offline, 500*time.Millisecond)
-	if got := r2.Delivered(); strings.Join(got, ",") != strings.Join(offline, ",") {
+	f.checkExactlyOnce(t, r2, "app restart", offline)
+	if got := r2.Delivered(); strings.Join(got[:len(offline)], ",") != strings.Join(offline, ",") {
 		t.Errorf("delivered %v, want %v in order", got, offline)
 	}
 }
@@ -262,7 +335,7 @@ func TestRealTLS(t *testing.T) {
 	f.proxy.Cut()
 	r.WaitReconnected(waitLong, gen)
 	r.WaitFor(waitLong, missed)
-	r.CheckExactlyOnce("gotify", "TLS", []string{first, missed}, 300*time.Millisecond)
+	f.checkExactlyOnce(t, r, "TLS", []string{first, missed})
 }
 
 // selfSigned makes a certificate for 127.0.0.1 and writes it to a CA file.
