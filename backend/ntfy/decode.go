@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
-	"time"
 
 	"tasktray/conn"
 )
@@ -23,15 +21,24 @@ const maxID = 64
 // Only "message" events carry a task; "open" comes first on every link,
 // "keepalive" and "poll_request" carry nothing for the user.
 type event struct {
-	ID       string   `json:"id"`
-	Time     int64    `json:"time"`
-	Event    string   `json:"event"`
-	Topic    string   `json:"topic"`
-	Title    string   `json:"title"`
-	Message  string   `json:"message"`
-	Priority int      `json:"priority"`
-	Tags     []string `json:"tags"`
-	Click    string   `json:"click"`
+	ID          string   `json:"id"`
+	Time        int64    `json:"time"`
+	Event       string   `json:"event"`
+	Topic       string   `json:"topic"`
+	Title       string   `json:"title"`
+	Message     string   `json:"message"`
+	Priority    int      `json:"priority"`
+	Tags        []string `json:"tags"`
+	Click       string   `json:"click"`
+	Actions     []action `json:"actions"`
+	ContentType string   `json:"content_type"`
+}
+
+// action is one of a message's action buttons; only "view" ones (open a
+// URL) matter here.
+type action struct {
+	Action string `json:"action"`
+	URL    string `json:"url"`
 }
 
 // Decode turns one frame into at most one task.
@@ -63,33 +70,4 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 		}
 	}
 	return conn.Decoded{}, nil
-}
-
-func task(e event) (conn.Task, error) {
-	if !sinceRe.MatchString(e.ID) {
-		return conn.Task{}, fmt.Errorf("%w: message id %q is not an ntfy id", ErrMalformed, conn.Truncate(e.ID, maxID))
-	}
-	t := conn.Task{
-		ID:       e.ID,
-		Resume:   e.ID,
-		Title:    strings.TrimSpace(e.Title),
-		Body:     strings.TrimSpace(e.Message),
-		URL:      e.Click,
-		Priority: conn.ClampPriority(e.Priority),
-		Time:     time.Unix(e.Time, 0),
-		Tags:     e.Tags,
-	}
-	if e.Time <= 0 {
-		t.Time = time.Now()
-	}
-	if t.Title == "" {
-		// As ntfy's own apps do: a message without a title is headed by
-		// its topic.
-		t.Title = e.Topic
-	}
-	if t.Title == "" {
-		t.Title = "New message"
-	}
-	t.Title = conn.Truncate(t.Title, conn.MaxTitle)
-	return t, nil
 }

@@ -31,8 +31,8 @@ func TestDecodeRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := conn.Task{ID: "Pybp22VPbIJY", Resume: "Pybp22VPbIJY", Title: "Task done", Body: "build #42 finished",
-		Priority: 4, Time: time.Unix(1764447615, 0), Tags: []string{"white_check_mark"}}
+	want := conn.Task{ID: "Pybp22VPbIJY", Resume: "Pybp22VPbIJY", Title: "✅ Task done", Body: "build #42 finished",
+		Priority: 4, Time: time.Unix(1764447615, 0)}
 	if len(d.Tasks) != 1 || !equal(d.Tasks[0], want) {
 		t.Fatalf("message: %+v, want %+v", d.Tasks, want)
 	}
@@ -129,6 +129,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(recordedOpen))
 	f.Add([]byte(recordedMessage))
 	f.Add([]byte(`{"id":"x","event":"message","time":-1,"priority":-7,"tags":null}`))
+	f.Add([]byte(`{"id":"x","event":"message","message":"# h\n- [a](b)\n1. *c*","content_type":"text/markdown","tags":["+1","z"],"actions":[{"action":"view","url":"https://h/"}]}`))
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		s := &session{}
 		d, err := s.Decode(frame)
@@ -148,4 +149,57 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("resume %q would be refused in since=", d.Resume)
 		}
 	})
+}
+
+// What the user sees of a message: ntfy's empty body ("triggered") is no
+// body, Markdown is plain text, tag short codes are emoji before the title,
+// and a click action (or the first "view" action) is the task's link.
+func TestDecodeDisplay(t *testing.T) {
+	tests := []struct {
+		name, frame string
+		title, body string
+		url         string
+		tags        []string
+	}{
+		{"empty body with a title",
+			`{"id":"aaaaaaaaaaaa","time":1,"event":"message","topic":"ops","title":"Backup started","message":"triggered"}`,
+			"Backup started", "", "", nil},
+		{"empty body without a title",
+			`{"id":"aaaaaaaaaaaa","time":1,"event":"message","topic":"ops","message":"triggered"}`,
+			"ops", "", "", nil},
+		{"markdown",
+			`{"id":"aaaaaaaaaaaa","time":1,"event":"message","topic":"ops","title":"CI","message":"# Build 42\n\n**Failed** in ` + "`make test`" + `:\n\n- unit\n- e2e\n\n1. fix\n2. push\n\nSee [the logs](https://ci.example/42) or https://ci.example/all.\n\n<b>raw</b>\n","content_type":"text/markdown"}`,
+			"CI", "Build 42\nFailed in make test:\n• unit\n• e2e\n1. fix\n2. push\nSee the logs (https://ci.example/42) or https://ci.example/all.\nraw", "", nil},
+		{"markdown characters in a plain message stay",
+			`{"id":"aaaaaaaaaaaa","time":1,"event":"message","topic":"ops","title":"x","message":"**not bold** 2*3"}`,
+			"x", "**not bold** 2*3", "", nil},
+		{"tags: emoji before the title, the others kept",
+			`{"id":"aaaaaaaaaaaa","time":1,"event":"message","topic":"ops","title":"Task done","message":"m","tags":["white_check_mark","backup","rotating_light"]}`,
+			"✅🚨 Task done", "m", "", []string{"backup"}},
+		{"tags without a title: emoji before the topic",
+			`{"id":"aaaaaaaaaaaa","time":1,"event":"message","topic":"ops","message":"m","tags":["warning"]}`,
+			"⚠️ ops", "m", "", nil},
+		{"click action",
+			`{"id":"aaaaaaaaaaaa","time":1,"event":"message","topic":"ops","title":"x","click":"https://e.example/1","actions":[{"id":"a","action":"view","label":"Open","url":"https://e.example/2"}]}`,
+			"x", "", "https://e.example/1", nil},
+		{"no click: the first view action",
+			`{"id":"aaaaaaaaaaaa","time":1,"event":"message","topic":"ops","title":"x","actions":[{"id":"a","action":"http","label":"Stop","url":"https://e.example/stop"},{"id":"b","action":"view","label":"Open","url":"https://e.example/2"}]}`,
+			"x", "", "https://e.example/2", nil},
+		{"a click that is not a web address is not a link",
+			`{"id":"aaaaaaaaaaaa","time":1,"event":"message","topic":"ops","title":"x","click":"javascript:alert(1)"}`,
+			"x", "", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := (&session{}).Decode([]byte(tt.frame))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := d.Tasks[0]
+			if got.Title != tt.title || got.Body != tt.body || got.URL != tt.url || strings.Join(got.Tags, ",") != strings.Join(tt.tags, ",") {
+				t.Errorf("got title %q body %q url %q tags %q\nwant title %q body %q url %q tags %q",
+					got.Title, got.Body, got.URL, got.Tags, tt.title, tt.body, tt.url, tt.tags)
+			}
+		})
+	}
 }
