@@ -3,107 +3,129 @@ package native
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
+	"log/slog"
 	"strconv"
-	"strings"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"tasktray/conn"
 )
 
-// frame is every field a native or seed-style JSON frame may carry.
+// frame is every field a native frame may carry (docs/protocol.md).
 type frame struct {
-	Type       string          `json:"type"`
-	ID         json.Number     `json:"id"`
-	Title      string          `json:"title"`
-	Body       string          `json:"body"`
-	URL        string          `json:"url"`
-	Priority   int             `json:"priority"`
-	Time       string          `json:"time"`
-	Epoch      string          `json:"epoch"`       // hello
-	PingPeriod float64         `json:"ping_period"` // hello: seconds between the server's pings
-	Msg        json.RawMessage `json:"msg"`         // seed-style backends
+	Type     string          `json:"type"`
+	ID       json.RawMessage `json:"id"` // task: a JSON integer, not a string
+	Title    string          `json:"title"`
+	Body     string          `json:"body"`
+	URL      string          `json:"url"`
+	Priority int             `json:"priority"`
+	Time     string          `json:"time"`
+
+	// hello
+	Epoch      string    `json:"epoch"`
+	PingPeriod float64   `json:"ping_period"` // seconds between the server's pings
+	LastID     *int64    `json:"last_id"`     // newest task id when the link was subscribed
+	Gap        *gapFrame `json:"gap"`         // a resume reached past the kept history
+
+	// token (and expires_at for it)
+	Token     string `json:"token"`
+	ExpiresAt string `json:"expires_at"`
 }
 
-// seedCounter numbers tasks from seed-style frames, which carry no id;
-// seedEpoch keeps those numbers from colliding with the last run's, which the
-// persisted cursor still remembers.
-var (
-	seedCounter atomic.Uint64
-	seedEpoch   = strconv.FormatInt(time.Now().UnixNano(), 36)
-)
+// gapFrame is the hello's account of missed tasks the server no longer
+// keeps: ids after After and before Before, published before BeforeTime.
+type gapFrame struct {
+	After      int64  `json:"after"`
+	Before     int64  `json:"before"`
+	BeforeTime string `json:"before_time"`
+}
 
-// ErrMalformed marks a frame that could not be understood. The Client
-// reconnects and resumes; nothing is lost.
-var ErrMalformed = errors.New("malformed frame")
-
-// Decode turns one server message into tasks. Heartbeat echoes and frames of
-// unknown types yield nothing; task frames become tasks; seed-style
-// {"msg": ...} frames and plain text become tasks without an id of the
-// server's, which therefore cannot be deduplicated or resumed from.
+// Decode turns one server message into what it means. The native kind is
+// strict: only hello, task and token frames mean something, and the echo of
+// our text heartbeat is expected. Anything else (a proxy's HTML error page,
+// a stray line, a seed-style {"msg":...}, a task frame without a proper id)
+// is logged at warn by its length, never its contents, and ignored: it must
+// not pop up as a task, and an error would cost a reconnect that the same
+// frame, replayed, could cost again. Backends that speak another format are
+// the custom kind's (docs/custom.md). Decode never returns an error.
 func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 	text := bytes.TrimSpace(msg)
-	if len(text) == 0 || s.isHeartbeat(text) {
+	if len(text) == 0 || (s.heartbeat != "" && string(text) == s.heartbeat) {
 		return conn.Decoded{}, nil
 	}
-	if !utf8.Valid(text) {
-		return conn.Decoded{}, fmt.Errorf("%w: not UTF-8 text", ErrMalformed)
-	}
-	if text[0] != '{' {
-		return one(seedTask(string(text), "")), nil
+	if !utf8.Valid(text) || text[0] != '{' {
+		return s.ignore("not a JSON object", msg)
 	}
 	var f frame
-	d := json.NewDecoder(bytes.NewReader(text))
-	d.UseNumber()
-	if err := d.Decode(&f); err != nil {
-		return conn.Decoded{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	if err := json.Unmarshal(text, &f); err != nil {
+		return s.ignore("not a JSON object", msg)
 	}
-	switch {
-	case f.Type == "hello":
-		s.epoch = f.Epoch
-		return conn.Decoded{Epoch: f.Epoch, Keepalive: serverPings(f.PingPeriod)}, nil
-	case f.Type == "task":
-		t, err := nativeTask(f)
-		if err != nil {
-			return conn.Decoded{}, err
+	switch f.Type {
+	case "hello":
+		return s.hello(f), nil
+	case "task":
+		t, ok := nativeTask(f)
+		if !ok {
+			return s.ignore("task frame without a positive integer id", msg)
 		}
 		if s.epoch != "" {
 			t.Resume += "@" + s.epoch
 		}
-		return one(t), nil
-	case f.Type == "" && len(f.Msg) > 0:
-		return one(seedMsg(f.Msg)), nil
+		return conn.Decoded{Tasks: []conn.Task{t}}, nil
+	case "token":
+		if f.Token == "" {
+			return s.ignore("token frame without a token", msg)
+		}
+		// A bad expiry costs nothing but the date: the token is what counts.
+		exp, _ := time.Parse(time.RFC3339, f.ExpiresAt)
+		return conn.Decoded{Token: &conn.Renewal{Token: f.Token, ExpiresAt: exp}}, nil
+	case "":
+		return s.ignore("JSON frame without a type", msg)
 	}
-	// heartbeat, pong, hello and types of later versions: nothing for the user
+	// A type of a later protocol version, or not a native server at all.
+	return s.ignore("frame of an unknown type", msg)
+}
+
+// ignore logs a frame that means nothing to the native kind by its length
+// only (it may hold anything, a token included) and drops it.
+func (s *session) ignore(why string, msg []byte) (conn.Decoded, error) {
+	s.log.Warn("ignored a frame that is not a native tasktray frame", "why", why, "bytes", len(msg))
 	return conn.Decoded{}, nil
 }
 
-// newTask is the title of a task whose text gives none.
-const newTask = "New task"
-
-func one(t conn.Task) conn.Decoded { return conn.Decoded{Tasks: []conn.Task{t}} }
-
-// isHeartbeat reports whether text is a heartbeat echo: the configured text,
-// or the usual words seed backends answer with, bare or as a JSON string.
-func (s *session) isHeartbeat(text []byte) bool {
-	t := strings.Trim(string(text), `"`)
-	if s.heartbeat != "" && strings.EqualFold(t, s.heartbeat) {
-		return true
+// hello reads the server's hello: the history's epoch, how the server keeps
+// the link alive, and, for a session that started with nothing to resume
+// from, where the history stands, so that a drop before the first task loses
+// nothing. A session that has a resume point keeps it: tasks it has not
+// delivered yet may lie between that point and last_id.
+func (s *session) hello(f frame) conn.Decoded {
+	s.epoch = f.Epoch
+	d := conn.Decoded{Epoch: f.Epoch, Keepalive: serverPings(f.PingPeriod)}
+	if s.resume == "" && f.LastID != nil && *f.LastID >= 0 {
+		d.Resume = resumePoint(*f.LastID, f.Epoch)
 	}
-	switch strings.ToLower(t) {
-	case "heartbeat", "ping", "pong":
-		return true
+	if f.Gap != nil {
+		before, _ := time.Parse(time.RFC3339Nano, f.Gap.BeforeTime)
+		d.Gap = &conn.Gap{Before: before, Reason: gapReason}
 	}
-	return false
+	return d
 }
 
-func nativeTask(f frame) (conn.Task, error) {
+// resumePoint is the form of conn.Task.Resume for the native kind: the id,
+// and the epoch of the history it counts in.
+func resumePoint(id int64, epoch string) string {
+	r := strconv.FormatInt(id, 10)
+	if epoch != "" {
+		r += "@" + epoch
+	}
+	return r
+}
+
+// nativeTask reads a task frame; ok is false without a positive integer id.
+func nativeTask(f frame) (conn.Task, bool) {
 	id, err := strconv.ParseInt(string(f.ID), 10, 64)
 	if err != nil || id <= 0 {
-		return conn.Task{}, fmt.Errorf("%w: task id %q is not a positive integer", ErrMalformed, f.ID)
+		return conn.Task{}, false
 	}
 	t := conn.Task{
 		ID:       strconv.FormatInt(id, 10),
@@ -118,45 +140,7 @@ func nativeTask(f frame) (conn.Task, error) {
 	if t.Title == "" {
 		t.Title, t.Body = conn.SplitTitle(t.Body, newTask)
 	}
-	return t, nil
-}
-
-// seedMsg reads a seed-style msg: a string, or an object with the usual
-// title/content fields, or anything else shown as its JSON text.
-func seedMsg(raw json.RawMessage) conn.Task {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return seedTask(s, "")
-	}
-	var obj struct {
-		Title   string `json:"title"`
-		Content string `json:"content"`
-		Body    string `json:"body"`
-		Message string `json:"message"`
-		URL     string `json:"url"`
-	}
-	if json.Unmarshal(raw, &obj) == nil && (obj.Title != "" || obj.Content != "" || obj.Body != "" || obj.Message != "") {
-		body := firstNonEmpty(obj.Content, obj.Body, obj.Message)
-		if obj.Title == "" {
-			return seedTask(body, obj.URL)
-		}
-		t := seedTask("", obj.URL)
-		t.Title, t.Body = conn.Truncate(obj.Title, conn.MaxTitle), body
-		return t
-	}
-	return seedTask(string(raw), "")
-}
-
-func seedTask(text, url string) conn.Task {
-	title, body := conn.SplitTitle(text, newTask)
-	return conn.Task{
-		ID:       "seed-" + seedEpoch + "-" + strconv.FormatUint(seedCounter.Add(1), 10),
-		Title:    title,
-		Body:     body,
-		URL:      url,
-		Priority: conn.PriorityDefault,
-		Time:     time.Now(),
-	}
+	return t, true
 }
 
 func parseTime(s string) time.Time {
@@ -164,15 +148,6 @@ func parseTime(s string) time.Time {
 		return t
 	}
 	return time.Now()
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // maxPingPeriod bounds what a hello may announce; a longer period would let a
@@ -189,4 +164,12 @@ func serverPings(period float64) *conn.Keepalive {
 		return nil
 	}
 	return &conn.Keepalive{PongWait: 2*p + 5*time.Second}
+}
+
+// logger returns l, or the default logger when l is nil.
+func logger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.Default()
+	}
+	return l
 }

@@ -29,7 +29,8 @@ type Authenticator struct {
 var _ auth.Authenticator = Authenticator{}
 
 // Login checks that c.Server is a tasktray server and trades the username and
-// password for a token. Errors wrap auth.ErrBadCredentials,
+// password for a token, and for where the user's task history stands
+// (Session.Resume, which the agent passes as conn.Config.StartFrom). Errors wrap auth.ErrBadCredentials,
 // auth.ErrUnreachable, auth.ErrTLS, auth.ErrNotServer, auth.ErrInsecure or
 // auth.ErrBadURL, or are the context's error when ctx is cancelled; they
 // never contain the password or the token.
@@ -80,6 +81,10 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	var answer struct {
 		Token     string `json:"token"`
 		ExpiresAt string `json:"expires_at"`
+		// LastID and Epoch say where the user's history stood at login; a
+		// server that predates them leaves LastID nil.
+		LastID *int64 `json:"last_id"`
+		Epoch  string `json:"epoch"`
 	}
 	if err := httpapi.DecodeJSON(resp, maxResponse, &answer); err != nil {
 		return auth.Session{}, err
@@ -88,6 +93,11 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 		return auth.Session{}, fmt.Errorf("%w: /api/login answered without a token", auth.ErrNotServer)
 	}
 	s := auth.Session{Account: c.Account, Token: answer.Token}
+	if answer.LastID != nil && *answer.LastID >= 0 {
+		// The first link resumes from here: nothing published after the
+		// login is missed, even before that link is up.
+		s.Resume = resumePoint(*answer.LastID, answer.Epoch)
+	}
 	if answer.ExpiresAt != "" {
 		if s.ExpiresAt, err = time.Parse(time.RFC3339, answer.ExpiresAt); err != nil {
 			return auth.Session{}, fmt.Errorf("%w: /api/login answered an expiry that is not an RFC 3339 time", auth.ErrNotServer)

@@ -1,13 +1,16 @@
 // Package native is tasktray's own server kind (docs/protocol.md): a login
-// that returns a token, and a WebSocket at /ws that resumes from the last
-// delivered task id. It also tolerates seed-style backends that push
-// {"msg": ...} or plain text and expect a text heartbeat.
+// that returns a token and where the user's history stands, and a WebSocket
+// at /ws that resumes from the last delivered task id, says what it could no
+// longer replay, and renews the token while connected. It is strict: frames
+// of other formats are ignored, never shown; backends that push
+// {"msg": ...} or plain text are the custom kind's (docs/custom.md).
 package native
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,6 +37,9 @@ type Protocol struct {
 	HeartbeatEvery time.Duration
 	// PongWait is how long a silent link may last; pings go out at 9/10 of it.
 	PongWait time.Duration
+	// Log receives the warnings about frames that are not native frames;
+	// nil means slog.Default().
+	Log *slog.Logger
 }
 
 // New returns the protocol for the server at base (http, https, ws or wss).
@@ -95,14 +101,18 @@ func (p *Protocol) Keepalive() conn.Keepalive {
 	}
 }
 
-// NewSession starts decoding one connection.
+// NewSession starts decoding one connection that resumes from resume.
 func (p *Protocol) NewSession(token, resume string) conn.Session {
-	return &session{heartbeat: p.Heartbeat}
+	return &session{heartbeat: p.Heartbeat, resume: resume, log: logger(p.Log)}
 }
 
 type session struct {
 	heartbeat string
-	epoch     string // from the server's hello; "" until then
+	// resume is where the link resumes from; "" when the client has no
+	// resume point yet, and only then does the hello give one.
+	resume string
+	epoch  string // from the server's hello; "" until then
+	log    *slog.Logger
 }
 
 // Open sends nothing: the handshake says it all.
