@@ -119,10 +119,10 @@ func (p *Protocol) Handshake(token, resume string) (string, http.Header, error) 
 		for i, s := range c.Subprotocols {
 			subs[i] = strings.ReplaceAll(s, tokenVar, token)
 		}
-		h["Sec-WebSocket-Protocol"] = []string{strings.Join(subs, ", ")}
+		h.Set("Sec-WebSocket-Protocol", strings.Join(subs, ", "))
 	}
 	if c.TokenIn != TokenInSubprotocol && len(c.Subprotocols) > 0 {
-		h["Sec-WebSocket-Protocol"] = []string{strings.Join(c.Subprotocols, ", ")}
+		h.Set("Sec-WebSocket-Protocol", strings.Join(c.Subprotocols, ", "))
 	}
 	return u.String(), h, nil
 }

@@ -66,7 +66,7 @@ func (p *Protocol) RedactURL(rawURL string) string {
 		}
 		u.RawPath, u.Path = "", strings.Join(segs, "/")
 	}
-	return u.String()
+	return strings.ReplaceAll(u.String(), url.PathEscape(redacted), redacted)
 }
 
 // redactedErr is an error whose text went through Redact; errors.Is and
