@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 )
@@ -16,46 +17,48 @@ import (
 // of at most a few hundred KB (see package tray).
 const MaxLineSize = 1 << 20
 
-// Errors returned by Conn.
+// Errors returned by Decode and Send. Receive returns neither: it skips the
+// line and reads on (see Receive).
 var (
 	// ErrMalformed means a line is not a message: not a JSON object, no or an
-	// unknown "type", or fields of the wrong JSON type. The line is skipped
-	// and the next Receive reads on.
+	// unknown "type", or fields of the wrong JSON type.
 	ErrMalformed = errors.New("ipc: malformed message")
-	// ErrLineTooLong means a line exceeds MaxLineSize. The stream cannot be
-	// trusted after it: every later Receive returns it too.
+	// ErrLineTooLong means a message would not fit in MaxLineSize.
 	ErrLineTooLong = errors.New("ipc: line longer than MaxLineSize")
 )
 
 // Conn reads and writes Messages, one JSON object per line. Send is safe for
 // concurrent use; Receive is meant for one reading goroutine.
 type Conn struct {
-	in     *bufio.Scanner
-	line   int   // lines read so far, for error messages
-	broken error // sticky: the stream cannot be read on
+	in     *bufio.Reader
+	max    int    // MaxLineSize; tests lower it
+	buf    []byte // the line being read
+	line   int    // lines read so far, for log lines
+	broken error  // sticky: the stream cannot be read on
+	log    *slog.Logger
 
 	mu  sync.Mutex // serialises whole lines on out
 	out io.Writer
 }
 
-// NewConn returns a Conn reading messages from r and writing them to w.
+// NewConn returns a Conn reading messages from r and writing them to w. It
+// logs skipped lines to slog.Default until SetLogger.
 func NewConn(r io.Reader, w io.Writer) *Conn {
-	in := bufio.NewScanner(r)
-	in.Buffer(make([]byte, 0, 4096), MaxLineSize+len("\r\n"))
-	return &Conn{in: in, out: w}
+	return &Conn{in: bufio.NewReaderSize(r, 64<<10), max: MaxLineSize, out: w, log: slog.Default()}
 }
 
+// SetLogger sets where Receive reports the lines it skips. Call it before the
+// first Receive.
+func (c *Conn) SetLogger(l *slog.Logger) { c.log = l }
+
 // Send writes m as one line. It blocks until the line is written, which on a
-// pipe means until the peer has read enough of what came before.
+// pipe means until the peer has read enough of what came before; Child.Send
+// is the one that never blocks.
 func (c *Conn) Send(m Message) error {
-	line, err := Encode(m)
+	line, err := encodeLine(m)
 	if err != nil {
 		return err
 	}
-	if len(line) > MaxLineSize {
-		return fmt.Errorf("ipc: send %s: %w", m.Type(), ErrLineTooLong)
-	}
-	line = append(line, '\n')
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, err := c.out.Write(line); err != nil {
@@ -64,39 +67,99 @@ func (c *Conn) Send(m Message) error {
 	return nil
 }
 
-// Receive reads the next message, skipping blank lines. It returns io.EOF
-// once the peer has closed its end, an error wrapping ErrMalformed for a line
-// that is not a message (reading on is fine), and ErrLineTooLong or a read
-// error for a broken stream.
+// encodeLine is m's line on the wire, newline included.
+func encodeLine(m Message) ([]byte, error) {
+	line, err := Encode(m)
+	if err != nil {
+		return nil, err
+	}
+	if len(line) > MaxLineSize {
+		return nil, fmt.Errorf("ipc: send %s: %w", m.Type(), ErrLineTooLong)
+	}
+	return append(line, '\n'), nil
+}
+
+// Receive reads the next message. It returns io.EOF once the peer has closed
+// its end, or the read error that broke the stream; both are sticky.
+//
+// A peer's bad line never ends the stream, since a reader that stopped on one
+// would leave its peer talking to no one: Receive skips blank lines, lines
+// that are not messages and lines longer than MaxLineSize (read up to their
+// newline a buffer at a time, never held whole), logs each skipped line at
+// warn by number and length only (a login line holds a password), and reads
+// on.
 func (c *Conn) Receive() (Message, error) {
 	if c.broken != nil {
 		return nil, c.broken
 	}
-	for c.in.Scan() {
-		c.line++
-		if len(c.in.Bytes()) > MaxLineSize {
-			c.broken = fmt.Errorf("line %d: %w", c.line, ErrLineTooLong)
+	for {
+		line, size, err := c.readLine()
+		if err != nil {
+			if err == io.EOF {
+				c.broken = io.EOF
+			} else {
+				c.broken = fmt.Errorf("ipc: receive: %w", err)
+			}
 			return nil, c.broken
 		}
-		line := bytes.TrimSpace(c.in.Bytes())
+		c.line++
+		if line == nil {
+			c.log.Warn("ipc: skipped an over-long line", "line", c.line, "bytes", size, "max", c.max)
+			continue
+		}
+		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			continue
 		}
 		m, err := Decode(line)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", c.line, err)
+			c.log.Warn("ipc: skipped a malformed line", "line", c.line, "bytes", size, "problem", err)
+			continue
 		}
 		return m, nil
 	}
-	switch err := c.in.Err(); {
-	case err == nil:
-		c.broken = io.EOF
-	case errors.Is(err, bufio.ErrTooLong):
-		c.broken = fmt.Errorf("line %d: %w", c.line+1, ErrLineTooLong)
-	default:
-		c.broken = fmt.Errorf("ipc: receive: %w", err)
+}
+
+// readLine returns the next line without its "\n" or "\r\n", and its size on
+// the wire. A line longer than c.max comes back nil: it is read through to
+// its newline and dropped, keeping no more than c.max+2 bytes at any time. A
+// last line without a newline counts as a line; io.EOF comes after it.
+func (c *Conn) readLine() (line []byte, size int, err error) {
+	c.buf = c.buf[:0]
+	tooLong := false
+	for {
+		chunk, err := c.in.ReadSlice('\n')
+		size += len(chunk)
+		if !tooLong {
+			if len(c.buf)+len(chunk) > c.max+2 { // room for "\r\n"
+				tooLong = true
+				c.buf = c.buf[:0]
+			} else {
+				c.buf = append(c.buf, chunk...)
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && size > 0:
+			// The last line, unterminated: hand it over now, EOF next time.
+		case err != nil:
+			return nil, size, err
+		}
+		break
 	}
-	return nil, c.broken
+	if cap(c.buf) > 64<<10 {
+		defer func() { c.buf = nil }() // do not hold a megabyte per window between lines
+	}
+	if tooLong {
+		return nil, size, nil
+	}
+	line = bytes.TrimSuffix(c.buf, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) > c.max {
+		return nil, size, nil
+	}
+	return line, size, nil
 }
 
 // Encode returns m as one JSON object, without the newline: the message's
@@ -161,7 +224,8 @@ func Decode(line []byte) (Message, error) {
 	case TypeClosed:
 		return decodeAs[Closed](line)
 	default:
-		return nil, fmt.Errorf("%w: unknown type %.40q", ErrMalformed, t)
+		// Not quoted: a line that is not ours may hold anything.
+		return nil, fmt.Errorf("%w: unknown type (%d bytes)", ErrMalformed, len(t))
 	}
 }
 

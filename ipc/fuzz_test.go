@@ -2,14 +2,16 @@ package ipc
 
 import (
 	"bytes"
-	"errors"
 	"io"
+	"log/slog"
 	"testing"
 )
 
-// FuzzReceive feeds arbitrary bytes to a Conn: it must never panic, every
-// error must be one of the documented kinds, and whatever it decodes must
-// encode back to a line that decodes to the same message.
+// FuzzReceive feeds arbitrary bytes, then a quit line, to a Conn whose line
+// limit is low enough for the fuzzer to reach: Receive must never panic nor
+// fail before EOF (a bad line is skipped, never the end of the stream), the
+// quit line must always come through, and whatever decodes must encode back
+// to a line that decodes to the same message.
 func FuzzReceive(f *testing.F) {
 	for _, ex := range examples {
 		f.Add([]byte(ex.line + "\n"))
@@ -18,19 +20,26 @@ func FuzzReceive(f *testing.F) {
 	f.Add([]byte(`{"type":"login","options":{"a":"\u00e9"},"password":"\ud800"}`))
 	f.Add([]byte(`{"type":"state","type":"quit"}`))
 	f.Add([]byte(`{"type":"more","before":-1}` + "\n" + `{"type":"tasks","tasks":null,"total":-5,"read_through":9223372036854775807}`))
+	f.Add([]byte(`{"type":"open_task","id":"` + string(bytes.Repeat([]byte("x"), 300)) + `"}` + "\r\n" + `{"type":"quit"}`))
+	f.Add([]byte("\r\r\r\n\x00{\"type\":\"quit\"}\r"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c := NewConn(bytes.NewReader(data), io.Discard)
-		for range 100 {
+		input := append(append(data, '\n'), `{"type":"quit"}`...)
+		c := NewConn(bytes.NewReader(input), io.Discard)
+		c.max = 256
+		c.SetLogger(slog.New(slog.DiscardHandler))
+		var last Message
+		for range len(input) + 2 { // every Receive but the last takes a line
 			m, err := c.Receive()
-			if err == io.EOF || errors.Is(err, ErrLineTooLong) {
+			if err == io.EOF {
+				if last != (Quit{}) {
+					t.Fatalf("the quit line after the input was lost: last message %v", last)
+				}
 				return
 			}
 			if err != nil {
-				if !errors.Is(err, ErrMalformed) {
-					t.Fatalf("Receive error %v is neither malformed, too long nor EOF", err)
-				}
-				continue
+				t.Fatalf("Receive error %v before EOF", err)
 			}
+			last = m
 			line, err := Encode(m)
 			if err != nil {
 				t.Fatalf("Encode(%#v): %v", m, err)
@@ -44,5 +53,6 @@ func FuzzReceive(f *testing.F) {
 				t.Fatalf("unstable round trip:\n%s\n%s (%v)", line, line2, err)
 			}
 		}
+		t.Fatal("Receive never reached EOF")
 	})
 }

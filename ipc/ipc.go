@@ -28,6 +28,7 @@ package ipc
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"tasktray/auth"
@@ -92,6 +93,9 @@ type State struct {
 	Kind   string `json:"kind,omitempty"`
 	Server string `json:"server,omitempty"`
 	User   string `json:"user,omitempty"`
+	// CAFile is the account's auth.Account.CAFile, the PEM CA bundle of a
+	// self-signed server; the login form starts from it too.
+	CAFile string `json:"ca_file,omitempty"`
 	// Paused is true while popups are paused; tasks still arrive.
 	Paused bool `json:"paused"`
 	// KeyringNote, when not empty, says why the token is kept for this
@@ -167,6 +171,9 @@ type Login struct {
 	Username      string `json:"username"`
 	Password      string `json:"password"`
 	AllowInsecure bool   `json:"allow_insecure,omitempty"`
+	// CAFile is the path of a PEM CA bundle to trust for a self-signed
+	// server, as in auth.Account.CAFile; "" trusts the system's roots only.
+	CAFile string `json:"ca_file,omitempty"`
 	// Options holds what a kind needs beyond the basics, as in
 	// auth.Account.Options (ntfy "topics", Centrifugo "channel").
 	Options map[string]string `json:"options,omitempty"`
@@ -278,8 +285,8 @@ func (Closed) isMessage()      {}
 // String describes the login without its password, so that logging a Login
 // (or a Message holding one) with %v or %+v cannot leak it.
 func (l Login) String() string {
-	return fmt.Sprintf("login{kind=%s server=%s username=%s password=<redacted> allow_insecure=%t options=%v}",
-		l.Kind, l.Server, l.Username, l.AllowInsecure, l.Options)
+	return fmt.Sprintf("login{kind=%s server=%s username=%s password=<redacted> allow_insecure=%t ca_file=%s options=%v}",
+		l.Kind, l.Server, l.Username, l.AllowInsecure, l.CAFile, l.Options)
 }
 
 // GoString is String, for %#v.
@@ -293,6 +300,7 @@ func (l Login) Credentials() auth.Credentials {
 			Server:        l.Server,
 			Username:      l.Username,
 			Options:       l.Options,
+			CAFile:        l.CAFile,
 			AllowInsecure: l.AllowInsecure,
 		},
 		Password: l.Password,
@@ -314,31 +322,61 @@ const (
 	ErrorOther       ErrorKind = "other"       // anything else
 )
 
+// errorKinds pairs each ErrorKind but ErrorOther with the auth error it
+// stands for.
+var errorKinds = []struct {
+	kind ErrorKind
+	err  error
+}{
+	{ErrorCredentials, auth.ErrBadCredentials},
+	{ErrorUnreachable, auth.ErrUnreachable},
+	{ErrorTLS, auth.ErrTLS},
+	{ErrorNotServer, auth.ErrNotServer},
+	{ErrorInsecure, auth.ErrInsecure},
+}
+
 // ErrorKindOf sorts an error returned by auth.Authenticator.Login; it returns
 // "" for nil.
 func ErrorKindOf(err error) ErrorKind {
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.Is(err, auth.ErrBadCredentials):
-		return ErrorCredentials
-	case errors.Is(err, auth.ErrUnreachable):
-		return ErrorUnreachable
-	case errors.Is(err, auth.ErrTLS):
-		return ErrorTLS
-	case errors.Is(err, auth.ErrNotServer):
-		return ErrorNotServer
-	case errors.Is(err, auth.ErrInsecure):
-		return ErrorInsecure
+	}
+	for _, k := range errorKinds {
+		if errors.Is(err, k.err) {
+			return k.kind
+		}
 	}
 	return ErrorOther
 }
 
 // LoginResultOf is the LoginResult that reports err, the outcome of
-// auth.Authenticator.Login: OK when err is nil.
+// auth.Authenticator.Login: OK when err is nil. Its Error is the detail
+// beyond what ErrorKind says: the words of the auth error it stands for
+// ("server unreachable") are cut, since the window leads with its own
+// sentence for the kind ("Cannot reach the server.") and would otherwise say
+// it twice.
 func LoginResultOf(err error) LoginResult {
 	if err == nil {
 		return LoginResult{OK: true}
 	}
-	return LoginResult{ErrorKind: ErrorKindOf(err), Error: err.Error()}
+	kind := ErrorKindOf(err)
+	detail := err.Error()
+	for _, k := range errorKinds {
+		if k.kind == kind {
+			detail = cutWords(detail, k.err.Error())
+		}
+	}
+	return LoginResult{ErrorKind: kind, Error: detail}
+}
+
+// cutWords removes words, and the ": " after them, from s: "server
+// unreachable: dial tcp: refused" becomes "dial tcp: refused".
+func cutWords(s, words string) string {
+	if s == words {
+		return ""
+	}
+	if before, after, ok := strings.Cut(s, words+": "); ok {
+		return before + after
+	}
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"time"
@@ -14,14 +15,15 @@ import (
 // holds them.
 const waitDelay = 2 * time.Second
 
-// Child is a window process started by Spawn. Its embedded Conn writes to the
-// process's stdin and reads from its stdout.
+// Child is a window process started by Spawn. Send queues messages for its
+// stdin and never blocks; Receive reads its stdout.
 //
 // Read with Receive until it returns an error (io.EOF once the process has
 // exited), then call Wait: Wait closes the pipes, so calling it earlier can
 // lose the last messages, such as Closed.
 type Child struct {
-	*Conn
+	in  *Conn // reads stdout; never writes
+	out *writer
 	cmd *exec.Cmd
 }
 
@@ -46,15 +48,44 @@ func Spawn(ctx context.Context, exe string, args []string) (*Child, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("ipc: spawn %s: %w", exe, err) // Start closed the pipes
 	}
-	return &Child{Conn: NewConn(stdout, stdin), cmd: cmd}, nil
+	c := &Child{in: NewConn(stdout, nil), cmd: cmd}
+	c.out = newWriter(stdin, func() { c.Kill() })
+	go c.out.run(ctx)
+	return c, nil
 }
+
+// Send queues m for the window and returns at once: the agent's loop calls it
+// and must never wait on a window. A window that takes no write for
+// StuckAfter, or lets QueueMessages messages or QueueBytes bytes pile up, is
+// killed: Send returns an error wrapping ErrWindowStuck, Receive ends as the
+// process exits, and every later Send fails. Send also fails once the window
+// has exited or its stdin is closed. Safe for concurrent use.
+func (c *Child) Send(m Message) error {
+	line, err := encodeLine(m)
+	if err != nil {
+		return err
+	}
+	if err := c.out.send(line); err != nil {
+		return fmt.Errorf("window process %d: %s: %w", c.Pid(), m.Type(), err)
+	}
+	return nil
+}
+
+// Receive reads the window's next message, as Conn.Receive does: io.EOF
+// once the process has exited, lines that are not messages skipped.
+func (c *Child) Receive() (Message, error) { return c.in.Receive() }
+
+// SetLogger sets where Receive reports the lines it skips (slog.Default
+// until then). Call it before the first Receive.
+func (c *Child) SetLogger(l *slog.Logger) { c.in.SetLogger(l) }
 
 // Pid is the process id of the child.
 func (c *Child) Pid() int { return c.cmd.Process.Pid }
 
-// Kill ends the child at once. Killing a child that has already exited is not
-// an error.
+// Kill ends the child at once and drops what waits to be sent to it. Killing
+// a child that has already exited is not an error.
 func (c *Child) Kill() error {
+	c.out.stopOnce.Do(func() { close(c.out.stop) })
 	if err := c.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("ipc: kill window process %d: %w", c.Pid(), err)
 	}
@@ -64,7 +95,11 @@ func (c *Child) Kill() error {
 // Wait waits for the child to exit and releases its pipes and resources. It
 // returns nil when the process exited with status 0 and otherwise, as
 // exec.Cmd.Wait does, an *exec.ExitError (a killed child's says "signal:
-// killed"). Call it exactly once, after Receive has returned an error.
+// killed"). Call it exactly once, after Receive has returned an error. The
+// goroutine that feeds the window's stdin has ended when it returns.
 func (c *Child) Wait() error {
-	return c.cmd.Wait()
+	c.out.stopOnce.Do(func() { close(c.out.stop) })
+	err := c.cmd.Wait() // closes stdin, which ends a write still under way
+	c.out.end()
+	return err
 }

@@ -1,0 +1,141 @@
+package ipc
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sendAll sends msgs to c from another goroutine, up to the first that
+// fails, and returns each Send's error, failing the test if the sends do not all return within d: Send must
+// never wait on the window (issue 10, defect 2). On failure it kills the
+// child, which ends a Send blocked on its pipe.
+func sendAll(t *testing.T, c *Child, d time.Duration, msgs ...Message) []error {
+	t.Helper()
+	done := make(chan []error, 1)
+	go func() {
+		var errs []error
+		for _, m := range msgs {
+			errs = append(errs, c.Send(m))
+			if errs[len(errs)-1] != nil {
+				break
+			}
+		}
+		done <- errs
+	}()
+	select {
+	case errs := <-done:
+		return errs
+	case <-time.After(d):
+		c.Kill()
+		<-done
+		t.Fatalf("%d sends to a window that does not read took over %v", len(msgs), d)
+		return nil
+	}
+}
+
+// bigTask is a message of about n bytes.
+func bigTask(n int) Message {
+	return Tasks{Tasks: []Task{{ID: "1", Seq: 1, Title: strings.Repeat("x", n)}}, Total: 1}
+}
+
+// TestSendToStuckWindowFillsQueue: a window that never reads its stdin must
+// not block the agent. Send returns at once however much is sent; once more
+// than QueueBytes wait, the window is killed, Send says ErrWindowStuck, and
+// the reader sees the process exit.
+func TestSendToStuckWindowFillsQueue(t *testing.T) {
+	child, err := spawnHelper(t.Context(), "hang")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := make([]Message, 2*QueueBytes/(512<<10))
+	for i := range msgs {
+		msgs[i] = bigTask(512 << 10)
+	}
+	errs := sendAll(t, child, 30*time.Second, msgs...)
+	if errs[0] != nil {
+		t.Errorf("first Send = %v, want nil (queued)", errs[0])
+	}
+	if last := errs[len(errs)-1]; !errors.Is(last, ErrWindowStuck) {
+		t.Errorf("Send past the queue's bound = %v, want ErrWindowStuck", last)
+	}
+	expectKilled(t, child)
+}
+
+// TestSendToStuckWindowTimesOut: one message the window does not take within
+// StuckAfter is enough: the window is killed without another Send.
+func TestSendToStuckWindowTimesOut(t *testing.T) {
+	defer func(d time.Duration) { StuckAfter = d }(StuckAfter)
+	StuckAfter = 200 * time.Millisecond
+	child, err := spawnHelper(t.Context(), "hang")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// More than any pipe buffer (64 KiB on Linux), so the write blocks.
+	if errs := sendAll(t, child, 30*time.Second, bigTask(1<<19)); errs[0] != nil {
+		t.Fatalf("Send = %v, want nil (queued)", errs[0])
+	}
+	expectKilled(t, child)
+	if errs := sendAll(t, child, 30*time.Second, Quit{}); !errors.Is(errs[0], ErrWindowStuck) {
+		t.Errorf("Send after the window was found stuck = %v, want ErrWindowStuck", errs[0])
+	}
+}
+
+// expectKilled waits for the child's stdout to close and checks that it was
+// killed.
+func expectKilled(t *testing.T, child *Child) {
+	t.Helper()
+	if _, err := receiveWithin(t, child, 30*time.Second); err != io.EOF {
+		t.Fatalf("Receive = %v, want io.EOF once the stuck window is killed", err)
+	}
+	var exit interface{ ExitCode() int }
+	if err := child.Wait(); !errors.As(err, &exit) || exit.ExitCode() != -1 {
+		t.Errorf("Wait = %v, want the window killed", err)
+	}
+}
+
+// TestSendKeepsOrderToLiveWindow: a window that reads is never taken for a
+// stuck one, and gets every message in order, even as many at once as the
+// queue holds.
+func TestSendKeepsOrderToLiveWindow(t *testing.T) {
+	child, err := spawnHelper(t.Context(), "echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = QueueMessages
+	got := make(chan error, 1)
+	go func() { // read as the agent does, while sending
+		for i := range int64(n) {
+			m, err := child.Receive()
+			if err != nil || m != (More{Before: i}) {
+				got <- errors.New("echo out of order or lost")
+				return
+			}
+		}
+		got <- nil
+	}()
+	for i := range int64(n) {
+		if err := child.Send(More{Before: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("echoes did not come back")
+	}
+	child.Send(Close{})
+	for {
+		if _, err := receiveWithin(t, child, 30*time.Second); err != nil {
+			break
+		}
+	}
+	if err := child.Wait(); err != nil {
+		t.Errorf("Wait = %v, want nil", err)
+	}
+}
