@@ -9,6 +9,7 @@ import (
 
 	"tasktray/auth"
 	"tasktray/backend/centrifugo"
+	"tasktray/backend/custom"
 	"tasktray/backend/gotify"
 	"tasktray/backend/native"
 	"tasktray/backend/ntfy"
@@ -69,6 +70,18 @@ var Kinds = []Kind{
 		},
 		Authenticator: func(a auth.Account) (auth.Authenticator, error) {
 			return centrifugo.Authenticator{}, nil
+		},
+	},
+	{
+		// An existing browser-era backend, described by a profile that
+		// the account names (custom.OptionProfile, custom.OptionProfileText).
+		Name:  custom.KindName,
+		Label: "WebSocket (custom)",
+		Protocol: func(a auth.Account) (conn.Protocol, error) {
+			return custom.New(a)
+		},
+		Authenticator: func(a auth.Account) (auth.Authenticator, error) {
+			return custom.NewAuthenticator(a)
 		},
 	},
 }
