@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,6 +75,7 @@ type Client struct {
 	gaps     chan Gap
 	kick     chan struct{} // Reconnect requests, coalesced
 	tokenC   chan struct{} // SetToken happened, coalesced
+	wake     chan struct{} // Resumed requests, coalesced
 
 	mu    sync.Mutex
 	token string
@@ -83,10 +83,10 @@ type Client struct {
 	running atomic.Bool
 
 	// Owned by the Run goroutine.
-	state  State
-	gen    uint64
-	cursor Cursor
-	dirty  bool // cursor changed since it was last handed to the saver
+	state State
+	gen   uint64
+	pos   position
+	dirty bool // pos changed since it was last handed to the saver
 
 	// The saver goroutine writes cursors handed to it on toSave, off the
 	// path that reads the socket (a file write can stall for milliseconds),
@@ -141,6 +141,7 @@ func New(cfg Config) (*Client, error) {
 		gaps:     make(chan Gap, 1),
 		kick:     make(chan struct{}, 1),
 		tokenC:   make(chan struct{}, 1),
+		wake:     make(chan struct{}, 1),
 		token:    cfg.Token,
 	}, nil
 }
@@ -162,9 +163,21 @@ func (c *Client) Renewals() <-chan Renewal { return c.renewals }
 // down (Decoded.Gap), newest only, so the user can be told.
 func (c *Client) Gaps() <-chan Gap { return c.gaps }
 
-// Reconnect drops the current link (or cuts a backoff wait short) and dials
-// at once. Call it when the user asks or the network is known to be back.
+// Reconnect drops the current link (or cuts a backoff wait or a dial
+// short) and dials at once. Call it when the user asks or the network is
+// known to be back. While the server refuses the token (AuthRequired) it
+// tries the current token once more: a server that closed the link as
+// unauthorized may take the token again.
 func (c *Client) Reconnect() { signal(c.kick) }
+
+// Resumed tells the Client that the machine woke from sleep: a link that
+// looks up may be dead, and a backoff wait is stale. It drops the link (or
+// cuts a dial or a wait short) and dials at once, like Reconnect, but does
+// nothing while there is no token or the server refused it. The owner calls
+// it on the platform's resume signal (logind PrepareForSleep(false),
+// WM_POWERBROADCAST); where there is none, the Client notices a wall clock
+// jump on its keepalive timers.
+func (c *Client) Resumed() { signal(c.wake) }
 
 // SetToken replaces the token, e.g. after a login, and reconnects with it.
 // An empty token disconnects (log-out).
@@ -188,8 +201,8 @@ func signal(ch chan struct{}) {
 	}
 }
 
-// errKicked and errNewToken end a connection on purpose; the loop dials
-// again at once.
+// errKicked, errNewToken and errSuspend end a connection on purpose; the
+// loop dials again at once.
 var (
 	errKicked   = errors.New("reconnect requested")
 	errNewToken = errors.New("token changed")
@@ -197,20 +210,24 @@ var (
 )
 
 // Run keeps the link alive until ctx ends, then returns nil. It returns an
-// error only if it is already running or the cursor cannot be loaded.
+// error only if it is already running. A stored cursor that cannot be read
+// costs the resume point, not the link: Run starts from Config.StartFrom
+// and publishes a Gap so the user is told.
 func (c *Client) Run(ctx context.Context) error {
 	if !c.running.CompareAndSwap(false, true) {
 		return errors.New("conn: Run called twice")
 	}
 	cur, err := c.cfg.Cursor.Load()
 	if err != nil {
-		return err
+		c.log.Warn("the saved resume point could not be read; starting afresh", "err", err)
+		cur = Cursor{}
+		publishNewest(c.gaps, Gap{Before: c.cfg.Clock.Now(), Reason: msgCursorDamaged})
 	}
-	if cur.Resume == "" && c.cfg.StartFrom != "" {
-		cur.Resume = c.cfg.StartFrom
+	c.pos = newPosition(cur)
+	if c.pos.resume == "" && c.cfg.StartFrom != "" {
+		c.pos.resume = c.cfg.StartFrom
 		c.dirty = true
 	}
-	c.cursor = cur
 	c.toSave, c.saved = make(chan Cursor, 1), make(chan struct{}, 1)
 	saverDone := make(chan struct{})
 	go c.saver(saverDone)
@@ -225,7 +242,7 @@ func (c *Client) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		token := c.currentToken()
 		if token == "" {
-			c.moveTo(State{Phase: Disconnected, Reason: "not logged in"})
+			c.moveTo(State{Phase: Disconnected, Reason: msgNotLoggedIn})
 			c.waitForToken(ctx)
 			attempt = 0
 			continue
@@ -241,7 +258,7 @@ func (c *Client) Run(ctx context.Context) error {
 		switch {
 		case errors.Is(err, ErrUnauthorized):
 			c.log.Warn("server refused the token; waiting for a new login", "err", err)
-			c.moveTo(State{Phase: AuthRequired, Reason: "log in required: " + err.Error(), Generation: c.gen})
+			c.moveTo(State{Phase: AuthRequired, Reason: msgLogInRequired + err.Error(), Generation: c.gen})
 			c.waitForToken(ctx)
 			attempt = 0
 			continue
@@ -278,9 +295,13 @@ func (c *Client) moveTo(s State) {
 	c.states <- s
 }
 
-// waitForToken blocks until SetToken gives a non-empty token or ctx ends.
+// waitForToken blocks while there is nothing to dial with: no token
+// (Disconnected), or a token the server refused (AuthRequired). It returns
+// when SetToken gives a token, when Reconnect asks to try the current token
+// once more, or when ctx ends. A resume from sleep does not dial: the
+// server would only refuse again.
 func (c *Client) waitForToken(ctx context.Context) {
-	for c.currentToken() == "" || c.state.Phase == AuthRequired {
+	for {
 		select {
 		case <-ctx.Done():
 			return
@@ -288,11 +309,13 @@ func (c *Client) waitForToken(ctx context.Context) {
 			if c.currentToken() != "" {
 				return
 			}
-			c.moveTo(State{Phase: Disconnected, Reason: "not logged in"})
+			c.moveTo(State{Phase: Disconnected, Reason: msgNotLoggedIn})
 		case <-c.kick:
-			if c.state.Phase == AuthRequired {
-				continue // a new token is needed; redialling would only be refused again
+			if c.currentToken() != "" {
+				c.log.Info("trying the token once more, as asked")
+				return
 			}
+		case <-c.wake:
 		}
 	}
 }
@@ -303,7 +326,7 @@ func (c *Client) waitForToken(ctx context.Context) {
 func (c *Client) wait(ctx context.Context, d time.Duration) bool {
 	timer, stop := c.cfg.Clock.NewTimer(d)
 	defer stop()
-	start := time.Now()
+	start := markNow(c.cfg.Clock)
 	for {
 		poll, stopPoll := c.cfg.Clock.NewTimer(suspendPoll)
 		select {
@@ -319,12 +342,46 @@ func (c *Client) wait(ctx context.Context, d time.Duration) bool {
 		case <-c.tokenC:
 			stopPoll()
 			return true
+		case <-c.wake:
+			stopPoll()
+			c.log.Info("resumed from suspend (as the system said); retrying now")
+			return true
 		case <-poll:
-			if wallJump(start, time.Now()) > suspendThreshold {
+			if start.jump(c.cfg.Clock) > suspendThreshold {
 				c.log.Info("resumed from suspend; retrying now")
 				return true
 			}
 		}
+	}
+}
+
+// interruptible returns a context that Reconnect, SetToken and Resumed
+// cancel, for the steps of a link that do not select on those themselves
+// (the dial, the backfill), and end, which stops watching and returns the
+// request that cancelled the context, or nil. The watching goroutine is
+// gone when end returns.
+func (c *Client) interruptible(ctx context.Context) (_ context.Context, end func() error) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := make(chan struct{})
+	why := make(chan error, 1)
+	go func() {
+		var err error
+		select {
+		case <-c.kick:
+			err = errKicked
+		case <-c.tokenC:
+			err = errNewToken
+		case <-c.wake:
+			err = errSuspend
+		case <-stop:
+		case <-ctx.Done():
+		}
+		cancel()
+		why <- err
+	}()
+	return ctx, func() error {
+		close(stop)
+		return <-why
 	}
 }
 
@@ -337,7 +394,14 @@ type inbound struct {
 // runOnce dials, runs one link until it fails or ctx ends, and returns how
 // long the link was up and why it ended.
 func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, error) {
-	ws, sess, err := c.dial(ctx, token)
+	dialCtx, endDial := c.interruptible(ctx)
+	ws, sess, err := c.dial(dialCtx, token)
+	if why := endDial(); why != nil {
+		if err == nil {
+			ws.Close()
+		}
+		return 0, why
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -347,6 +411,7 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 	ka := c.proto.Keepalive()
 	l := newLink(ws, ka)
 	in := make(chan inbound, 64)
+	refresh := newRefresher(c.cfg.Clock)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); c.readPump(linkCtx, l, in) }()
@@ -355,6 +420,7 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 		cancel()
 		ws.Close() // unblocks the reader; the writer follows linkCtx
 		wg.Wait()
+		refresh.stop() // waits for a running refresh: none outlives the link
 		c.saveCursor(true)
 	}()
 
@@ -362,8 +428,8 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 	c.log.Info("connected", "generation", gen)
 	uptime := func() time.Duration { return c.cfg.Clock.Now().Sub(connected) }
 
-	var refresh refresher
-	defer refresh.stop()
+	// linkToken is the token this link runs on; a renewal replaces it.
+	linkToken := token
 	// apply acts on one Decoded: a server message, a backfill or a refresh.
 	apply := func(dec Decoded) error {
 		if dec.Keepalive != nil {
@@ -375,12 +441,19 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 		for _, r := range dec.Reply {
 			select {
 			case l.out <- r:
+			case <-l.dead: // the writer failed; its error says why
+				select {
+				case err := <-l.failed:
+					return err
+				default:
+					return errors.New("link closed while replying")
+				}
 			case <-linkCtx.Done():
-				return ctx.Err()
+				return linkCtx.Err()
 			}
 		}
 		if dec.Token != nil && dec.Token.Token != "" {
-			c.renewToken(*dec.Token)
+			c.renewToken(&linkToken, *dec.Token)
 		}
 		if dec.RefreshIn > 0 {
 			if r, ok := sess.(Refresher); ok {
@@ -391,24 +464,29 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 			c.log.Warn("the server could not supply every missed task", "before", dec.Gap.Before, "why", dec.Gap.Reason)
 			publishNewest(c.gaps, *dec.Gap)
 		}
-		if c.cursor.enterEpoch(dec.Epoch) {
+		changed, restarted := c.pos.enterEpoch(dec.Epoch)
+		if restarted {
 			c.log.Warn("the server's task history started over; its ids are new again")
 		}
-		if dec.Epoch != "" {
-			c.dirty = true
-		}
-		if dec.Resume != "" && dec.Resume != c.cursor.Resume {
-			c.cursor.Resume = dec.Resume
-			c.dirty = true
-		}
+		c.dirty = c.dirty || changed
 		if err := c.deliver(linkCtx, dec.Tasks); err != nil {
 			return err
+		}
+		// A resume point without a task is taken only once every task of
+		// the same message is delivered: it may lie past them.
+		if dec.Resume != "" && dec.Resume != c.pos.resume {
+			c.pos.resume = dec.Resume
+			c.dirty = true
 		}
 		c.saveCursor(false)
 		return nil
 	}
 
-	missed, err := sess.Backfill(linkCtx, c.cursor.Resume)
+	fillCtx, endFill := c.interruptible(linkCtx)
+	missed, err := sess.Backfill(fillCtx, c.pos.resume)
+	if why := endFill(); why != nil {
+		return uptime(), why
+	}
 	if err != nil {
 		return uptime(), fmt.Errorf("fetching missed tasks: %w", err)
 	}
@@ -423,9 +501,12 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 			return uptime(), errKicked
 		case <-c.tokenC:
 			return uptime(), errNewToken
+		case <-c.wake:
+			return uptime(), errSuspend
 		case <-refresh.due():
-			refresh.start(linkCtx, c.currentToken())
+			refresh.start(linkCtx, linkToken)
 		case r := <-refresh.done():
+			refresh.finished()
 			if r.err != nil {
 				if errors.Is(r.err, ErrUnauthorized) {
 					return uptime(), r.err
@@ -467,11 +548,19 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 }
 
 // renewToken switches to a token the server renewed, without reconnecting,
-// and tells the owner.
-func (c *Client) renewToken(r Renewal) {
+// and tells the owner. A renewal for a token that SetToken has replaced
+// meanwhile (a new login) is dropped: it belongs to the old session, and the
+// link is about to be dialled again with the new token.
+func (c *Client) renewToken(linkToken *string, r Renewal) {
 	c.mu.Lock()
+	if c.token != *linkToken {
+		c.mu.Unlock()
+		c.log.Info("dropping a token renewal: the token was replaced meanwhile")
+		return
+	}
 	c.token = r.Token
 	c.mu.Unlock()
+	*linkToken = r.Token
 	publishNewest(c.renewals, r)
 }
 
@@ -485,15 +574,21 @@ func publishNewest[T any](ch chan T, v T) {
 	ch <- v
 }
 
-// dial performs the handshake and the protocol's opening frames.
+// dial performs the handshake and the protocol's opening frames. It gives
+// up as soon as ctx ends, even in the middle of the handshake.
 func (c *Client) dial(ctx context.Context, token string) (*websocket.Conn, Session, error) {
-	url, header, err := c.proto.Handshake(token, c.cursor.Resume)
+	url, header, err := c.proto.Handshake(token, c.pos.resume)
 	if err != nil {
 		return nil, nil, err
 	}
-	ws, resp, err := c.cfg.Dialer.DialContext(ctx, url, header)
+	hctx, guard := guardHandshake(ctx)
+	ws, resp, err := c.cfg.Dialer.DialContext(hctx, url, header)
 	if resp != nil && resp.Body != nil {
 		resp.Body.Close()
+	}
+	if guard.release() && err == nil {
+		ws.Close()
+		err = ctx.Err()
 	}
 	if err != nil {
 		if resp != nil && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
@@ -505,12 +600,14 @@ func (c *Client) dial(ctx context.Context, token string) (*websocket.Conn, Sessi
 		return nil, nil, err
 	}
 	ws.SetReadLimit(c.cfg.ReadLimit)
-	sess := c.proto.NewSession(token, c.cursor.Resume)
+	sess := c.proto.NewSession(token, c.pos.resume)
 	frames, err := sess.Open()
 	if err != nil {
 		ws.Close()
 		return nil, nil, err
 	}
+	stop := context.AfterFunc(ctx, func() { ws.Close() })
+	defer stop()
 	for _, f := range frames {
 		ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteWait))
 		if err := ws.WriteMessage(websocket.TextMessage, f); err != nil {
@@ -518,13 +615,16 @@ func (c *Client) dial(ctx context.Context, token string) (*websocket.Conn, Sessi
 			return nil, nil, err
 		}
 	}
+	ws.SetWriteDeadline(time.Time{})
 	return ws, sess, nil
 }
 
-// deliver hands tasks to the consumer in order, skipping duplicates.
+// deliver hands tasks to the consumer in order, skipping those already
+// delivered.
 func (c *Client) deliver(ctx context.Context, tasks []Task) error {
 	for _, t := range tasks {
-		if c.cursor.seen(t) {
+		if c.pos.seen.has(t) {
+			c.log.Debug("dropping a task delivered before", "id", t.ID, "seq", t.Seq)
 			continue
 		}
 		select {
@@ -532,36 +632,62 @@ func (c *Client) deliver(ctx context.Context, tasks []Task) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		c.cursor.advance(t)
+		c.pos.delivered(t)
 		c.dirty = true
 	}
 	return nil
 }
 
-// saveCursor hands the cursor to the saver if it changed. Unless wait, it
-// does nothing while a write is already queued: the saved signal brings it
-// back, so under load the newest cursor is written as fast as the disk
-// allows, and never on the path that reads the socket.
-func (c *Client) saveCursor(wait bool) {
-	if !c.dirty || (!wait && len(c.toSave) > 0) {
+// saveCursor hands the cursor to the saver if it changed, replacing one
+// still queued: it never waits for the disk. Unless force, it does nothing
+// while a write is queued: the saved signal brings it back, so under load
+// the newest cursor is written as fast as the disk allows, and never on the
+// path that reads the socket.
+func (c *Client) saveCursor(force bool) {
+	if !c.dirty || (!force && len(c.toSave) > 0) {
 		return
 	}
-	snap := c.cursor
-	snap.Seen = slices.Clone(c.cursor.Seen)
-	c.toSave <- snap // only Run sends, so this blocks at most for one write
+	select { // a newer cursor supersedes one not yet written; Run is the only sender
+	case <-c.toSave:
+	default:
+	}
+	c.toSave <- c.pos.cursor()
 	c.dirty = false
 }
 
-// saver writes the cursors handed to it until toSave is closed.
+// saver writes the cursors handed to it until toSave is closed. A write
+// that fails (a full disk) is logged once until one succeeds again; the
+// next change brings a newer cursor, and a cursor whose write failed is
+// tried once more before the saver ends, so Run's last cursor is not lost
+// to a passing failure.
 func (c *Client) saver(done chan<- struct{}) {
 	defer close(done)
-	for cur := range c.toSave {
-		if err := c.cfg.Cursor.Save(cur); err != nil {
-			c.log.Error("saving the resume cursor failed; a restart may repeat tasks", "err", err)
+	var unsaved *Cursor
+	failing := false
+	save := func(cur Cursor) {
+		err := c.cfg.Cursor.Save(cur)
+		switch {
+		case err != nil && !failing:
+			c.log.Error("saving the resume point failed; will retry on the next change (a restart may repeat tasks)", "err", err)
+		case err != nil:
+			c.log.Debug("saving the resume point failed again", "err", err)
+		case failing:
+			c.log.Info("saving the resume point works again")
 		}
+		failing = err != nil
+		unsaved = nil
+		if err != nil {
+			unsaved = &cur
+		}
+	}
+	for cur := range c.toSave {
+		save(cur)
 		select {
 		case c.saved <- struct{}{}:
 		default:
 		}
+	}
+	if unsaved != nil {
+		save(*unsaved)
 	}
 }

@@ -3,7 +3,9 @@ package conn
 import "time"
 
 // Clock is the time source of the reconnect loop, injected so tests never
-// sleep through a backoff. Socket deadlines use the real clock.
+// sleep through a backoff and can make the wall clock jump as a suspend
+// does. Socket deadlines and the monotonic side of the suspend check use
+// the real clock.
 type Clock interface {
 	Now() time.Time
 	// NewTimer returns a channel that fires once after d, and a stop func.
@@ -19,11 +21,17 @@ func (realClock) NewTimer(d time.Duration) (<-chan time.Time, func() bool) {
 	return t.C, t.Stop
 }
 
-// wallJump reports how far the wall clock moved ahead of the monotonic clock
-// since start. It grows when the machine was suspended: Go's monotonic clock
-// (CLOCK_MONOTONIC) stands still during suspend, the wall clock does not.
-func wallJump(start, now time.Time) time.Duration {
-	mono := now.Sub(start)
-	wall := now.Round(0).Sub(start.Round(0))
-	return wall - mono
+// wallMark is a reading of the wall clock (from a Clock) and of the
+// monotonic clock, taken to tell later whether the machine slept since.
+type wallMark struct{ wall, mono time.Time }
+
+func markNow(c Clock) wallMark { return wallMark{wall: c.Now().Round(0), mono: time.Now()} }
+
+// jump reports how far the wall clock moved ahead of the monotonic clock
+// since m. It grows when the machine was suspended: on Linux the monotonic
+// clock (CLOCK_MONOTONIC) stands still during suspend and the wall clock
+// does not. On Windows both keep counting, so this never fires there; the
+// platform's resume signal (Client.Resumed) covers it.
+func (m wallMark) jump(c Clock) time.Duration {
+	return c.Now().Round(0).Sub(m.wall) - time.Since(m.mono)
 }

@@ -26,11 +26,13 @@ type fakeServer struct {
 	mu         sync.Mutex
 	history    []map[string]any // every task ever published, id = index+1
 	conns      map[*websocket.Conn]chan []byte
-	reject     int    // HTTP status to refuse handshakes with; 0 accepts
-	stall      bool   // new links never read nor write after the replay
-	overlap    int    // replay this many tasks before since, as sloppy servers do
-	hello      []byte // sent first on every link when set
-	dials      int    // handshakes seen
+	reject     int           // HTTP status to refuse handshakes with; 0 accepts
+	stall      bool          // new links never read nor write after the replay
+	overlap    int           // replay this many tasks before since, as sloppy servers do
+	hello      []byte        // sent first on every link when set
+	deaf       bool          // new links write but never read (client writes back up)
+	hang       chan struct{} // when set, handshakes wait on it (closed at cleanup)
+	dials      int           // handshakes seen
 	sinces     []string
 	heartbeats int // text heartbeats received
 }
@@ -38,7 +40,16 @@ type fakeServer struct {
 func newFakeServer(t *testing.T) *fakeServer {
 	s := &fakeServer{token: "tok-" + strconv.Itoa(int(time.Now().UnixNano()%1e6)), conns: map[*websocket.Conn]chan []byte{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serveWS))
-	t.Cleanup(func() { s.dropAll(); s.Close() })
+	t.Cleanup(func() {
+		s.set(func(s *fakeServer) {
+			if s.hang != nil {
+				close(s.hang)
+				s.hang = nil
+			}
+		})
+		s.dropAll()
+		s.Close()
+	})
 	return s
 }
 
@@ -50,13 +61,17 @@ func (s *fakeServer) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.dials++
 	s.sinces = append(s.sinces, r.URL.Query().Get("since"))
-	reject, stall, overlap := s.reject, s.stall, s.overlap
+	reject, stall, overlap, deaf, hang, token := s.reject, s.stall, s.overlap, s.deaf, s.hang, s.token
 	s.mu.Unlock()
+	if hang != nil {
+		<-hang
+		return
+	}
 	if reject != 0 {
 		http.Error(w, `{"error":"refused"}`, reject)
 		return
 	}
-	if r.Header.Get("Authorization") != "Bearer "+s.token {
+	if r.Header.Get("Authorization") != "Bearer "+token {
 		http.Error(w, `{"error":"invalid_token"}`, http.StatusUnauthorized)
 		return
 	}
@@ -89,6 +104,9 @@ func (s *fakeServer) serveWS(w http.ResponseWriter, r *http.Request) {
 		}
 		ws.Close()
 	}()
+	if deaf {
+		return // the writer above runs on; nothing reads what the client sends
+	}
 	for {
 		_, msg, err := ws.ReadMessage()
 		if err != nil {

@@ -51,6 +51,7 @@ type Session interface {
 // path that reads the socket, Decoded.RefreshIn after a Decode asked for it;
 // the Decoded it returns is applied like a server message (its Token is the
 // new token, its Reply the frames that hand it to the server).
+// Refresh must return soon after ctx ends: the link waits for it.
 type Refresher interface {
 	Refresh(ctx context.Context, token string) (Decoded, error)
 }

@@ -26,6 +26,9 @@ type link struct {
 	// failed holds the error that ended the writer; the writer closes ws
 	// then, so the reader fails too.
 	failed chan error
+	// dead is closed when the writer has returned: nothing takes from out
+	// any more, so every send to out also selects on dead.
+	dead chan struct{}
 }
 
 func newLink(ws *websocket.Conn, ka Keepalive) *link {
@@ -35,6 +38,7 @@ func newLink(ws *websocket.Conn, ka Keepalive) *link {
 		pongs:     make(chan string, 1),
 		keepalive: make(chan Keepalive, 1),
 		failed:    make(chan error, 1),
+		dead:      make(chan struct{}),
 	}
 	l.pongWait.Store(int64(ka.PongWait))
 	return l
@@ -150,6 +154,7 @@ func (t *ticker) C() <-chan time.Time {
 // write error it closes the socket, so the reader fails too. It also
 // notices a resume from suspend, when its timers fired late.
 func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
+	defer close(l.dead)
 	var ping, beat ticker
 	defer ping.reset(0)
 	defer beat.reset(0)
@@ -179,7 +184,7 @@ func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 		}
 		return nil
 	}
-	last := time.Now()
+	last := markNow(c.cfg.Clock)
 	for {
 		var err error
 		select {
@@ -213,11 +218,11 @@ func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 
 // checkSuspend returns errSuspend when the wall clock ran ahead of the
 // monotonic clock since *last: the machine slept, and a link that looks
-// open is most likely dead.
-func (c *Client) checkSuspend(last *time.Time) error {
-	now := time.Now()
-	j := wallJump(*last, now)
-	*last = now
+// open is most likely dead. It runs on the keepalive timers the link has
+// anyway, so it costs no wake-up of its own.
+func (c *Client) checkSuspend(last *wallMark) error {
+	j := last.jump(c.cfg.Clock)
+	*last = markNow(c.cfg.Clock)
 	if j > suspendThreshold {
 		return errSuspend
 	}
