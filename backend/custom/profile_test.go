@@ -196,5 +196,12 @@ func FuzzParseProfile(f *testing.F) {
 		if ka := proto.Keepalive(); ka.PongWait <= 0 || ka.PingPeriod >= ka.PongWait {
 			t.Fatalf("keepalive %+v", ka)
 		}
+		// The profile's own paths and rules, on frames of every shape.
+		s := proto.NewSession("tok", "")
+		for _, frame := range []string{`{"type":"task","data":{"id":"1","title":"t","content":"c"},"msg":"m","ts":1}`, `[{"a":1}]`, "plain", `{"type":"pong"}`} {
+			if d, err := s.Decode([]byte(frame)); err != nil || len(d.Tasks) > 1 {
+				t.Fatalf("Decode(%s) = %+v, %v", frame, d, err)
+			}
+		}
 	})
 }
