@@ -132,3 +132,21 @@ func TestOldTokenIsRenewedAtConnect(t *testing.T) {
 }
 
 func sha256Of(token string) [32]byte { return sha256.Sum256([]byte(token)) }
+
+// TestDefaultSessionSurvivesAWeekendOffline (defect 14): with the default
+// TTL, a laptop that was off from Friday evening to Monday morning (its last
+// renewal that Friday) still connects.
+func TestDefaultSessionSurvivesAWeekendOffline(t *testing.T) {
+	e := newEnv(t, Config{})
+	token := e.login("alice", "secret")
+	e.srv.mu.Lock()
+	key := sha256Of(token)
+	sess := e.srv.tokens[key]
+	sess.issued = sess.issued.Add(-64 * time.Hour)
+	sess.expires = sess.expires.Add(-64 * time.Hour)
+	e.srv.tokens[key] = sess
+	e.srv.mu.Unlock()
+	if _, resp, err := e.dialErr(token, ""); err != nil {
+		t.Fatalf("a session 64 h offline was refused: %v (HTTP %d)", err, resp.StatusCode)
+	}
+}

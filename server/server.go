@@ -28,7 +28,7 @@ import (
 
 // Defaults for the zero values of Config.
 const (
-	defaultTokenTTL    = 24 * time.Hour
+	defaultTokenTTL    = 30 * 24 * time.Hour
 	defaultHistorySize = 1000
 	defaultPingPeriod  = 30 * time.Second
 	defaultPongWait    = 60 * time.Second
@@ -49,7 +49,11 @@ type Config struct {
 	// X-Publisher-Key header. Empty turns publishing over HTTP off;
 	// Publish still works in-process.
 	PublisherKey string
-	// TokenTTL is how long a login token stays valid (default 24 h).
+	// TokenTTL is how long a token stays valid (default 30 days). A link
+	// hands its client a new token at half the old one's life (renew.go),
+	// so a session that connects now and then never ends on its own; one
+	// that stays away for longer than TokenTTL/2 to TokenTTL, which is at
+	// least 15 days by default, must log in again.
 	TokenTTL time.Duration
 	// HistorySize is how many recent tasks are kept per user for clients
 	// that resume with since= (default 1000).

@@ -45,7 +45,7 @@ func run() error {
 		usersArg = flag.String("users", "", "`FILE` of name:bcrypt-hash lines (# starts a comment)")
 		pubKey   = flag.String("publisher-key", "", "key that POST /api/tasks requires (default $TASKTRAY_PUBLISHER_KEY, else generated)")
 		history  = flag.Int("history", 1000, "tasks kept per user for resuming clients")
-		tokenTTL = flag.Duration("token-ttl", 24*time.Hour, "lifetime of a login token")
+		tokenTTL = flag.Duration("token-ttl", 30*24*time.Hour, "lifetime of a token; a connected client is handed a new one at half of it")
 		hashPw   = flag.Bool("hash-password", false, "print the bcrypt hash of the password on stdin's first line, and exit")
 	)
 	flag.Func("user", "a user as `name:password` (repeatable)", func(v string) error {
