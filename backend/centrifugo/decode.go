@@ -2,11 +2,9 @@ package centrifugo
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -19,21 +17,25 @@ import (
 // reconnects and recovers; nothing is lost.
 var ErrMalformed = errors.New("malformed Centrifugo frame")
 
-// Command ids of one connection. Replies are matched by id.
+// Command ids of one connection. Replies are matched by id; at most one
+// history and one refresh command are under way at a time.
 const (
 	idConnect     = 1
 	idSubscribe   = 2
 	idHistory     = 3
 	idResubscribe = 4 // subscribe again without recovery after error 112
+	idRefresh     = 5
 )
 
 const (
-	// historyLimit is how many publications a gap fill asks for: the
-	// newest historyLimit of the channel's history.
+	// historyLimit is how many publications one history page asks for
+	// (the server allows 300 by default); a gap fill pages until it has
+	// everything. 100 keeps a page of big publications under conn's read
+	// limit.
 	historyLimit = 100
 	// maxHeld bounds the publications pushed while a gap fill is under
 	// way; the server answers history in milliseconds, so more means
-	// something is wrong.
+	// something is wrong (the redial resumes from the pages delivered).
 	maxHeld = 1000
 )
 
@@ -48,12 +50,14 @@ const (
 
 // session is one connection's state.
 type session struct {
+	p              *Protocol
 	token, channel string
 	from           position // where the cursor was; zero epoch: nowhere
 
 	epoch   string      // the stream's current epoch
 	top     position    // the position the subscribe reply reported
-	filling bool        // a history request is under way
+	filling bool        // a gap fill is under way
+	fill    gapFill     // its progress
 	held    []conn.Task // pushes received while filling, in order
 }
 
@@ -63,6 +67,7 @@ type command struct {
 	Connect   *connectRequest   `json:"connect,omitempty"`
 	Subscribe *subscribeRequest `json:"subscribe,omitempty"`
 	History   *historyRequest   `json:"history,omitempty"`
+	Refresh   *refreshRequest   `json:"refresh,omitempty"`
 }
 
 type connectRequest struct {
@@ -77,10 +82,21 @@ type subscribeRequest struct {
 	Offset  uint64 `json:"offset,omitempty"`
 }
 
+// historyRequest asks for up to Limit publications after Since, oldest
+// first; without Since, from the oldest the history holds.
 type historyRequest struct {
-	Channel string `json:"channel"`
-	Limit   int    `json:"limit"`
-	Reverse bool   `json:"reverse"`
+	Channel string          `json:"channel"`
+	Limit   int             `json:"limit"`
+	Since   *streamPosition `json:"since,omitempty"`
+}
+
+type streamPosition struct {
+	Offset uint64 `json:"offset"`
+	Epoch  string `json:"epoch"`
+}
+
+type refreshRequest struct {
+	Token string `json:"token"`
 }
 
 // reply is one server-to-client message: a reply to a command (id > 0), a
@@ -88,9 +104,18 @@ type historyRequest struct {
 type reply struct {
 	ID        uint32           `json:"id"`
 	Error     *replyError      `json:"error"`
+	Connect   *expiryResult    `json:"connect"`
+	Refresh   *expiryResult    `json:"refresh"`
 	Subscribe *subscribeResult `json:"subscribe"`
 	History   *historyResult   `json:"history"`
 	Push      *push            `json:"push"`
+}
+
+// expiryResult is what the connect and refresh replies say about the
+// token: whether it expires, and in how many seconds.
+type expiryResult struct {
+	Expires bool   `json:"expires"`
+	TTL     uint32 `json:"ttl"`
 }
 
 type replyError struct {
@@ -160,8 +185,9 @@ func marshal(cmds ...command) ([][]byte, error) {
 var pong = []byte("{}")
 
 // Decode handles one frame: one or more replies, a line each. It answers
-// pings, turns publications into tasks, and fills a gap the subscribe
-// reply could not recover by asking for the channel's history; pushes that
+// pings, turns publications into tasks, schedules token refreshes (connect
+// and refresh replies), and fills a gap the subscribe reply could not
+// recover by paging through the channel's history (fill.go); pushes that
 // arrive meanwhile wait until the history is in, so tasks stay in order.
 //
 // Task IDs are "epoch:offset", which conn dedupes by; they carry no Seq,
@@ -187,6 +213,14 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 			d.Reply = append(d.Reply, pong)
 		case r.ID == idConnect:
 			err = connectError(r.Error)
+			if err == nil && r.Connect != nil {
+				s.scheduleRefresh(*r.Connect, &d)
+			}
+		case r.ID == idRefresh:
+			err = refreshError(r.Error)
+			if err == nil && r.Refresh != nil {
+				s.scheduleRefresh(*r.Refresh, &d)
+			}
 		case r.ID == idSubscribe || r.ID == idResubscribe:
 			err = s.subscribed(r, &d)
 		case r.ID == idHistory:
@@ -240,56 +274,10 @@ func (s *session) subscribed(r reply, d *conn.Decoded) error {
 	if s.from.epoch != "" && !res.Recovered && res.Recoverable {
 		// The epoch changed (a restart of a server keeping history in
 		// memory) or the history no longer reaches back to our offset.
-		s.filling = true
-		frames, err := marshal(command{ID: idHistory, History: &historyRequest{Channel: s.channel, Limit: historyLimit, Reverse: true}})
-		d.Reply = append(d.Reply, frames...)
-		return err
+		return s.startFill(d)
 	}
 	if res.Epoch != "" {
 		d.Resume = s.top.String()
-	}
-	return nil
-}
-
-// history ends a gap fill: the newest publications of the channel, minus
-// those at or before the cursor's position in the same epoch, then what was
-// pushed meanwhile. A refused history (the namespace lacks
-// allow_history_for_subscriber) cannot be filled by retrying; the gap is
-// skipped.
-func (s *session) history(r reply, d *conn.Decoded) error {
-	if !s.filling {
-		return nil
-	}
-	s.filling = false
-	held := s.held
-	s.held = nil
-	if r.Error != nil || r.History == nil {
-		d.Tasks = append(d.Tasks, held...)
-		if s.top.epoch != "" {
-			d.Resume = s.top.String()
-		}
-		return nil
-	}
-	res := r.History
-	pubs := slices.Clone(res.Publications)
-	slices.SortFunc(pubs, func(a, b publication) int { return cmp.Compare(a.Offset, b.Offset) })
-	got := map[string]bool{}
-	for _, p := range pubs {
-		if res.Epoch == s.from.epoch && p.Offset <= s.from.offset {
-			continue
-		}
-		p.Epoch = res.Epoch
-		t := s.task(p)
-		got[t.ID] = true
-		d.Tasks = append(d.Tasks, t)
-	}
-	for _, t := range held {
-		if !got[t.ID] {
-			d.Tasks = append(d.Tasks, t)
-		}
-	}
-	if res.Epoch != "" {
-		d.Resume = position{epoch: res.Epoch, offset: res.Offset}.String()
 	}
 	return nil
 }

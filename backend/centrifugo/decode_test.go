@@ -3,6 +3,7 @@ package centrifugo
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -16,8 +17,9 @@ const (
 	recordedSubscribed   = `{"id":2,"subscribe":{"recoverable":true,"epoch":"cmcqDYUQ","offset":3,"positioned":true}}`
 	recordedRecovered    = `{"id":2,"subscribe":{"recoverable":true,"epoch":"cmcqDYUQ","publications":[{"data":{"title":"t1"},"offset":2},{"data":{"title":"t2"},"offset":3}],"recovered":true,"offset":1,"positioned":true,"was_recovering":true}}`
 	recordedNotRecovered = `{"id":2,"subscribe":{"recoverable":true,"epoch":"cmcqDYUQ","offset":3,"positioned":true,"was_recovering":true}}`
-	recordedHistory      = `{"id":3,"history":{"publications":[{"data":{"title":"t2"},"offset":3},{"data":{"title":"t1"},"offset":2}],"epoch":"cmcqDYUQ","offset":3}}`
+	recordedHistory      = `{"id":3,"history":{"publications":[{"data":{"title":"t1"},"offset":1},{"data":{"title":"t2"},"offset":2},{"data":{"title":"t3"},"offset":3}],"epoch":"cmcqDYUQ","offset":3}}`
 	recordedPush         = `{"push":{"channel":"tasks:alice","pub":{"data":{"title":"Task done","message":"build #42 finished"},"offset":1,"epoch":"zeaOgkWr"}}}`
+	recordedRefreshed    = `{"id":5,"refresh":{"client":"1a4730ab-f197-49cb-8faf-18b5e94f5e92","version":"6.9.1 OSS","expires":true,"ttl":5}}`
 	recordedExpired      = `{"id":1,"error":{"code":109,"message":"token expired"}}`
 	recordedDenied       = `{"id":2,"error":{"code":103,"message":"permission denied"}}`
 	recordedUnrecover    = `{"id":3,"error":{"code":112,"message":"unrecoverable position"}}`
@@ -90,14 +92,81 @@ func TestRecovered(t *testing.T) {
 	}
 }
 
-// When the server cannot recover (here: the epoch changed), the session
-// asks for history, holds back pushes until it comes, and then delivers
-// history and pushes in order, skipping nothing.
+// history is a history reply with publications first..last (titles "t<offset>").
+func history(epoch string, first, last, top uint64) string {
+	var pubs []string
+	for o := first; o <= last && first > 0; o++ {
+		pubs = append(pubs, fmt.Sprintf(`{"data":{"title":"t%d"},"offset":%d}`, o, o))
+	}
+	return fmt.Sprintf(`{"id":3,"history":{"publications":[%s],"epoch":%q,"offset":%d}}`, strings.Join(pubs, ","), epoch, top)
+}
+
+// positions lists "epoch:first" .. "epoch:last".
+func positions(epoch string, first, last uint64) string {
+	var out []string
+	for o := first; o <= last; o++ {
+		out = append(out, fmt.Sprintf("%s:%d", epoch, o))
+	}
+	return strings.Join(out, " ")
+}
+
+func historySince(offset uint64, epoch string) string {
+	return fmt.Sprintf(`{"id":3,"history":{"channel":"tasks:alice","limit":100,"since":{"offset":%d,"epoch":%q}}}`, offset, epoch)
+}
+
+const historyOldest = `{"id":3,"history":{"channel":"tasks:alice","limit":100}}`
+
+// A gap longer than one history page is fetched page by page, through to
+// the position the subscribe reply reported (defect 13: it stopped at 100).
+func TestGapFillPages(t *testing.T) {
+	s := newSession("E:5")
+	d := decode(t, s, `{"id":2,"subscribe":{"recoverable":true,"epoch":"E","offset":350,"positioned":true,"was_recovering":true}}`)
+	if len(d.Tasks) != 0 || d.Resume != "" || replies(d) != historySince(5, "E") {
+		t.Fatalf("not recovered: got %+v, %s", d, replies(d))
+	}
+	var got []string
+	for _, page := range [][3]uint64{{6, 105, 105}, {106, 205, 205}, {206, 305, 305}, {306, 350, 350}} {
+		d = decode(t, s, history("E", page[0], page[1], 350))
+		if d.Gap != nil {
+			t.Fatalf("page %v: gap %+v", page, d.Gap)
+		}
+		got = append(got, ids(d.Tasks))
+		want := historySince(page[2], "E")
+		if page[1] == 350 {
+			want = ""
+		}
+		if replies(d) != want {
+			t.Fatalf("after page %v asked %s, want %s", page, replies(d), want)
+		}
+	}
+	if strings.Join(got, " ") != positions("E", 6, 350) {
+		t.Errorf("delivered %s", strings.Join(got, " "))
+	}
+}
+
+// Recovery failed because the history no longer reaches back to the
+// cursor: what it still has is delivered, and a gap is reported.
+func TestGapFillHistoryLost(t *testing.T) {
+	s := newSession("E:5")
+	decode(t, s, `{"id":2,"subscribe":{"recoverable":true,"epoch":"E","offset":150,"positioned":true,"was_recovering":true}}`)
+	d := decode(t, s, history("E", 51, 150, 150))
+	if ids(d.Tasks) != positions("E", 51, 150) || replies(d) != "" {
+		t.Fatalf("got %s, asked %s", ids(d.Tasks), replies(d))
+	}
+	if d.Gap == nil || d.Gap.Reason == "" || d.Gap.Before.IsZero() {
+		t.Errorf("gap %+v, want one", d.Gap)
+	}
+}
+
+// When the server cannot recover because the epoch changed (a restart of a
+// server keeping history in memory), the session fetches the new epoch's
+// history from its start, holds back pushes until it is in, then delivers
+// history and pushes in order; what the old epoch held after the cursor is
+// gone, which a gap says.
 func TestGapFill(t *testing.T) {
 	s := newSession("oldEpoch:1")
 	d := decode(t, s, recordedNotRecovered)
-	if len(d.Tasks) != 0 || d.Resume != "" ||
-		replies(d) != `{"id":3,"history":{"channel":"tasks:alice","limit":100,"reverse":true}}` {
+	if len(d.Tasks) != 0 || d.Resume != "" || replies(d) != historyOldest {
 		t.Fatalf("not recovered: got %+v, %s", d, replies(d))
 	}
 	d = decode(t, s, `{"push":{"channel":"tasks:alice","pub":{"data":{"title":"t3"},"offset":4}}}`+"\n{}")
@@ -105,8 +174,8 @@ func TestGapFill(t *testing.T) {
 		t.Fatalf("push during the fill: got %+v", d)
 	}
 	d = decode(t, s, recordedHistory)
-	if ids(d.Tasks) != "cmcqDYUQ:2 cmcqDYUQ:3 cmcqDYUQ:4" || d.Resume != "" {
-		t.Fatalf("history: got %q, resume %q", ids(d.Tasks), d.Resume)
+	if ids(d.Tasks) != "cmcqDYUQ:1 cmcqDYUQ:2 cmcqDYUQ:3 cmcqDYUQ:4" || d.Resume != "" || d.Gap == nil {
+		t.Fatalf("history: got %q, resume %q, gap %+v", ids(d.Tasks), d.Resume, d.Gap)
 	}
 	d = decode(t, s, `{"push":{"channel":"tasks:alice","pub":{"data":"t4","offset":5}}}`)
 	if ids(d.Tasks) != "cmcqDYUQ:5" {
@@ -114,28 +183,48 @@ func TestGapFill(t *testing.T) {
 	}
 }
 
-// In the same epoch, history fills only what is after the cursor.
+// In the same epoch, history fills only what is after the cursor, and a
+// push the history already held is not delivered twice.
 func TestGapFillSameEpoch(t *testing.T) {
-	s := newSession("cmcqDYUQ:2")
-	decode(t, s, recordedNotRecovered)
-	d := decode(t, s, recordedHistory)
-	if ids(d.Tasks) != "cmcqDYUQ:3" {
-		t.Errorf("got %q", ids(d.Tasks))
+	s := newSession("cmcqDYUQ:1")
+	d := decode(t, s, recordedNotRecovered)
+	if replies(d) != historySince(1, "cmcqDYUQ") {
+		t.Fatalf("asked %s", replies(d))
+	}
+	decode(t, s, `{"push":{"channel":"tasks:alice","pub":{"data":{"title":"t3"},"offset":3}}}`)
+	d = decode(t, s, recordedHistory)
+	if ids(d.Tasks) != "cmcqDYUQ:2 cmcqDYUQ:3" || d.Gap != nil {
+		t.Errorf("got %q, gap %+v", ids(d.Tasks), d.Gap)
 	}
 }
 
-// A history the server refuses cannot be had by redialling: the gap is
-// skipped, held pushes are delivered, and the position moves on.
+// A history the server refuses cannot be had by redialling: held pushes
+// are delivered, the position moves on, and a gap is reported.
 func TestGapFillRefused(t *testing.T) {
 	s := newSession("oldEpoch:1")
 	decode(t, s, recordedNotRecovered)
 	decode(t, s, `{"push":{"channel":"tasks:alice","pub":{"data":"t3","offset":4}}}`)
-	d := decode(t, s, recordedUnrecover)
-	if ids(d.Tasks) != "cmcqDYUQ:4" {
-		t.Errorf("got %q", ids(d.Tasks))
+	d := decode(t, s, `{"id":3,"error":{"code":103,"message":"permission denied"}}`)
+	if ids(d.Tasks) != "cmcqDYUQ:4" || d.Gap == nil {
+		t.Errorf("got %q, gap %+v", ids(d.Tasks), d.Gap)
 	}
-	if d := decode(t, newSessionFilled(t), recordedUnrecover); d.Resume != "cmcqDYUQ:3" {
+	if d := decode(t, newSessionFilled(t), `{"id":3,"error":{"code":103,"message":"permission denied"}}`); d.Resume != "cmcqDYUQ:3" {
 		t.Errorf("resume %q, want the subscribe's position", d.Resume)
+	}
+}
+
+// A history that cannot start at the cursor (error 112, as an engine that
+// checks positions answers) is fetched from its oldest publication.
+func TestGapFillUnrecoverableSince(t *testing.T) {
+	s := newSession("cmcqDYUQ:1")
+	decode(t, s, recordedNotRecovered)
+	d := decode(t, s, recordedUnrecover)
+	if replies(d) != historyOldest || len(d.Tasks) != 0 {
+		t.Fatalf("asked %s, got %q", replies(d), ids(d.Tasks))
+	}
+	d = decode(t, s, history("cmcqDYUQ", 3, 3, 3))
+	if ids(d.Tasks) != "cmcqDYUQ:3" || d.Gap == nil {
+		t.Errorf("got %q, gap %+v", ids(d.Tasks), d.Gap)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -22,8 +23,23 @@ const maxResponse = 4 << 20
 // Authenticator gets a Centrifugo connection token (a JWT). With the
 // account's OptionTokenURL it posts {"username","password"} there and
 // expects {"token":"<JWT>"}; without it, the password field holds a token
-// the user pasted. Either way the token's exp claim, if any, is its expiry:
-// tasktray cannot refresh it, so the user logs in again when it passes.
+// the user pasted. The token's exp claim, if any, is its expiry.
+//
+// The token endpoint's contract (the site implements it):
+//
+//   - Login: POST, Content-Type application/json, body
+//     {"username":"…","password":"…"}. Answer 200 {"token":"<JWT>"} (other
+//     fields ignored); 401 or 403 for wrong credentials.
+//   - Refresh: POST, "Authorization: Bearer <current JWT>", body {}. The
+//     current token is still valid (tasktray refreshes at 4/5 of its life,
+//     as the connect reply's ttl says; it keeps no password). Answer 200
+//     {"token":"<new JWT>"} for the same user; 401 or 403 when the site no
+//     longer renews it (the user was removed, or the session revoked):
+//     tasktray then asks for a login.
+//
+// The JWT needs "sub" and should carry "exp". With a token URL the link
+// outlives any exp by refreshing (Centrifugo's client-side refresh); a
+// pasted token lapses at its exp, and the user pastes a new one.
 type Authenticator struct {
 	// HTTPClient makes the request to the token endpoint. Nil means a
 	// client with a 15 s timeout that trusts the account's CA file.
@@ -71,35 +87,51 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	if err != nil {
 		return auth.Session{}, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	token, exp, err := fetchToken(ctx, client, u, body, "", auth.ErrBadCredentials)
 	if err != nil {
 		return auth.Session{}, err
 	}
+	return auth.Session{Account: c.Account, Token: token, ExpiresAt: exp}, nil
+}
+
+// fetchToken posts body to the token endpoint u, with "Authorization:
+// Bearer <bearer>" when bearer is not "", and returns the token of a 200
+// answer {"token":"<JWT>"} and its expiry. A 401 or 403 returns refused;
+// an answer without a JWT wraps auth.ErrNotServer. Errors never hold a
+// token or the password.
+func fetchToken(ctx context.Context, client *http.Client, u *url.URL, body []byte, bearer string, refused error) (string, time.Time, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return "", time.Time{}, err
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
 	resp, err := httpapi.Do(client, req)
 	if err != nil {
-		return auth.Session{}, err
+		return "", time.Time{}, err
 	}
 	defer httpapi.CloseBody(resp)
 	switch resp.StatusCode {
 	case http.StatusOK:
 	case http.StatusUnauthorized, http.StatusForbidden:
-		return auth.Session{}, auth.ErrBadCredentials
+		return "", time.Time{}, refused
 	default:
-		return auth.Session{}, httpapi.StatusErr(resp)
+		return "", time.Time{}, httpapi.StatusErr(resp)
 	}
 	var answer struct {
 		Token string `json:"token"`
 	}
 	if err := httpapi.DecodeJSON(resp, maxResponse, &answer); err != nil {
-		return auth.Session{}, err
+		return "", time.Time{}, err
 	}
 	exp, err := expiry(answer.Token)
 	if err != nil {
-		return auth.Session{}, fmt.Errorf("%w: %s answered without a connection token (a JWT)", auth.ErrNotServer, u.Host+u.Path)
+		return "", time.Time{}, fmt.Errorf("%w: %s answered without a connection token (a JWT)", auth.ErrNotServer, u.Host+u.Path)
 	}
-	return auth.Session{Account: c.Account, Token: answer.Token, ExpiresAt: exp}, nil
+	return answer.Token, exp, nil
 }
 
 // Logout is not supported: a JWT cannot be revoked by its holder; it

@@ -43,6 +43,10 @@ const DefaultPongWait = 35 * time.Second
 type Protocol struct {
 	url     *url.URL // ws(s)://host/prefix/connection/websocket
 	channel string
+	// tokenURL, when not nil, is the account's token endpoint, which
+	// renews the token before it expires; tokens makes those requests.
+	tokenURL *url.URL
+	tokens   *http.Client
 	// PongWait is how long a silent link may last. No WebSocket pings are
 	// sent: the server's {} pings, answered with {}, keep the link alive.
 	PongWait time.Duration
@@ -68,7 +72,20 @@ func New(a auth.Account) (*Protocol, error) {
 	}
 	u := base.JoinPath("connection", "websocket")
 	u.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
-	return &Protocol{url: u, channel: channel, PongWait: DefaultPongWait}, nil
+	p := &Protocol{url: u, channel: channel, PongWait: DefaultPongWait}
+	if tokenURL := a.Options[OptionTokenURL]; tokenURL != "" {
+		acc := a
+		acc.Server = tokenURL
+		if p.tokenURL, err = httpapi.BaseURL(acc); err != nil {
+			return nil, fmt.Errorf("token URL: %w", err)
+		}
+		// Trusts the account's CA file, uses the proxy from the
+		// environment, never follows a redirect (it would carry the token).
+		if p.tokens, err = httpapi.Client(nil, acc); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // Channel returns the account's channel: the OptionChannel option, or
@@ -96,8 +113,8 @@ func (p *Protocol) Keepalive() conn.Keepalive {
 
 // UnauthorizedClose reports the close codes after which a redial with the
 // same token cannot help: 3500 invalid token, 3501 bad request (no token),
-// 3005 connection expired (the token's exp passed; tasktray cannot refresh
-// it), 3507 permission denied.
+// 3005 connection expired (the token's exp passed unrefreshed: a pasted
+// token, or the token endpoint was out of reach), 3507 permission denied.
 func (p *Protocol) UnauthorizedClose(code int, text string) bool {
 	switch code {
 	case 3500, 3501, 3005, 3507:
@@ -110,7 +127,7 @@ func (p *Protocol) UnauthorizedClose(code int, text string) bool {
 // ("epoch:offset") when there is one.
 func (p *Protocol) NewSession(token, resume string) conn.Session {
 	from, _ := parsePosition(resume)
-	return &session{token: token, channel: p.channel, from: from}
+	return &session{p: p, token: token, channel: p.channel, from: from}
 }
 
 // position is a place in a channel's stream.
