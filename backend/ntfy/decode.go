@@ -44,17 +44,21 @@ type action struct {
 // Decode turns one frame into at most one task.
 //
 // Tasks carry no Seq (ntfy ids are random), so conn dedupes by ID: a
-// since= the server no longer knows replays its whole cache, and a message
-// published while a link subscribes can come both live and from the cache.
+// since= the server no longer knows replays its whole cache, and the
+// catch-up poll repeats what the link brought.
 //
-// The first "open" of a link without a resume point yet sets the resume
-// point to the server's time of that open: the next link asks since=<time>
-// and so misses nothing even if no message came before it broke.
+// The "open" that starts every link asks for the catch-up poll (Refresh)
+// CatchUpAfter later. On a link without a resume point yet, it also sets
+// the resume point to the server's time of that open: the next link asks
+// since=<time> and so misses nothing even if no message came before it
+// broke.
 func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 	var e event
 	if err := json.Unmarshal(msg, &e); err != nil {
 		return conn.Decoded{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	switch e.Event {
 	case "message":
 		t, err := task(e)
@@ -62,12 +66,21 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 			return conn.Decoded{}, err
 		}
 		s.resume = t.Resume
+		if s.live != nil {
+			s.live[t.ID] = true
+		}
 		return conn.Decoded{Tasks: []conn.Task{t}}, nil
 	case "open":
+		var dec conn.Decoded
+		if !s.asked && s.live != nil {
+			s.asked, s.opened = true, e.Time
+			dec.RefreshIn = s.p.CatchUpAfter
+		}
 		if s.resume == "" && e.Time > 0 {
 			s.resume = strconv.FormatInt(e.Time, 10)
-			return conn.Decoded{Resume: s.resume}, nil
+			dec.Resume = s.resume
 		}
+		return dec, nil
 	}
 	return conn.Decoded{}, nil
 }

@@ -87,7 +87,15 @@ type fakeNtfy struct {
 	links    map[*fakeLink]bool
 	sinces   []string // the since= of every subscribed /ws link
 	replayed int      // cached messages sent on handshakes
-	wg       sync.WaitGroup
+	ready    int      // links that have read the cache (and sent its replay)
+	polls    []string // the since= of every GET /<topics>/json?poll=1
+	// held, while holding, are published messages sent to the links but
+	// not cached yet (holdCache).
+	holding bool
+	held    []*ntfyMessage
+	// refuse answers the next handshakes with these statuses, in order.
+	refuse []int
+	wg     sync.WaitGroup
 }
 
 type fakeLink struct {
@@ -181,6 +189,39 @@ func (f *fakeNtfy) forget(id string) {
 	f.cache = slices.DeleteFunc(f.cache, func(m *ntfyMessage) bool { return m.ID == id })
 }
 
+// holdCache makes publish send messages to the current links but keep them
+// out of the cache until releaseCache, as a real ntfy does for an instant
+// (it sends to the topic's subscribers first, then writes the cache): a
+// link that subscribes and reads the cache in between gets neither.
+func (f *fakeNtfy) holdCache() { f.mu.Lock(); f.holding = true; f.mu.Unlock() }
+
+// releaseCache writes the held messages to the cache.
+func (f *fakeNtfy) releaseCache() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.holding = false
+	f.cache = append(f.cache, f.held...)
+	f.held = nil
+}
+
+// refuseNext answers the next WebSocket handshakes with these statuses
+// (403 as a real ntfy sometimes does under concurrent requests from one IP).
+func (f *fakeNtfy) refuseNext(statuses ...int) { f.mu.Lock(); f.refuse = statuses; f.mu.Unlock() }
+
+// Ready counts the links that have read the cache and sent what it held.
+func (f *fakeNtfy) Ready() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ready
+}
+
+// Polls lists the since= of every poll request.
+func (f *fakeNtfy) Polls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.polls)
+}
+
 // revokeAll forgets every token; denyAll takes read access away.
 func (f *fakeNtfy) revokeAll() { f.mu.Lock(); clear(f.tokens); f.mu.Unlock() }
 func (f *fakeNtfy) denyAll()   { f.mu.Lock(); clear(f.readable); f.mu.Unlock() }
@@ -213,7 +254,11 @@ func (f *fakeNtfy) publish(topic, title, message string, priority int, tags ...s
 		ID: randomString(12), Time: now, Expires: now + 12*3600, Event: "message", Topic: topic,
 		Title: title, Message: message, Priority: priority, Tags: tags, row: f.nextRow,
 	}
-	f.cache = append(f.cache, m)
+	if f.holding {
+		f.held = append(f.held, m)
+	} else {
+		f.cache = append(f.cache, m)
+	}
 	var to []*fakeLink
 	for l := range f.links {
 		if slices.Contains(l.topics, topic) {
@@ -309,11 +354,21 @@ func (f *fakeNtfy) handle(w http.ResponseWriter, r *http.Request) {
 	case path == "/v1/account/token" && (r.Method == http.MethodPost || r.Method == http.MethodDelete):
 		f.handleToken(w, r, name, token)
 	case r.Method == http.MethodGet && strings.HasSuffix(path, "/json"):
-		if f.mayRead(w, r, name, strings.TrimSuffix(strings.TrimPrefix(path, "/"), "/json")) {
-			w.Header().Set("Access-Control-Allow-Origin", "*")
-			w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
+		topics := strings.TrimSuffix(strings.TrimPrefix(path, "/"), "/json")
+		if f.mayRead(w, r, name, topics) {
+			f.handlePoll(w, r, topics)
 		}
 	case r.Method == http.MethodGet && strings.HasSuffix(path, "/ws"):
+		f.mu.Lock()
+		var status int
+		if len(f.refuse) > 0 {
+			status, f.refuse = f.refuse[0], f.refuse[1:]
+		}
+		f.mu.Unlock()
+		if status != 0 {
+			writeError(w, r, status, errForbidden)
+			return
+		}
 		topics := strings.TrimSuffix(strings.TrimPrefix(path, "/"), "/ws")
 		if f.mayRead(w, r, name, topics) {
 			f.handleWS(w, r, topics)
@@ -412,9 +467,14 @@ func (f *fakeNtfy) handleWS(w http.ResponseWriter, r *http.Request, topicsStr st
 
 	now := time.Now().Unix()
 	l.write(&ntfyMessage{ID: randomString(12), Time: now, Event: "open", Topic: topicsStr})
-	for _, m := range f.cached(l.topics, since) {
+	replay := f.cached(l.topics, since)
+	for _, m := range replay {
 		l.write(m)
 	}
+	f.mu.Lock()
+	f.replayed += len(replay)
+	f.ready++
+	f.mu.Unlock()
 
 	done := make(chan struct{})
 	go func() {
@@ -442,6 +502,37 @@ func (f *fakeNtfy) handleWS(w http.ResponseWriter, r *http.Request, topicsStr st
 	}
 }
 
+// handlePoll answers GET /<topics>/json?poll=1[&since=...] as ntfy does:
+// the cached messages since asks for (all of them without since), one JSON
+// object a line. Only polls are supported.
+func (f *fakeNtfy) handlePoll(w http.ResponseWriter, r *http.Request, topicsStr string) {
+	q := r.URL.Query()
+	if q.Get("poll") != "1" {
+		f.t.Errorf("GET %s: the fake answers polls only", r.URL.Path)
+		writeError(w, r, http.StatusBadRequest, errSinceInvalid)
+		return
+	}
+	since := q.Get("since")
+	if since != "" && since != "all" && since != "none" && !validMessageID.MatchString(since) {
+		if _, err := strconv.ParseInt(since, 10, 64); err != nil {
+			writeError(w, r, http.StatusBadRequest, errSinceInvalid)
+			return
+		}
+	}
+	f.mu.Lock()
+	f.polls = append(f.polls, since)
+	f.mu.Unlock()
+	if since == "" {
+		since = "all"
+	}
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
+	enc := json.NewEncoder(w)
+	for _, m := range f.cached(strings.Split(topicsStr, ","), since) {
+		enc.Encode(m)
+	}
+}
+
 // cached returns what since asks for, as ntfy's message cache does.
 func (f *fakeNtfy) cached(topics []string, since string) []*ntfyMessage {
 	f.mu.Lock()
@@ -466,7 +557,6 @@ func (f *fakeNtfy) cached(topics []string, since string) []*ntfyMessage {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time < out[j].Time })
-	f.replayed += len(out)
 	return out
 }
 

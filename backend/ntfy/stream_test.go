@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -294,5 +295,42 @@ func TestRefused(t *testing.T) {
 				t.Errorf("reason %q", st.Reason)
 			}
 		})
+	}
+}
+
+// waitUntil polls cond until it holds; timeout is a failure guard only.
+func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v, still not %s", timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A message published while the client re-subscribes reaches neither the
+// old link nor the new link's replay of the cache, as on a real ntfy (it
+// sends to the subscribers before it writes the cache; a new link
+// subscribes, then reads the cache). The catch-up poll from the handshake's
+// since= after the link is up brings it in, exactly once (defect 21).
+func TestPublishedWhileResubscribing(t *testing.T) {
+	f := newFakeNtfy(t, keepalive, topic)
+	r := start(t, f, login(t, f, topic), backendtest.CursorFile(t), backendtest.FastBackoff)
+	first := f.publish(topic, "first", "", 0)
+	r.WaitFor(waitLong, first)
+
+	ready := f.Ready()
+	f.holdCache()
+	f.dropAll()
+	lost := f.publish(topic, "published while re-subscribing", "", 0)
+	waitUntil(t, waitLong, "re-subscribed", func() bool { return f.Ready() > ready })
+	f.releaseCache() // now in the cache, but after the new link read it
+	live := f.publish(topic, "live on the new link", "", 0)
+	r.WaitFor(waitLong, live, lost)
+	r.CheckExactlyOnce("ntfy (fake)", "published while re-subscribing", []string{first, lost, live}, 300*time.Millisecond)
+	if polls := f.Polls(); !slices.Contains(polls, first) {
+		t.Errorf("catch-up polls since %q, want one since the handshake's since= (%s)", polls, first)
 	}
 }

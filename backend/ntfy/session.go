@@ -1,0 +1,185 @@
+package ntfy
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+
+	"tasktray/backend/internal/httpapi"
+	"tasktray/conn"
+)
+
+// maxPoll caps the answer of one catch-up poll. It holds at most the
+// server's cache since the handshake's since= (all of it for an id the
+// server no longer knows: 12 h by default). A bigger answer fails the poll,
+// which conn tries again later; the link itself replayed the same messages.
+const maxPoll = 64 << 20
+
+// maxPollLine caps one message of a poll, as conn.DefaultReadLimit caps one
+// frame of the link.
+const maxPollLine = conn.DefaultReadLimit
+
+// session is one link's state. Decode runs on conn's read path and Refresh
+// (the catch-up poll) on a goroutine of its own, so what they share is
+// guarded by mu.
+type session struct {
+	p *Protocol
+	// since is the handshake's since= ("" when it had none): the catch-up
+	// poll asks from there.
+	since string
+
+	mu sync.Mutex
+	// resume is where the link stands: a message id or a unix time, or ""
+	// while there is no resume point at all.
+	resume string
+	// opened is the server's time of the link's "open" event, and asked
+	// whether that open asked for the catch-up poll.
+	opened int64
+	asked  bool
+	// live holds the ids of the messages that came over the link until the
+	// catch-up poll is done (nil after): the poll hands conn only the others.
+	live map[string]bool
+}
+
+// Open sends nothing: the handshake says it all.
+func (s *session) Open() ([][]byte, error) { return nil, nil }
+
+// Backfill is not needed: the server replays from since= itself. What it
+// can still lose is fetched by Refresh, later: right after the handshake is
+// too early (the lost message may not be in the cache yet).
+func (s *session) Backfill(context.Context, string) (conn.Decoded, error) { return conn.Decoded{}, nil }
+
+// Refresh is the link's catch-up poll, which conn runs off the read path
+// CatchUpAfter after the link opened (the "open" event asks for it with
+// Decoded.RefreshIn). A real ntfy sends a message to the topic's
+// subscribers before it writes it to its cache, and a new link subscribes
+// before it reads the cache: a message published in between reaches
+// neither, and no later since= replays it. So once the link is up, this
+// asks GET /<topics>/json?poll=1&since=<the handshake's since> and returns
+// the messages that did not come over the link; conn drops any it already
+// delivered. The token is unchanged (ntfy's tokens are not renewed). A
+// refused token ends the link as on a handshake (401: log in again); any
+// other failure is tried again by conn.
+func (s *session) Refresh(ctx context.Context, token string) (conn.Decoded, error) {
+	s.mu.Lock()
+	since := s.since
+	if since == "" {
+		// A link without since= replays nothing: what it can lose was
+		// published from about its open on.
+		since = strconv.FormatInt(s.opened, 10)
+	}
+	s.mu.Unlock()
+	msgs, err := s.poll(ctx, token, since)
+	if err != nil {
+		return conn.Decoded{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var dec conn.Decoded
+	for _, e := range msgs {
+		if s.live[e.ID] {
+			continue
+		}
+		t, err := task(e)
+		if err != nil {
+			return conn.Decoded{}, err
+		}
+		// Found late, after newer ones may have come: it must not move the
+		// resume point back (that would only replay what came since).
+		t.Resume = ""
+		dec.Tasks = append(dec.Tasks, t)
+	}
+	s.live = nil
+	return dec, nil
+}
+
+// poll asks the server for the cached messages of the topics since since,
+// oldest first.
+func (s *session) poll(ctx context.Context, token, since string) ([]event, error) {
+	u := *s.p.poll
+	u.RawQuery = url.Values{"poll": {"1"}, "since": {since}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := httpapi.Do(s.p.http, req)
+	if err != nil {
+		return nil, err
+	}
+	defer httpapi.CloseBody(resp)
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusUnauthorized:
+		return nil, fmt.Errorf("%w (HTTP 401 at the catch-up poll)", conn.ErrUnauthorized)
+	default:
+		return nil, fmt.Errorf("catch-up poll: %w", httpapi.StatusErr(resp))
+	}
+	return readPoll(resp.Body, maxPoll)
+}
+
+// readPoll is parsePoll of at most limit bytes of body: more fails with
+// errPollTooBig.
+func readPoll(body io.Reader, limit int64) ([]event, error) {
+	lr := &limitedReader{r: body, n: limit}
+	msgs, err := parsePoll(lr)
+	if lr.over {
+		// The cut may have left a broken last line: the cut is the reason.
+		return nil, errPollTooBig
+	}
+	return msgs, err
+}
+
+// parsePoll reads the answer of a poll, one JSON event a line, and returns
+// its messages in order. Errors wrap ErrMalformed, or are the reader's.
+func parsePoll(r io.Reader) ([]event, error) {
+	var msgs []event
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), maxPollLine)
+	for sc.Scan() {
+		var e event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			return nil, fmt.Errorf("%w: catch-up poll: %v", ErrMalformed, err)
+		}
+		if e.Event == "message" {
+			msgs = append(msgs, e)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("catch-up poll: %w", err)
+	}
+	return msgs, nil
+}
+
+// errPollTooBig ends a poll whose answer is over maxPoll.
+var errPollTooBig = fmt.Errorf("answer over %d MiB", maxPoll>>20)
+
+// limitedReader is io.LimitReader that fails, rather than ends quietly, at
+// its limit: a cut answer must not pass for a whole one.
+type limitedReader struct {
+	r    io.Reader
+	n    int64
+	over bool // there was more than n
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		if n, _ := l.r.Read(make([]byte, 1)); n > 0 {
+			l.over = true
+			return 0, errPollTooBig
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
