@@ -1,0 +1,127 @@
+//go:build realservers
+
+package servers
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// ntfyEvent is a frame of ntfy's /ws.
+type ntfyEvent struct {
+	ID      string   `json:"id"`
+	Time    int64    `json:"time"`
+	Event   string   `json:"event"`
+	Topic   string   `json:"topic"`
+	Title   string   `json:"title"`
+	Message string   `json:"message"`
+	Tags    []string `json:"tags"`
+}
+
+// aliceOnNtfy starts a server with a user alice who may read and write the
+// topics tasks*, and returns her access token.
+func aliceOnNtfy(t *testing.T) (*Ntfy, string) {
+	t.Helper()
+	n := StartNtfy(t, Bin(t, EnvNtfyBin))
+	if err := n.AddUser("alice", "alice-pass"); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Allow("alice", "tasks*", "rw"); err != nil {
+		t.Fatal(err)
+	}
+	token, err := n.Token("alice", "alice-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, token
+}
+
+func dialNtfy(t *testing.T, url, token string) *websocket.Conn {
+	t.Helper()
+	ws, resp, err := websocket.DefaultDialer.Dial(url, http.Header{"Authorization": {"Bearer " + token}})
+	if err != nil {
+		if resp != nil {
+			t.Fatalf("dial %s: %v (status %d)", url, err, resp.StatusCode)
+		}
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+func readNtfy(t *testing.T, ws *websocket.Conn) ntfyEvent {
+	t.Helper()
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var e ntfyEvent
+	if err := ws.ReadJSON(&e); err != nil {
+		t.Fatalf("reading the link: %v", err)
+	}
+	return e
+}
+
+func TestNtfyRoundTrip(t *testing.T) {
+	n, token := aliceOnNtfy(t)
+	ws := dialNtfy(t, n.WSURL("tasks-alice"), token)
+	if open := readNtfy(t, ws); open.Event != "open" || open.Topic != "tasks-alice" || open.Time == 0 {
+		t.Fatalf("first frame %+v, want an open", open)
+	}
+	id, err := n.Publish(token, NtfyMessage{Topic: "tasks-alice", Title: "Task done", Message: "build #42 finished", Tags: []string{"white_check_mark"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := readNtfy(t, ws)
+	if m.ID != id || m.Event != "message" || m.Title != "Task done" || m.Message != "build #42 finished" || len(m.Tags) != 1 {
+		t.Fatalf("got %+v, want message %s as published", m, id)
+	}
+}
+
+// Access control is on: a wrong password is 401, a bad token on /ws is 401,
+// a topic alice may not read is 403.
+func TestNtfyRefuses(t *testing.T) {
+	n, token := aliceOnNtfy(t)
+	_, err := n.Token("alice", "wrong")
+	var status *StatusError
+	if !errors.As(err, &status) || status.Code != http.StatusUnauthorized {
+		t.Errorf("token with a wrong password: %v, want status 401", err)
+	}
+	for _, c := range []struct {
+		topic, token string
+		want         int
+	}{
+		{"tasks-alice", "tk_notatokennotatokennotatoken", http.StatusUnauthorized},
+		{"secret", token, http.StatusForbidden},
+	} {
+		_, resp, err := websocket.DefaultDialer.Dial(n.WSURL(c.topic), http.Header{"Authorization": {"Bearer " + c.token}})
+		if err == nil || resp == nil || resp.StatusCode != c.want {
+			t.Errorf("/%s/ws: %v, %v; want a %d handshake", c.topic, err, resp, c.want)
+		}
+	}
+}
+
+// A restart keeps users, tokens and cached messages: since=<id> replays
+// what came after id.
+func TestNtfyRestartKeepsCache(t *testing.T) {
+	n, token := aliceOnNtfy(t)
+	first, err := n.Publish(token, NtfyMessage{Topic: "tasks-alice", Message: "one"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := n.Publish(token, NtfyMessage{Topic: "tasks-alice", Message: "two"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	ws := dialNtfy(t, n.WSURL("tasks-alice")+"?since="+first, token)
+	if open := readNtfy(t, ws); open.Event != "open" {
+		t.Fatalf("first frame %+v", open)
+	}
+	if m := readNtfy(t, ws); m.ID != second {
+		t.Fatalf("replayed %+v, want %s", m, second)
+	}
+}
