@@ -321,3 +321,31 @@ func TestNoDuplicateResendsAfterRestart(t *testing.T) {
 		t.Errorf("after the restart %d tasks popped, want only the marker", got)
 	}
 }
+
+// A missed-tasks address that cannot answer (404, not a list) does not
+// stop the link: the stream goes on and the user is told of a gap.
+func TestMissedAddressBrokenGivesGap(t *testing.T) {
+	b := startBackend(t, legacyserver.Config{Mode: legacyserver.Query, MissedStatus: http.StatusNotFound, Replay: -1})
+	p := b.protocol(t, modeProfiles[legacyserver.Query]+nested+`
+[resume]
+missed_url = "http://{addr}/api/messages/missed?since={since}&token={token}"
+`)
+	s := login(t, p)
+	logs, state, delivered := loggedRun(t, p, s.Token, nil)
+	waitLog(t, logs, "msg=connected")
+	b.PushTask("one", "")
+	waitLog(t, logs, "generation=1")
+	for deadline := time.Now().Add(waitLong); delivered() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the task never came")
+		}
+	}
+	b.Kick()
+	waitLog(t, logs, "404 Not Found")
+	b.PushTask("two", "")
+	for deadline := time.Now().Add(waitLong); delivered() < 2; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the stream stopped: state %v\n%s", state(), logs)
+		}
+	}
+}

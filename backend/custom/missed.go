@@ -56,25 +56,28 @@ func (f *missedFetcher) fetch(ctx context.Context, s *session, since string) (co
 		return conn.Decoded{}, f.redact(err, s.token)
 	}
 	defer httpapi.CloseBody(resp)
-	switch {
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return conn.Decoded{}, fmt.Errorf("%w (HTTP %d from the missed-tasks address)", conn.ErrUnauthorized, resp.StatusCode)
-	case resp.StatusCode != http.StatusOK:
+	switch code := resp.StatusCode; {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return conn.Decoded{}, fmt.Errorf("%w (HTTP %d from the missed-tasks address)", conn.ErrUnauthorized, code)
+	case code == http.StatusTooManyRequests || code >= 500:
+		// Likely to pass: retry with the link's backoff.
 		return conn.Decoded{}, f.redact(httpapi.StatusErr(resp), s.token)
+	case code != http.StatusOK:
+		return gap(since, fmt.Sprintf("the missed-tasks address answered %s", resp.Status)), nil
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMissed+1))
 	if err != nil {
 		return conn.Decoded{}, f.redact(httpapi.RequestErr(ctx, req.URL.Host, err), s.token)
 	}
-	if len(body) > maxMissed || !gjson.ValidBytes(body) {
-		return conn.Decoded{}, fmt.Errorf("%w: %s answered missed tasks with something that is not JSON (or is over %d MiB)", auth.ErrNotServer, req.URL.Host, maxMissed>>20)
+	if len(body) > maxMissed {
+		return gap(since, fmt.Sprintf("the missed-tasks answer is over %d MiB", maxMissed>>20)), nil
 	}
 	items := gjson.ParseBytes(body)
-	if path := f.p.Resume.MissedItems; path != "" {
+	if path := f.p.Resume.MissedItems; path != "" && gjson.ValidBytes(body) {
 		items = items.Get(path)
 	}
-	if !items.IsArray() {
-		return conn.Decoded{}, fmt.Errorf("%w: %s answered missed tasks without a list at %q", auth.ErrNotServer, req.URL.Host, f.p.Resume.MissedItems)
+	if !gjson.ValidBytes(body) || !items.IsArray() {
+		return gap(since, "the missed-tasks answer holds no list where the profile looks (resume.missed_items)"), nil
 	}
 	var dec conn.Decoded
 	now := s.now()
@@ -91,6 +94,17 @@ func (f *missedFetcher) fetch(ctx context.Context, s *session, since string) (co
 		dec.Tasks = append(dec.Tasks, t)
 	}
 	return dec, nil
+}
+
+// gap is what a missed-tasks answer that will not get better gives: the
+// stream goes on, and the user is told that tasks may be missing, rather
+// than the link failing over and over. Without since there is nothing to
+// tell: it only asked where the history stands.
+func gap(since, reason string) conn.Decoded {
+	if since == "" {
+		return conn.Decoded{}
+	}
+	return conn.Decoded{Gap: &conn.Gap{Reason: reason}}
 }
 
 // missedURL fills the missed_url template, each value escaped for where it

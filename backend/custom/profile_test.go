@@ -205,3 +205,34 @@ func FuzzParseProfile(f *testing.F) {
 		}
 	})
 }
+
+// An account names its profile by path or carries it inline; the kind's
+// builders load it each time, so nothing runs without a checked profile.
+func TestFromAccount(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "company.toml")
+	os.WriteFile(path, []byte(minimal), 0o644)
+	for name, opts := range map[string]map[string]string{
+		"path":   {OptionProfile: path},
+		"inline": {OptionProfileText: minimal},
+	} {
+		a := authAccount()
+		a.Options = opts
+		if _, err := New(a); err != nil {
+			t.Errorf("%s: New: %v", name, err)
+		}
+		if au, err := NewAuthenticator(a); err != nil || au.Profile == nil {
+			t.Errorf("%s: NewAuthenticator: %v", name, err)
+		}
+	}
+	for name, opts := range map[string]map[string]string{
+		"none":       nil,
+		"bad inline": {OptionProfileText: "[connect]\nurl = \"wss://h/\"\n"},
+		"missing":    {OptionProfile: path + ".gone"},
+	} {
+		a := authAccount()
+		a.Options = opts
+		if _, err := New(a); !errors.Is(err, ErrProfile) {
+			t.Errorf("%s: New = %v, want ErrProfile", name, err)
+		}
+	}
+}

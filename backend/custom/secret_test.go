@@ -135,10 +135,10 @@ func TestTokenInURLNeverLogged(t *testing.T) {
 		noSecret(t, "the log", logs.String(), s.Token)
 	})
 	t.Run("missed address fails", func(t *testing.T) {
-		b := startBackend(t, legacyserver.Config{Mode: legacyserver.Query})
+		b := startBackend(t, legacyserver.Config{Mode: legacyserver.Query, MissedStatus: http.StatusServiceUnavailable})
 		p := b.protocol(t, modeProfiles[legacyserver.Query]+nested+`
 [resume]
-missed_url = "http://{addr}/api/missed/{token}/after?since={since}"
+missed_url = "http://{addr}/api/messages/missed/{token}?since={since}"
 `)
 		s := login(t, p)
 		logs, _, delivered := loggedRun(t, p, s.Token, p.WrapDialer(mustDialer(t)))

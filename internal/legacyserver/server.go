@@ -59,6 +59,9 @@ type Config struct {
 	// Replay is how many of its last messages it re-sends to each new
 	// socket; negative re-sends none.
 	Replay int
+	// MissedStatus, when not 0, is what the missed-messages API answers
+	// instead of the messages (a backend in trouble).
+	MissedStatus int
 }
 
 // Server is one running backend.
@@ -102,6 +105,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/auth/login", s.jsonLogin)
 	mux.HandleFunc("POST /login", s.formLogin)
 	mux.HandleFunc("GET /api/messages/missed", s.missed)
+	mux.HandleFunc("GET /api/messages/missed/{token}", s.missed)
 	switch s.cfg.Mode {
 	case Query:
 		mux.HandleFunc("GET /websocket", func(w http.ResponseWriter, r *http.Request) {
@@ -206,10 +210,13 @@ func (s *Server) formLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // missed answers the messages with ids after ?since=, oldest first; a
-// missing since answers them all. The token comes as ?token=, the cookie,
-// or a bearer header.
+// missing since answers them all. The token comes as ?token=, a path
+// segment, the cookie, or a bearer header.
 func (s *Server) missed(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("token")
+	if v := r.PathValue("token"); v != "" {
+		tok = v
+	}
 	if c, err := r.Cookie("SESSION"); err == nil && tok == "" {
 		tok = c.Value
 	}
@@ -218,6 +225,10 @@ func (s *Server) missed(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.valid(tok) {
 		http.Error(w, `{"code":401}`, http.StatusUnauthorized)
+		return
+	}
+	if s.cfg.MissedStatus != 0 {
+		http.Error(w, "backend in trouble", s.cfg.MissedStatus)
 		return
 	}
 	since, _ := strconv.Atoi(r.URL.Query().Get("since"))
