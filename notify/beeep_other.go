@@ -13,11 +13,14 @@ import (
 
 // NewDesktop returns a Notifier that shows popups through
 // github.com/gen2brain/beeep (Notification Center on macOS, toasts on
-// Windows). These popups carry no actions, so a click opens nothing, and a
+// Windows), behind a queue so that Show never waits. These popups carry no actions, so a click opens nothing, and a
 // popup never replaces another.
 func NewDesktop(o Options) (Notifier, error) {
 	setAppName.Do(func() { beeep.AppName = appName })
-	return &beeepNotifier{icon: o.withDefaults().Icon}, nil
+	o = o.withDefaults()
+	// beeep waits for a helper process on Windows: the queue keeps that
+	// off the caller.
+	return newQueue(&beeepNotifier{icon: o.Icon}, nil, o), nil
 }
 
 // setAppName guards beeep's package variable against concurrent

@@ -389,7 +389,7 @@ func TestCoalescerAfterTheBurst(t *testing.T) {
 }
 
 // TestCoalescerSummaryCount checks that a summary says how many tasks it
-// stands for in Count, for a Queue that has to fold it.
+// stands for in Count, for a queue that has to fold it.
 func TestCoalescerSummaryCount(t *testing.T) {
 	c, rec, clock := newTestCoalescer(t, CoalescerOptions{Max: 1})
 	for i := range 4 {

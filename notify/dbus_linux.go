@@ -37,38 +37,61 @@ const (
 // them in a history may never do so.
 const maxTracked = 256
 
+// D-Bus errors that say the daemon we called is no longer there: it left
+// before its NameOwnerChanged reached us, or while it had our call.
+var daemonGone = map[string]bool{
+	"org.freedesktop.DBus.Error.ServiceUnknown": true,
+	"org.freedesktop.DBus.Error.NameHasNoOwner": true,
+	"org.freedesktop.DBus.Error.NoReply":        true,
+}
+
 // DBus shows popups through org.freedesktop.Notifications on a D-Bus
 // session bus, and opens a popup's URL when the user clicks it.
 //
 // It calls the service directly with godbus rather than through a wrapper
 // library: the protocol is three calls and two signals, and owning the code
 // keeps the match rule narrow and lets Close stop everything it started.
+//
+// Notification ids are the daemon's own, counted from 1 by each daemon
+// process, so DBus calls the daemon by its unique bus name and keys what it
+// remembers by (unique name, id): after a restart the new daemon's id 1 is
+// not the old one's.
 type DBus struct {
 	conn     *dbus.Conn
 	ownsConn bool
-	obj      dbus.BusObject
 	icon     string // app_icon: a file:// URI, or "" for none
 	open     func(string) error
 	log      *slog.Logger
 
 	signals chan *dbus.Signal
+	owners  chan struct{} // gets a value when the daemon changed; see ownerChanged
 	stop    chan struct{} // closed by Close to end the signal loop
 	done    chan struct{} // closed when the signal loop has ended
 	closed  sync.Once
 
-	mu    sync.Mutex
-	shown map[uint32]shown // by notification id
-	caps  map[string]bool  // the daemon's capabilities; nil until asked, or after it changed
+	mu     sync.Mutex
+	daemon string          // unique bus name of the daemon; "" until asked, or after it left
+	caps   map[string]bool // the daemon's capabilities; nil until asked
+	shown  map[popupKey]shown
+	seq    uint64 // counts remembered popups, to forget the oldest first
+}
+
+// popupKey names one notification: ids are per daemon process.
+type popupKey struct {
+	daemon string // unique bus name
+	id     uint32
 }
 
 type shown struct {
 	popupID string
 	url     string // "" unless a click may open it
+	seq     uint64
 }
 
-// NewDesktop connects to the session bus and returns a DBus notifier that
-// owns the connection. The icon is written to the user's cache directory,
-// since the notification spec passes icons by file.
+// NewDesktop connects to the session bus and returns a notifier that owns
+// the connection, behind a queue so that Show never waits for the daemon.
+// The icon is written to the user's cache directory, since the notification
+// spec passes icons by file.
 func NewDesktop(o Options) (Notifier, error) {
 	// Not dbus.ConnectSessionBus: without a session bus address it runs
 	// dbus-launch where installed, which starts a bus no notification
@@ -91,23 +114,24 @@ func NewDesktop(o Options) (Notifier, error) {
 		return nil, err
 	}
 	n.ownsConn = true
-	return n, nil
+	return newQueue(n, n.ownerChanged(), o.withDefaults()), nil
 }
 
 // NewDBus returns a notifier that uses c, which the caller keeps and must
 // close after Close. A daemon need not run yet: each Show asks whoever owns
-// the name at that time.
+// the name at that time. Its Show waits for the daemon's answer, for as long
+// as ctx lets it; NewDesktop puts a queue in front.
 func NewDBus(c *dbus.Conn, o Options) (*DBus, error) {
 	o = o.withDefaults()
 	n := &DBus{
 		conn:    c,
-		obj:     c.Object(serviceName, servicePath),
 		open:    o.Open,
 		log:     o.Logger,
 		signals: make(chan *dbus.Signal, 16),
+		owners:  make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
-		shown:   make(map[uint32]shown),
+		shown:   make(map[popupKey]shown),
 	}
 	if path, err := writeIcon(o.Icon); err != nil {
 		n.log.Warn("notify: popups go without an icon", "err", err)
@@ -137,8 +161,7 @@ func matchRule() []dbus.MatchOption {
 }
 
 // ownerRule selects the bus's NameOwnerChanged for the service: the daemon
-// was replaced (dunst restarted, another desktop shell), so its
-// capabilities must be asked again.
+// started, left or was replaced (dunst restarted, another desktop shell).
 func ownerRule() []dbus.MatchOption {
 	return []dbus.MatchOption{
 		dbus.WithMatchSender("org.freedesktop.DBus"),
@@ -148,35 +171,71 @@ func ownerRule() []dbus.MatchOption {
 	}
 }
 
-// capabilities returns the daemon's capabilities, asked once per daemon:
-// a round trip before every popup would double the cost of a popup.
-func (n *DBus) capabilities(ctx context.Context) (map[string]bool, error) {
+// ownerChanged gets a value when a daemon took or left the name: a queue
+// waiting to retry can try at once.
+func (n *DBus) ownerChanged() <-chan struct{} { return n.owners }
+
+// target returns the unique bus name of the daemon and its capabilities,
+// asked once per daemon: a round trip before every popup would double the
+// cost of a popup. With no daemon running, the bus may start one by D-Bus
+// activation, as a call to the service's name would.
+func (n *DBus) target(ctx context.Context) (string, map[string]bool, error) {
 	n.mu.Lock()
-	caps := n.caps
+	daemon, caps := n.daemon, n.caps
 	n.mu.Unlock()
-	if caps != nil {
-		return caps, nil
+	if daemon != "" && caps != nil {
+		return daemon, caps, nil
+	}
+	if daemon == "" {
+		bus := n.conn.BusObject()
+		err := bus.CallWithContext(ctx, "org.freedesktop.DBus.GetNameOwner", 0, serviceName).Store(&daemon)
+		if dbusErrorName(err) == "org.freedesktop.DBus.Error.NameHasNoOwner" {
+			var started uint32
+			if err = bus.CallWithContext(ctx, "org.freedesktop.DBus.StartServiceByName", 0, serviceName, uint32(0)).Store(&started); err == nil {
+				err = bus.CallWithContext(ctx, "org.freedesktop.DBus.GetNameOwner", 0, serviceName).Store(&daemon)
+			}
+		}
+		if err != nil {
+			return "", nil, err
+		}
 	}
 	var list []string
-	if err := n.obj.CallWithContext(ctx, serviceIface+".GetCapabilities", 0).Store(&list); err != nil {
-		return nil, err
+	if err := n.conn.Object(daemon, servicePath).CallWithContext(ctx, serviceIface+".GetCapabilities", 0).Store(&list); err != nil {
+		return daemon, nil, err
 	}
 	caps = make(map[string]bool, len(list))
 	for _, c := range list {
 		caps[c] = true
 	}
 	n.mu.Lock()
-	n.caps = caps
-	n.mu.Unlock()
-	return caps, nil
+	defer n.mu.Unlock()
+	if n.daemon == "" || n.daemon == daemon { // else a newer one took over meanwhile: caps of the old are moot
+		n.daemon, n.caps = daemon, caps
+	}
+	return daemon, caps, nil
 }
 
-// Show sends p to the notification daemon.
+// Show sends p to the notification daemon and waits for its answer.
 func (n *DBus) Show(ctx context.Context, p Popup) error {
 	p = clipPopup(p)
-	caps, err := n.capabilities(ctx)
+	daemon, err := n.show(ctx, p)
+	if daemonGone[dbusErrorName(err)] && daemon != "" {
+		// The daemon we knew left before we heard; whoever has the name
+		// now gets the popup.
+		n.forgetDaemon(daemon, "")
+		_, err = n.show(ctx, p)
+	}
 	if err != nil {
 		return fmt.Errorf("notify: %w", err)
+	}
+	return nil
+}
+
+// show sends p to the daemon it returns.
+func (n *DBus) show(ctx context.Context, p Popup) (daemon string, err error) {
+	daemon, caps, err := n.target(ctx)
+	if err != nil {
+		return daemon, err
 	}
 
 	// The body is escaped even when the daemon does not claim body-markup:
@@ -199,17 +258,30 @@ func (n *DBus) Show(ctx context.Context, p Popup) error {
 	}
 	hints := map[string]dbus.Variant{"urgency": dbus.MakeVariant(urgency)}
 
-	replaces := n.replaces(p.ID)
+	replaces := n.replaces(daemon, p.ID)
 	var id uint32
-	err = n.obj.CallWithContext(ctx, serviceIface+".Notify", 0,
+	err = n.conn.Object(daemon, servicePath).CallWithContext(ctx, serviceIface+".Notify", 0,
 		appName, replaces, n.icon, p.Title, body, actions, hints, timeout).Store(&id)
 	if err != nil {
-		return fmt.Errorf("notify: %w", err)
+		return daemon, err
 	}
 	// A click needs a person to see the popup first, so it cannot beat
 	// this; a signal for an id not remembered would be ignored.
-	n.remember(id, replaces, shown{popupID: p.ID, url: link})
-	return nil
+	n.remember(popupKey{daemon, id}, replaces, shown{popupID: p.ID, url: link})
+	return daemon, nil
+}
+
+// dbusErrorName returns the D-Bus name of err, or "".
+func dbusErrorName(err error) string {
+	var e dbus.Error
+	if errors.As(err, &e) {
+		return e.Name
+	}
+	var pe *dbus.Error
+	if errors.As(err, &pe) {
+		return pe.Name
+	}
+	return ""
 }
 
 // Close stops listening for clicks and waits for the signal loop to end.
@@ -250,9 +322,15 @@ func (n *DBus) loop() {
 // popup we showed, and anything on the session bus runs as this user.
 func (n *DBus) handle(sig *dbus.Signal) {
 	if sig.Name == "org.freedesktop.DBus.NameOwnerChanged" {
-		n.mu.Lock()
-		n.caps = nil
-		n.mu.Unlock()
+		var name, old, owner string
+		if dbus.Store(sig.Body, &name, &old, &owner) != nil || name != serviceName {
+			return
+		}
+		n.forgetDaemon(old, owner)
+		select {
+		case n.owners <- struct{}{}:
+		default: // one wake-up pending is enough
+		}
 		return
 	}
 	if sig.Path != servicePath {
@@ -266,7 +344,7 @@ func (n *DBus) handle(sig *dbus.Signal) {
 			return
 		}
 		n.mu.Lock()
-		link := n.shown[id].url
+		link := n.shown[popupKey{sig.Sender, id}].url
 		n.mu.Unlock()
 		if !webURL(link) {
 			return
@@ -276,41 +354,63 @@ func (n *DBus) handle(sig *dbus.Signal) {
 			n.log.Warn("notify: open the task's link", "err", err)
 		}
 	case serviceIface + ".NotificationClosed":
-		if len(sig.Body) == 0 {
+		var id, reason uint32
+		if dbus.Store(sig.Body, &id, &reason) != nil {
 			return
 		}
-		if id, ok := sig.Body[0].(uint32); ok {
-			n.mu.Lock()
-			delete(n.shown, id)
-			n.mu.Unlock()
-		}
+		n.mu.Lock()
+		delete(n.shown, popupKey{sig.Sender, id})
+		n.mu.Unlock()
 	}
 }
 
-// replaces returns the notification id showing the popup with this ID, or 0.
-func (n *DBus) replaces(popupID string) uint32 {
+// forgetDaemon drops what DBus knows of the daemon old, which left, and
+// takes owner ("" for none or not known) as the daemon from now on.
+func (n *DBus) forgetDaemon(old, owner string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for k := range n.shown {
+		if k.daemon == old {
+			delete(n.shown, k)
+		}
+	}
+	if n.daemon == old || owner != "" {
+		n.daemon, n.caps = owner, nil
+	}
+}
+
+// replaces returns the id the daemon shows the popup with this ID under,
+// or 0.
+func (n *DBus) replaces(daemon, popupID string) uint32 {
 	if popupID == "" {
 		return 0
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	for id, s := range n.shown {
-		if s.popupID == popupID {
-			return id
+	for k, s := range n.shown {
+		if k.daemon == daemon && s.popupID == popupID {
+			return k.id
 		}
 	}
 	return 0
 }
 
-func (n *DBus) remember(id, replaced uint32, s shown) {
+func (n *DBus) remember(k popupKey, replaced uint32, s shown) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	delete(n.shown, replaced) // a daemon that lost it answers with a new id
-	n.shown[id] = s
+	if n.daemon != k.daemon {
+		return // it left while we called it
+	}
+	delete(n.shown, popupKey{k.daemon, replaced}) // a daemon that lost it answers with a new id
+	n.seq++
+	s.seq = n.seq
+	n.shown[k] = s
 	if len(n.shown) > maxTracked {
-		oldest := id
-		for k := range n.shown {
-			oldest = min(oldest, k) // daemons count ids up
+		oldest := k
+		for k, s := range n.shown {
+			if s.seq < n.shown[oldest].seq {
+				oldest = k
+			}
 		}
 		delete(n.shown, oldest)
 	}

@@ -3,6 +3,7 @@ package notify
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,7 +32,9 @@ func session(t *testing.T) (*desktoptest.NotificationRecorder, Notifier, <-chan 
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	opened := make(chan string, 10)
-	n, err := NewDesktop(Options{Open: func(u string) error { opened <- u; return nil }})
+	// These tests check what reaches the daemon, not the queue's folding
+	// (hang_linux_test.go): room for all their popups at once.
+	n, err := NewDesktop(Options{Open: func(u string) error { opened <- u; return nil }, queueLen: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,4 +398,70 @@ func TestTextBoundsOnTheBus(t *testing.T) {
 	if c := calls[1]; c.Summary != "bad \uFFFD bytes" || c.Body != "body \uFFFD( " {
 		t.Errorf("sent %q / %q", c.Summary, c.Body)
 	}
+}
+
+// TestClicksAfterDaemonRestart is defect 9 of issue 10. A daemon that
+// keeps its popups in a history never reports them closed, so the notifier
+// remembers as many as it may; then the daemon restarts and counts ids from
+// 1 again. Clicks on the new daemon's popups must open their own links,
+// never the old daemon's, and an old id must not be sent as replaces_id.
+func TestClicksAfterDaemonRestart(t *testing.T) {
+	addr := desktoptest.StartSessionBus(t)
+	first := desktoptest.StartNotificationRecorder(t, addr)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	opened := make(chan string, 10)
+	n, err := NewDesktop(Options{Open: func(u string) error { opened <- u; return nil }, queueLen: maxTracked + 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+
+	for i := range maxTracked {
+		mustShow(t, n, Popup{ID: fmt.Sprint("old-", i), Title: "old", URL: fmt.Sprint("https://example.com/old/", i)})
+	}
+	mustShow(t, n, Popup{ID: SummaryID, Title: "old summary"})
+	if _, err := first.WaitFor(maxTracked+1, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	second := desktoptest.StartNotificationRecorder(t, addr)
+	mustShow(t, n, Popup{ID: "new", Title: "new", URL: "https://example.com/new"})
+	mustShow(t, n, Popup{ID: SummaryID, Title: "new summary"})
+	calls, err := second.WaitFor(2, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls[0].ID != 1 {
+		t.Fatalf("the restarted daemon gave id %d; the test needs ids from 1 again", calls[0].ID)
+	}
+	if calls[1].ReplacesID != 0 {
+		t.Errorf("summary sent to the new daemon replaces %d, an id of the old one", calls[1].ReplacesID)
+	}
+
+	emit := func(id uint32, key string) {
+		t.Helper()
+		if err := second.EmitAction(id, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect := func(want string) {
+		t.Helper()
+		select {
+		case got := <-opened:
+			if got != want {
+				t.Errorf("opened %q, want %q", got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("nothing opened, want %q", want)
+		}
+	}
+	emit(calls[0].ID, "default")
+	expect("https://example.com/new")
+	// Id 3 on the new daemon is someone else's popup; on the old one it was
+	// ours, with a link. Signals arrive in order: once the next click
+	// opens, the one before it was handled.
+	emit(3, "default")
+	emit(calls[0].ID, "open")
+	expect("https://example.com/new")
 }

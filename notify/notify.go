@@ -1,7 +1,9 @@
 // Package notify shows tasks as native desktop popups: through the
 // freedesktop notification service on D-Bus on Linux, and through
 // github.com/gen2brain/beeep elsewhere. A Coalescer in front of a Notifier
-// turns a burst of tasks into a few popups and one summary.
+// turns a burst of tasks into a few popups and one summary. NewDesktop's
+// Notifier queues popups and shows them from a goroutine of its own, so a
+// hung notification daemon never blocks the caller.
 //
 // notify does not decide which tasks deserve a popup, and knows nothing of
 // connections or the tray; the agent hands it Popups.
@@ -12,6 +14,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/cli/browser"
 
@@ -36,7 +39,7 @@ type Popup struct {
 	Priority int
 	// Important marks a popup the user must see on its own, such as "log
 	// in again" or "some tasks could not be fetched": a Coalescer never
-	// folds it into a summary, and a Queue folds it last.
+	// folds it into a summary, and NewDesktop's queue folds it last.
 	Important bool
 	// Count is how many tasks the popup stands for: 0 (meaning 1) for a
 	// task, more for a summary. Summaries of one burst share an ID and
@@ -47,7 +50,8 @@ type Popup struct {
 
 // Notifier shows popups. Implementations are safe for concurrent use.
 type Notifier interface {
-	// Show puts p on screen. It returns once the desktop has taken it.
+	// Show puts p on screen. The notifiers of NewDesktop queue it and
+	// return at once; others return once the desktop has taken it.
 	Show(ctx context.Context, p Popup) error
 	// Close stops listening for clicks; no goroutine of the Notifier
 	// outlives it.
@@ -60,9 +64,15 @@ type Options struct {
 	Icon []byte
 	// Open opens a URL the user clicked; nil means the default browser.
 	Open func(url string) error
-	// Logger receives what cannot be returned, such as a failed Open; nil
-	// means slog.Default().
+	// Logger receives what cannot be returned, such as a failed Open or a
+	// popup the desktop did not take; nil means slog.Default().
 	Logger *slog.Logger
+
+	// The settings of NewDesktop's queue; tests shorten them. 0 means the default.
+	queueLen int           // DefaultQueueLen
+	deadline time.Duration // DefaultDeadline
+	retryMin time.Duration // retryMin
+	retryMax time.Duration // retryMax
 }
 
 func (o Options) withDefaults() Options {
@@ -74,6 +84,18 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.queueLen <= 0 {
+		o.queueLen = DefaultQueueLen
+	}
+	if o.deadline <= 0 {
+		o.deadline = DefaultDeadline
+	}
+	if o.retryMin <= 0 {
+		o.retryMin = retryMin
+	}
+	if o.retryMax <= 0 {
+		o.retryMax = retryMax
 	}
 	return o
 }
