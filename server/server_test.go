@@ -172,8 +172,8 @@ func (e *env) connCount(user string) int {
 	return len(e.srv.users[user].conns)
 }
 
-// waitConns waits until user has n subscribed sockets: the handshake
-// returns to the client before the server subscribes.
+// waitConns waits until user has n subscribed sockets (a socket is
+// subscribed before its 101, and unsubscribed after it closed).
 func (e *env) waitConns(user string, n int) {
 	e.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)

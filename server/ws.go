@@ -283,6 +283,7 @@ func (c *wsConn) writeLoop(s *Server, replay []message, sess session) {
 			if !ok {
 				continue // revoked: its close is queued; expired: expiry fires
 			}
+			s.log.Info("token renewed over the link", "user", c.user)
 			expiry.Reset(time.Until(next.expires))
 			renew.Reset(time.Until(next.renewAt()))
 			err = c.write(frame)

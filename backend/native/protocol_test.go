@@ -171,8 +171,7 @@ func TestServerRestartStartsIdsOver(t *testing.T) {
 			}
 		}
 	}
-	waitConnected()
-	time.Sleep(100 * time.Millisecond) // the server subscribes a moment after the client sees the upgrade
+	waitConnected() // the server subscribes a link before its 101: nothing published now is lost
 	for _, title := range []string{"a", "b", "c"} {
 		srv1.Publish("alice", server.TaskInput{Title: title})
 	}
@@ -195,7 +194,6 @@ func TestServerRestartStartsIdsOver(t *testing.T) {
 	srv2.Publish("alice", server.TaskInput{Title: "new 1"}) // id 1 again, published while the client is away
 	c.SetToken(token2)                                      // the old server's tokens died with it
 	waitConnected()
-	time.Sleep(100 * time.Millisecond)
 	srv2.Publish("alice", server.TaskInput{Title: "new 2"})
 	receive("new 1", "new 2")
 }
@@ -239,13 +237,11 @@ func TestExactlyOnceAgainstReferenceServer(t *testing.T) {
 			break
 		}
 	}
-	// The first task goes out once the server has subscribed the link, so
-	// that "without since, live tasks only" does not swallow it.
-	for {
-		time.Sleep(10 * time.Millisecond)
-		if srv.Publish("alice", server.TaskInput{Title: "0"}); waitTask(c, 200*time.Millisecond) {
-			break
-		}
+	// Connected means subscribed, and the login named where the history
+	// stood: the first task is not lost.
+	srv.Publish("alice", server.TaskInput{Title: "0"})
+	if !waitTask(c, 10*time.Second) {
+		t.Fatal("the first task, published once connected, never arrived")
 	}
 	published := make(chan int64, 1)
 	go func() {
