@@ -1,0 +1,109 @@
+package conn_test
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"tasktray/conn"
+)
+
+// TestWallClockJumpWhileConnectedRedials: a suspend shows as the wall clock
+// running ahead of the monotonic one. While connected, the keepalive timers
+// notice it and the client dials again at once, without a backoff, instead
+// of waiting 35-65 s for the read deadline of a link that died in its sleep.
+func TestWallClockJumpWhileConnectedRedials(t *testing.T) {
+	srv := newFakeServer(t)
+	h := start(t, srv, nil)
+	h.waitPhase(t, conn.Connected)
+	// A heartbeat shows the writer has read the clock since the link came up.
+	waitFor(t, "a heartbeat reaches the server", func() bool { _, beats, _ := srv.get(); return beats > 0 })
+	h.clock.jumpWall(time.Minute)
+	srv.dialsReach(t, 2)
+	h.waitPhase(t, conn.Connected)
+	if n := len(h.clock.backoffs()); n != 0 {
+		t.Fatalf("waited out %d backoffs after a resume", n)
+	}
+}
+
+// manualClock fires a timer only when the test says, so a backoff can be
+// left pending while its suspend poll runs.
+type manualClock struct {
+	ahead  atomic.Int64
+	mu     sync.Mutex
+	timers map[time.Duration][]chan time.Time
+}
+
+func (c *manualClock) Now() time.Time { return time.Now().Add(time.Duration(c.ahead.Load())) }
+
+func (c *manualClock) NewTimer(d time.Duration) (<-chan time.Time, func() bool) {
+	ch := make(chan time.Time, 1)
+	c.mu.Lock()
+	if c.timers == nil {
+		c.timers = map[time.Duration][]chan time.Time{}
+	}
+	c.timers[d] = append(c.timers[d], ch)
+	c.mu.Unlock()
+	return ch, func() bool { return true }
+}
+
+// fire fires every pending timer of duration d; it reports how many.
+func (c *manualClock) fire(d time.Duration) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := len(c.timers[d])
+	for _, ch := range c.timers[d] {
+		ch <- time.Now()
+	}
+	delete(c.timers, d)
+	return n
+}
+
+// TestWallClockJumpDuringBackoffRedials: a machine that slept through a
+// 30-minute backoff dials as soon as its suspend poll sees the jump.
+func TestWallClockJumpDuringBackoffRedials(t *testing.T) {
+	srv := newFakeServer(t)
+	srv.set(func(s *fakeServer) { s.reject = http503 })
+	clock := &manualClock{}
+	h := start(t, srv, func(c *conn.Config) {
+		c.Clock = clock
+		c.Backoff = conn.Backoff{Base: time.Hour, Max: time.Hour, Rand: func() float64 { return 0.5 }}
+	})
+	h.waitPhase(t, conn.Reconnecting)
+	const poll = 2 * time.Second // conn's suspend poll
+	waitFor(t, "the backoff polls for a suspend", func() bool { return clock.fire(poll) > 0 })
+	clock.ahead.Add(int64(time.Minute))
+	waitFor(t, "a poll sees the jump", func() bool {
+		clock.fire(poll)
+		d, _, _ := srv.get()
+		return d >= 2
+	})
+}
+
+// TestResumedRedials: the platform's resume signal drops the link and
+// dials at once, like Reconnect; it is ignored while the server refuses the
+// token.
+func TestResumedRedials(t *testing.T) {
+	srv := newFakeServer(t)
+	h := start(t, srv, nil)
+	h.waitPhase(t, conn.Connected)
+	srv.waitLinks(t, 1)
+	h.Resumed()
+	srv.dialsReach(t, 2)
+	h.waitPhase(t, conn.Connected)
+	if n := len(h.clock.backoffs()); n != 0 {
+		t.Fatalf("waited out %d backoffs after a resume", n)
+	}
+	srv.waitLinks(t, 1)
+	srv.set(func(s *fakeServer) { s.reject = 401 })
+	srv.dropAll()
+	h.waitPhase(t, conn.AuthRequired)
+	h.Resumed()
+	srv.set(func(s *fakeServer) { s.reject = 0 })
+	h.Reconnect() // the marker: a dial it asks for, and only one
+	h.waitPhase(t, conn.Connected)
+	if d, _, _ := srv.get(); d != 4 {
+		t.Fatalf("dials = %d, want 4 (first, resume, refused after the drop, Reconnect)", d)
+	}
+}
