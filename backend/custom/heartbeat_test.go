@@ -2,9 +2,11 @@ package custom
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"tasktray/backend/internal/backendtest"
 	"tasktray/conn"
 	"tasktray/internal/legacyserver"
 )
@@ -108,4 +110,22 @@ func TestDefaultHeartbeatEvery30s(t *testing.T) {
 	if st := b.Stats(); st.IdleClosed != 0 || st.Accepted != 1 || r.State().Phase != conn.Connected {
 		t.Errorf("backend %+v, state %v", st, r.State())
 	}
+}
+
+// A half-open link (nothing closed, nothing arrives) is found by the
+// WebSocket pings and the heartbeat echo within dead_after, and the link
+// comes back.
+func TestDeadLinkFound(t *testing.T) {
+	b := startBackend(t, legacyserver.Config{Mode: legacyserver.Query, Echo: "HeartBeat", Replay: -1})
+	proxy := backendtest.StartProxy(t, b.addr(), nil)
+	p := mustProtocol(t, strings.ReplaceAll(modeProfiles[legacyserver.Query], "{addr}", proxy.Addr())+`
+[heartbeat]
+interval = "200ms"
+dead_after = "1s"
+`)
+	s := login(t, p)
+	r := run(t, p, s, nil)
+	gen := r.State().Generation
+	proxy.Freeze()
+	r.WaitReconnected(waitLong, gen)
 }
