@@ -27,8 +27,8 @@ type CoalescerOptions struct {
 	// Max is how many popups may show within Window before the rest are
 	// counted into a summary; 0 means DefaultMax.
 	Max int
-	// Window is the span Max counts over; a burst ends after a Window
-	// with no popups. 0 means DefaultWindow.
+	// Window is the span Max counts over; a burst ends a Window after the
+	// last task it held back. 0 means DefaultWindow.
 	Window time.Duration
 	// SummaryEvery is how often the summary is updated while a burst goes
 	// on; it shows once the burst ends, or SummaryEvery after the last
@@ -61,8 +61,8 @@ func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
 // Coalescer is a Notifier that keeps a burst of tasks from flooding the
 // screen. Up to Max popups within Window show as they come; once more
 // arrive, the rest of the burst is counted instead, and one summary popup
-// ("37 new tasks") shows when the burst ends, that is after a Window with
-// no new popup. A burst that goes on gets its summary updated every
+// ("37 new tasks") shows when the burst ends, that is a Window after the
+// last task it held back. A burst that goes on gets its summary updated every
 // SummaryEvery, each replacing the last, so a burst of 10,000 tasks in 10 s
 // shows Max+1 popups. After the burst the next popup shows at once again,
 // on its own. Important popups skip all this: they show at once and count
