@@ -10,9 +10,20 @@ import (
 	"time"
 )
 
-// CentrifugoNamespace is the channel namespace the test server configures: channels named
-// "tasks:<anything>" keep a history (100 publications, 24 h) and support recovery.
-const CentrifugoNamespace = "tasks"
+// Channel namespaces the test server configures. Channels named "tasks:<anything>" keep a
+// history of CentrifugoHistorySize publications (24 h) and support recovery; "short:<anything>"
+// the same with a history of only CentrifugoShortHistorySize, for gaps longer than the history.
+const (
+	CentrifugoNamespace        = "tasks"
+	CentrifugoHistorySize      = 1000
+	CentrifugoShortNamespace   = "short"
+	CentrifugoShortHistorySize = 10
+)
+
+// CentrifugoExpiredCloseDelay is how long the test server keeps a connection whose token
+// expired before it closes it with 3005 (Centrifugo's default is 25 s): short, so that a test
+// sees an unrefreshed token end the link within seconds.
+const CentrifugoExpiredCloseDelay = time.Second
 
 // Centrifugo is a real Centrifugo server running for one test, with the in-memory engine:
 // a restart loses history and starts a new epoch.
@@ -44,17 +55,14 @@ func StartCentrifugo(t testing.TB, bin string) *Centrifugo {
 	config := map[string]any{
 		"http_server": map[string]any{"address": "127.0.0.1", "port": portOf(addr)},
 		"client": map[string]any{
-			"token": map[string]any{"hmac_secret_key": c.Secret},
+			"token":               map[string]any{"hmac_secret_key": c.Secret},
+			"expired_close_delay": CentrifugoExpiredCloseDelay.String(),
 		},
 		"channel": map[string]any{
-			"namespaces": []any{map[string]any{
-				"name":                         CentrifugoNamespace,
-				"history_size":                 100,
-				"history_ttl":                  "24h",
-				"force_recovery":               true,
-				"allow_subscribe_for_client":   true,
-				"allow_history_for_subscriber": true,
-			}},
+			"namespaces": []any{
+				namespace(CentrifugoNamespace, CentrifugoHistorySize),
+				namespace(CentrifugoShortNamespace, CentrifugoShortHistorySize),
+			},
 		},
 		"uni_websocket": map[string]any{"enabled": true},
 		"http_api":      map[string]any{"key": c.APIKey},
@@ -80,6 +88,19 @@ func StartCentrifugo(t testing.TB, bin string) *Centrifugo {
 	}
 	startProcess(t, c.proc)
 	return c
+}
+
+// namespace is the configuration of a channel namespace with a history of size publications
+// that clients may subscribe to, recover in and read the history of.
+func namespace(name string, size int) map[string]any {
+	return map[string]any{
+		"name":                         name,
+		"history_size":                 size,
+		"history_ttl":                  "24h",
+		"force_recovery":               true,
+		"allow_subscribe_for_client":   true,
+		"allow_history_for_subscriber": true,
+	}
 }
 
 // WebSocketURL is the bidirectional endpoint (JSON protocol): the first frame is
