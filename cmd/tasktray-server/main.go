@@ -19,6 +19,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -32,23 +33,32 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, stop, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, nil)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "tasktray-server:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+// run is the command with its flags in args. It serves until ctx ends (main:
+// SIGINT or SIGTERM), then calls stop, which lets a second signal kill the
+// process the default way, and shuts down gracefully. listening, when not
+// nil, is told the address once the server accepts connections.
+func run(ctx context.Context, stop func(), args []string, stdin io.Reader, stdout, stderr io.Writer, listening func(addr string)) error {
 	users := map[string]string{}
+	fs := flag.NewFlagSet("tasktray-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	var (
-		addr     = flag.String("addr", "127.0.0.1:8080", "address to listen on")
-		usersArg = flag.String("users", "", "`FILE` of name:bcrypt-hash lines (# starts a comment)")
-		pubKey   = flag.String("publisher-key", "", "key that POST /api/tasks requires (default $TASKTRAY_PUBLISHER_KEY, else generated)")
-		history  = flag.Int("history", 1000, "tasks kept per user for resuming clients")
-		tokenTTL = flag.Duration("token-ttl", 30*24*time.Hour, "lifetime of a token; a connected client is handed a new one at half of it")
-		hashPw   = flag.Bool("hash-password", false, "print the bcrypt hash of the password on stdin's first line, and exit")
+		addr     = fs.String("addr", "127.0.0.1:8080", "address to listen on")
+		usersArg = fs.String("users", "", "`FILE` of name:bcrypt-hash lines (# starts a comment)")
+		pubKey   = fs.String("publisher-key", "", "key that POST /api/tasks requires (default $TASKTRAY_PUBLISHER_KEY, else generated)")
+		history  = fs.Int("history", 1000, "tasks kept per user for resuming clients")
+		tokenTTL = fs.Duration("token-ttl", 30*24*time.Hour, "lifetime of a token; a connected client is handed a new one at half of it")
+		hashPw   = fs.Bool("hash-password", false, "print the bcrypt hash of the password on stdin's first line, and exit")
 	)
-	flag.Func("user", "a user as `name:password` (repeatable)", func(v string) error {
+	fs.Func("user", "a user as `name:password` (repeatable)", func(v string) error {
 		name, pw, ok := strings.Cut(v, ":")
 		if !ok || name == "" || pw == "" {
 			return errors.New("want name:password")
@@ -60,13 +70,18 @@ func run() error {
 		users[name] = hash
 		return nil
 	})
-	flag.Parse()
-	if flag.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", flag.Arg(0))
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *tokenTTL <= 0 {
+		return errors.New("-token-ttl must be positive")
 	}
 
 	if *hashPw {
-		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		line, err := bufio.NewReader(stdin).ReadString('\n')
 		if err != nil && line == "" {
 			return fmt.Errorf("read password from stdin: %w", err)
 		}
@@ -78,7 +93,7 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		fmt.Println(hash)
+		fmt.Fprintln(stdout, hash)
 		return nil
 	}
 
@@ -101,7 +116,7 @@ func run() error {
 		key = base64.RawURLEncoding.EncodeToString(raw)
 	}
 
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	log := slog.New(slog.NewTextHandler(stderr, nil))
 	srv, err := server.New(server.Config{
 		Users:        users,
 		PublisherKey: key,
@@ -115,11 +130,9 @@ func run() error {
 	if generated {
 		// The operator needs it to publish: print it once, outside the
 		// structured logs, which must never hold a secret.
-		fmt.Fprintln(os.Stderr, "tasktray-server: generated publisher key:", key)
+		fmt.Fprintln(stderr, "tasktray-server: generated publisher key:", key)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	// Listen before serving so that a taken port fails the command at once.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -135,6 +148,9 @@ func run() error {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "users", len(users))
+	if listening != nil {
+		listening(ln.Addr().String())
+	}
 
 	select {
 	case err := <-served:
