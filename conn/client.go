@@ -51,8 +51,10 @@ type Config struct {
 	// that a task published before the first one arrives is not lost.
 	StartFrom string
 	Cursor    CursorStore // nil keeps the cursor in memory only
-	Dialer    Dialer      // nil uses NewDialer("")
-	Clock     Clock       // nil uses the real clock
+	// Dialer nil uses NewDialer(""). Only a NewDialer dialer gives up in
+	// the middle of a handshake when Reconnect or SetToken cut a dial short.
+	Dialer Dialer
+	Clock  Clock // nil uses the real clock
 	// Backoff between failed dials; zero uses DefaultBackoff.
 	Backoff     Backoff
 	StableAfter time.Duration

@@ -6,6 +6,14 @@
 // quirks, how to resume) sits behind the Protocol interface; the state machine
 // in Client never changes for a new server kind.
 //
-// conn does not own tokens (package auth), popups or icons (package tray), and
-// never imports a UI toolkit.
+// conn also owns how far delivery got (Cursor): the resume point, and the
+// bounded set of delivered ids that catches duplicates even when a server
+// sends ids out of order; and the cursor file (FileCursor), written durably,
+// whose damage costs a notice to the user (a Gap), never the link. It notices
+// a suspend by the wall clock jumping ahead on its keepalive timers and by
+// Client.Resumed, which the owner calls on the platform's resume signal.
+//
+// conn does not own tokens (package auth), popups or icons (package tray),
+// listening to the platform's power signals (the tray), and never imports a
+// UI toolkit.
 package conn
