@@ -68,17 +68,24 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 		s.resume = t.Resume
 		if s.live != nil {
 			s.live[t.ID] = true
+			t.Resume = pendingResume(t.ID, s.catchup)
 		}
 		return conn.Decoded{Tasks: []conn.Task{t}}, nil
 	case "open":
 		var dec conn.Decoded
-		if !s.asked && s.live != nil {
-			s.asked, s.opened = true, e.Time
-			dec.RefreshIn = s.p.CatchUpAfter
-		}
 		if s.resume == "" && e.Time > 0 {
 			s.resume = strconv.FormatInt(e.Time, 10)
 			dec.Resume = s.resume
+		}
+		if !s.asked && s.live != nil && s.resume != "" {
+			s.asked = true
+			if s.catchup == "" {
+				// A link without since= replays nothing: what it can
+				// lose was published from about its open on.
+				s.catchup = s.resume
+			}
+			dec.Resume = pendingResume(s.resume, s.catchup)
+			dec.RefreshIn = s.p.CatchUpAfter
 		}
 		return dec, nil
 	}

@@ -108,7 +108,8 @@ func TestHandshake(t *testing.T) {
 		{"", "wss://ntfy.example.com/tasks-alice,ops_2/ws"},
 		{"Pybp22VPbIJY", "wss://ntfy.example.com/tasks-alice,ops_2/ws?since=Pybp22VPbIJY"},
 		{"1764447612", "wss://ntfy.example.com/tasks-alice,ops_2/ws?since=1764447612"},
-		{"epoch:12", "wss://ntfy.example.com/tasks-alice,ops_2/ws"}, // not ours: ntfy would answer 400
+		{"epoch:12", "wss://ntfy.example.com/tasks-alice,ops_2/ws"},                                   // not ours: ntfy would answer 400
+		{"Pybp22VPbIJY~1764447612", "wss://ntfy.example.com/tasks-alice,ops_2/ws?since=Pybp22VPbIJY"}, // catch-up owed
 	} {
 		u, h, err := p.Handshake("tk_secret", c.resume)
 		if err != nil || u != c.url || h.Get("Authorization") != "Bearer tk_secret" {

@@ -43,14 +43,8 @@ const OptionTopics = "topics"
 // refuse.
 var ErrBadTopics = errors.New("ntfy topics are not valid")
 
-var (
-	// topicRe is ntfy's own rule for topic names.
-	topicRe = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
-	// sinceRe accepts what this package stores as a resume point: a
-	// message id or a unix time. Anything else would make ntfy refuse the
-	// handshake with 400 on every redial.
-	sinceRe = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
-)
+// topicRe is ntfy's own rule for topic names.
+var topicRe = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
 
 // Protocol streams the messages of an ntfy user's topics.
 type Protocol struct {
@@ -116,12 +110,12 @@ func Topics(a auth.Account) ([]string, error) {
 // Name returns "ntfy".
 func (p *Protocol) Name() string { return "ntfy" }
 
-// Handshake returns the topics' /ws URL, with since=<resume> to replay what
-// was missed, and the token as a bearer header.
+// Handshake returns the topics' /ws URL, with since= the resume point to
+// replay what was missed, and the token as a bearer header.
 func (p *Protocol) Handshake(token, resume string) (string, http.Header, error) {
 	u := *p.url
-	if sinceRe.MatchString(resume) {
-		u.RawQuery = url.Values{"since": {resume}}.Encode()
+	if since, _ := parseResume(resume); since != "" {
+		u.RawQuery = url.Values{"since": {since}}.Encode()
 	}
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+token)
@@ -134,12 +128,10 @@ func (p *Protocol) Keepalive() conn.Keepalive {
 	return conn.Keepalive{PongWait: p.PongWait, PingPeriod: p.PongWait * 9 / 10}
 }
 
-// NewSession starts the state of one connection. resume is the since= of
-// its handshake, where the catch-up poll starts from.
+// NewSession starts the state of one connection from the resume point its
+// handshake used.
 func (p *Protocol) NewSession(token, resume string) conn.Session {
 	s := &session{p: p, live: map[string]bool{}}
-	if sinceRe.MatchString(resume) {
-		s.since, s.resume = resume, resume
-	}
+	s.resume, s.catchup = parseResume(resume)
 	return s
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync"
 
 	"tasktray/backend/internal/httpapi"
@@ -30,20 +29,21 @@ const maxPollLine = conn.DefaultReadLimit
 // guarded by mu.
 type session struct {
 	p *Protocol
-	// since is the handshake's since= ("" when it had none): the catch-up
-	// poll asks from there.
-	since string
 
 	mu sync.Mutex
 	// resume is where the link stands: a message id or a unix time, or ""
 	// while there is no resume point at all.
 	resume string
-	// opened is the server's time of the link's "open" event, and asked
-	// whether that open asked for the catch-up poll.
-	opened int64
-	asked  bool
+	// catchup is where the catch-up poll starts: the handshake's since=, or
+	// that of an earlier link whose poll never ran; "" until the open when
+	// the handshake had none.
+	catchup string
+	// asked says the open asked for the catch-up poll.
+	asked bool
 	// live holds the ids of the messages that came over the link until the
-	// catch-up poll is done (nil after): the poll hands conn only the others.
+	// catch-up poll is done (nil after): the poll hands conn only the
+	// others. While it is not nil, the resume points handed to conn say
+	// that the catch-up is still owed (pendingResume).
 	live map[string]bool
 }
 
@@ -61,19 +61,14 @@ func (s *session) Backfill(context.Context, string) (conn.Decoded, error) { retu
 // subscribers before it writes it to its cache, and a new link subscribes
 // before it reads the cache: a message published in between reaches
 // neither, and no later since= replays it. So once the link is up, this
-// asks GET /<topics>/json?poll=1&since=<the handshake's since> and returns
-// the messages that did not come over the link; conn drops any it already
-// delivered. The token is unchanged (ntfy's tokens are not renewed). A
-// refused token ends the link as on a handshake (401: log in again); any
-// other failure is tried again by conn.
+// asks GET /<topics>/json?poll=1&since=<catchup> and returns the messages
+// that did not come over the link; conn drops any it already delivered.
+// Then the resume point drops its pending catch-up. The token is unchanged
+// (ntfy's tokens are not renewed). A refused token ends the link as on a
+// handshake (401: log in again); any other failure is tried again by conn.
 func (s *session) Refresh(ctx context.Context, token string) (conn.Decoded, error) {
 	s.mu.Lock()
-	since := s.since
-	if since == "" {
-		// A link without since= replays nothing: what it can lose was
-		// published from about its open on.
-		since = strconv.FormatInt(s.opened, 10)
-	}
+	since := s.catchup
 	s.mu.Unlock()
 	msgs, err := s.poll(ctx, token, since)
 	if err != nil {
@@ -96,6 +91,7 @@ func (s *session) Refresh(ctx context.Context, token string) (conn.Decoded, erro
 		dec.Tasks = append(dec.Tasks, t)
 	}
 	s.live = nil
+	dec.Resume = s.resume // without the pending catch-up
 	return dec, nil
 }
 

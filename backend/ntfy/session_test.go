@@ -52,14 +52,48 @@ func TestCatchUpPoll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Tasks) != 1 || d.Tasks[0].ID != "lostlostlost" || d.Tasks[0].Title != "Lost" || d.Tasks[0].Body != "" || d.Tasks[0].Resume != "" || d.Resume != "" || d.RefreshIn != 0 {
-		t.Errorf("poll: %+v, want only the lost message, with no resume point", d)
+	if len(d.Tasks) != 1 || d.Tasks[0].ID != "lostlostlost" || d.Tasks[0].Title != "Lost" || d.Tasks[0].Body != "" || d.Tasks[0].Resume != "" || d.RefreshIn != 0 {
+		t.Errorf("poll: %+v, want only the lost message, without a resume point of its own", d)
+	}
+	if d.Resume != "oldoldoldold" {
+		t.Errorf("after the poll the resume point is %q, want the last live message without a pending catch-up", d.Resume)
 	}
 	if len(*asked) != 1 || (*asked)[0] != "/a,b/json?poll=1&since=sinceSince12 Bearer tk_x" {
 		t.Errorf("asked %q", *asked)
 	}
 	if d, _ := s.Decode([]byte(recordedOpen)); d.RefreshIn != 0 {
 		t.Errorf("a second open asked for another poll: %+v", d)
+	}
+}
+
+// Until its catch-up poll has run, a link's resume points say where the
+// poll would start; a link that breaks before it ran hands that on, so the
+// next link polls from there while it resumes the stream from its last
+// message.
+func TestCatchUpOwedAcrossLinks(t *testing.T) {
+	s, _ := pollSession(t, http.StatusOK, "", "sinceSince12")
+	d, _ := s.Decode([]byte(recordedOpen))
+	if d.Resume != "sinceSince12~sinceSince12" {
+		t.Errorf("open: resume %q, want the catch-up owed from the handshake's since", d.Resume)
+	}
+	d, _ = s.Decode([]byte(polledOld))
+	if got := d.Tasks[0].Resume; got != "oldoldoldold~sinceSince12" {
+		t.Fatalf("live message before the poll: resume %q", got)
+	}
+	// The link breaks here; the next one starts from that resume point.
+	p := s.p
+	u, _, _ := p.Handshake("tk_x", "oldoldoldold~sinceSince12")
+	if !strings.HasSuffix(u, "/ws?since=oldoldoldold") {
+		t.Errorf("handshake %s, want since= the last message", u)
+	}
+	next := p.NewSession("tk_x", "oldoldoldold~sinceSince12").(*session)
+	if next.catchup != "sinceSince12" || next.resume != "oldoldoldold" {
+		t.Errorf("next link: catch-up from %q, resume %q", next.catchup, next.resume)
+	}
+	for _, bad := range []string{"a~", "~a", "a~b~c", "a/b~c", "a~b/c"} {
+		if since, catchup := parseResume(bad); since != "" || catchup != "" {
+			t.Errorf("parseResume(%q) = %q, %q; want nothing", bad, since, catchup)
+		}
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -313,24 +312,53 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 // A message published while the client re-subscribes reaches neither the
 // old link nor the new link's replay of the cache, as on a real ntfy (it
 // sends to the subscribers before it writes the cache; a new link
-// subscribes, then reads the cache). The catch-up poll from the handshake's
-// since= after the link is up brings it in, exactly once (defect 21).
+// subscribes, then reads the cache). The catch-up poll after the new link
+// is up brings it in, exactly once (defect 21): from the handshake's since=
+// when the old link had caught up, and from where the old link began when
+// it broke before its own catch-up poll ran.
 func TestPublishedWhileResubscribing(t *testing.T) {
-	f := newFakeNtfy(t, keepalive, topic)
-	r := start(t, f, login(t, f, topic), backendtest.CursorFile(t), backendtest.FastBackoff)
-	first := f.publish(topic, "first", "", 0)
-	r.WaitFor(waitLong, first)
+	for _, c := range []struct {
+		name     string
+		caughtUp bool // the old link's catch-up poll ran before it broke
+	}{
+		{"after the old link caught up", true},
+		{"before the old link caught up", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeNtfy(t, keepalive, topic)
+			cursor := backendtest.CursorFile(t)
+			r := start(t, f, login(t, f, topic), cursor, backendtest.FastBackoff)
+			first := f.publish(topic, "first", "", 0)
+			r.WaitFor(waitLong, first)
+			polls := len(f.Polls())
+			if c.caughtUp {
+				// Caught up once the saved resume point owes no catch-up.
+				waitUntil(t, waitLong, "caught up", func() bool { cur, _ := cursor.Load(); return cur.Resume == first })
+				polls++
+			}
 
-	ready := f.Ready()
-	f.holdCache()
-	f.dropAll()
-	lost := f.publish(topic, "published while re-subscribing", "", 0)
-	waitUntil(t, waitLong, "re-subscribed", func() bool { return f.Ready() > ready })
-	f.releaseCache() // now in the cache, but after the new link read it
-	live := f.publish(topic, "live on the new link", "", 0)
-	r.WaitFor(waitLong, live, lost)
-	r.CheckExactlyOnce("ntfy (fake)", "published while re-subscribing", []string{first, lost, live}, 300*time.Millisecond)
-	if polls := f.Polls(); !slices.Contains(polls, first) {
-		t.Errorf("catch-up polls since %q, want one since the handshake's since= (%s)", polls, first)
+			ready := f.Ready()
+			f.holdCache()
+			f.dropAll()
+			lost := f.publish(topic, "published while re-subscribing", "", 0)
+			waitUntil(t, waitLong, "re-subscribed", func() bool { return f.Ready() > ready })
+			f.releaseCache() // now in the cache, but after the new link read it
+			live := f.publish(topic, "live on the new link", "", 0)
+			r.WaitFor(waitLong, live, lost)
+			r.CheckExactlyOnce("ntfy (fake)", "published while re-subscribing, "+c.name, []string{first, lost, live}, 300*time.Millisecond)
+
+			got := f.Polls()[polls:]
+			if c.caughtUp && (len(got) == 0 || got[0] != first) {
+				t.Errorf("catch-up polls since %q, want the new handshake's since= (%s)", got, first)
+			}
+			if !c.caughtUp && (len(got) == 0 || !isTime(got[0])) {
+				t.Errorf("catch-up polls since %q, want from where the old link began (its open's time)", got)
+			}
+		})
 	}
+}
+
+func isTime(s string) bool {
+	_, err := strconv.ParseInt(s, 10, 64)
+	return err == nil
 }
