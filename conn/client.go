@@ -436,7 +436,7 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 	apply := func(dec Decoded) error {
 		if dec.Keepalive != nil {
 			if err := dec.Keepalive.check(); err != nil {
-				return fmt.Errorf("server announced %w", err)
+				return fmt.Errorf(msgBadKeepalive, err)
 			}
 			l.setKeepalive(*dec.Keepalive)
 		}
@@ -448,7 +448,7 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 				case err := <-l.failed:
 					return err
 				default:
-					return errors.New("link closed while replying")
+					return errors.New(msgClosedReplying)
 				}
 			case <-linkCtx.Done():
 				return linkCtx.Err()
@@ -490,7 +490,7 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 		return uptime(), why
 	}
 	if err != nil {
-		return uptime(), fmt.Errorf("fetching missed tasks: %w", err)
+		return uptime(), fmt.Errorf(msgBackfillFailed, err)
 	}
 	if err := apply(missed); err != nil {
 		return uptime(), err
@@ -597,7 +597,7 @@ func (c *Client) dial(ctx context.Context, token string) (*websocket.Conn, Sessi
 			return nil, nil, fmt.Errorf("%w (HTTP %d at the handshake)", ErrUnauthorized, resp.StatusCode)
 		}
 		if resp != nil {
-			return nil, nil, fmt.Errorf("handshake refused: HTTP %d", resp.StatusCode)
+			return nil, nil, fmt.Errorf(msgHandshakeRefused, resp.StatusCode)
 		}
 		return nil, nil, err
 	}

@@ -30,8 +30,9 @@ func markNow(c Clock) wallMark { return wallMark{wall: c.Now().Round(0), mono: t
 // jump reports how far the wall clock moved ahead of the monotonic clock
 // since m. It grows when the machine was suspended: on Linux the monotonic
 // clock (CLOCK_MONOTONIC) stands still during suspend and the wall clock
-// does not. On Windows both keep counting, so this never fires there; the
-// platform's resume signal (Client.Resumed) covers it.
+// does not. On Windows the monotonic clock may count across sleep, so this
+// may never fire there; the platform's resume signal (Client.Resumed)
+// covers it.
 func (m wallMark) jump(c Clock) time.Duration {
 	return c.Now().Round(0).Sub(m.wall) - time.Since(m.mono)
 }

@@ -9,4 +9,14 @@ const (
 	// msgCursorDamaged is the Gap published when the stored resume point
 	// could not be read and the link started afresh.
 	msgCursorDamaged = "the saved resume point was damaged; tasks published while tasktray was not running may be missing"
+
+	// Why a link went down (State.Reason while Reconnecting).
+	msgServerClosed     = "server closed the link: %d %s" // close code, close text
+	msgOverLimit        = "server sent a message over the %d-byte limit"
+	msgNoAnswer         = "no answer from the server (link presumed dead)"
+	msgWriteFailed      = "write failed: %w"
+	msgClosedReplying   = "link closed while replying"
+	msgBackfillFailed   = "fetching missed tasks: %w"
+	msgHandshakeRefused = "handshake refused: HTTP %d"
+	msgBadKeepalive     = "server announced %w"
 )

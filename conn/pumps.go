@@ -96,14 +96,14 @@ func (c *Client) readError(err error) error {
 		if unauthorizedClose(c.proto, ce.Code, ce.Text) {
 			return fmt.Errorf("%w (close %d %q)", ErrUnauthorized, ce.Code, ce.Text)
 		}
-		return fmt.Errorf("server closed the link: %d %s", ce.Code, ce.Text)
+		return fmt.Errorf(msgServerClosed, ce.Code, ce.Text)
 	}
 	if errors.Is(err, websocket.ErrReadLimit) {
-		return fmt.Errorf("server sent a message over the %d-byte limit", c.cfg.ReadLimit)
+		return fmt.Errorf(msgOverLimit, c.cfg.ReadLimit)
 	}
 	var ne interface{ Timeout() bool }
 	if errors.As(err, &ne) && ne.Timeout() {
-		return errors.New("no answer from the server (link presumed dead)")
+		return errors.New(msgNoAnswer)
 	}
 	return err
 }
@@ -180,7 +180,7 @@ func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 		}
 		raw.SetWriteDeadline(time.Time{})
 		if err != nil {
-			return fmt.Errorf("write failed: %w", err)
+			return fmt.Errorf(msgWriteFailed, err)
 		}
 		return nil
 	}
