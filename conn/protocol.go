@@ -15,7 +15,10 @@ type Protocol interface {
 	// Name is the server kind, e.g. "native" or "gotify".
 	Name() string
 	// Handshake returns the WebSocket URL and request headers for one dial.
-	// The token travels in a header, never in the URL (URLs end up in logs).
+	// The token travels in a header wherever the server accepts one. A kind
+	// whose server takes it only in the URL (custom, for browser-era
+	// backends) returns such a URL: the Client never logs, wraps or returns
+	// it, and that kind's dialer scrubs it from dial errors.
 	// resume is the Task.Resume of the last delivered task, or "".
 	Handshake(token, resume string) (url string, header http.Header, err error)
 	// NewSession starts the protocol state for one connection.
