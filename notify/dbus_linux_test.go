@@ -18,10 +18,6 @@ import (
 	"tasktray/internal/desktoptest"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
 // session starts a private session bus with a recorder in the place of the
 // notification daemon, and a notifier made by NewDesktop on that bus whose
 // opener reports on the returned channel.
