@@ -24,7 +24,8 @@ const (
 	// DefaultPongWait declares a silent link dead after 60 s: the reference
 	// server pings every 30 s, so two pings in a row must go missing.
 	DefaultPongWait = 60 * time.Second
-	// DefaultHeartbeat is the text heartbeat browser-era backends expect.
+	// DefaultHeartbeat is the text heartbeat the protocol echoes, sent
+	// only to a server whose hello does not say it pings (docs/protocol.md).
 	DefaultHeartbeat      = "HeartBeat"
 	DefaultHeartbeatEvery = 30 * time.Second
 )
