@@ -55,12 +55,12 @@ func waitInvalid(t *testing.T, e *env, token string) {
 	}
 }
 
-// TestTokenRenewedOverTheLink (defect 14): with a short -token-ttl, a link
+// TestTokenRenewedOverTheLink (defect 14): with a 2 s token TTL, a link
 // outlives its login token: at half its life the server hands over a new
 // one, the old one keeps working until its own expiry, and the link goes on
 // delivering after it. A logout then ends the whole session.
 func TestTokenRenewedOverTheLink(t *testing.T) {
-	e := newEnv(t, Config{TokenTTL: time.Second})
+	e := newEnv(t, Config{TokenTTL: 2 * time.Second})
 	old := e.login("alice", "secret")
 	c := e.dial(old, "")
 

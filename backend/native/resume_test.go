@@ -247,12 +247,12 @@ func TestGapIsReported(t *testing.T) {
 	}
 }
 
-// TestLoggedInPastTheTokenTTL (defect 14): with a 1 s token TTL, the link
+// TestLoggedInPastTheTokenTTL (defect 14): with a 2 s token TTL, the link
 // is handed new tokens (published on Client.Renewals for the keyring) and
 // still delivers after the login token expired; a reconnect then uses the
 // renewed token.
 func TestLoggedInPastTheTokenTTL(t *testing.T) {
-	ref := newReference(t, server.Config{TokenTTL: time.Second})
+	ref := newReference(t, server.Config{TokenTTL: 2 * time.Second})
 	s := ref.login(t)
 	p, _ := New(ref.url)
 	c := runClient(t, conn.Config{Protocol: p, Token: s.Token, StartFrom: s.Resume})
