@@ -461,3 +461,24 @@ func TestClicksAfterDaemonRestart(t *testing.T) {
 	emit(calls[0].ID, "open")
 	expect("https://example.com/new")
 }
+
+// TestStaleDaemonName: a daemon may leave before its NameOwnerChanged
+// reaches the notifier, which then calls a unique name nobody has; it asks
+// the bus who has the service now and shows the popup there.
+func TestStaleDaemonName(t *testing.T) {
+	addr := desktoptest.StartSessionBus(t)
+	rec := desktoptest.StartNotificationRecorder(t, addr)
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	n, err := NewDBus(desktoptest.Connect(t, addr), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	n.mu.Lock()
+	n.daemon, n.caps = ":1.9999", map[string]bool{"actions": true} // as if it had left unheard
+	n.mu.Unlock()
+	mustShow(t, n, Popup{Title: "t"})
+	if calls, err := rec.WaitFor(1, 5*time.Second); err != nil || calls[0].Summary != "t" {
+		t.Errorf("popup did not reach the daemon: %v %+v", err, calls)
+	}
+}
