@@ -1,8 +1,10 @@
 // Package server is the reference server of tasktray's native protocol
 // (docs/protocol.md). It owns the user accounts and their login tokens, the
 // per-user task counters and bounded histories, the publish endpoint, and the
-// WebSocket that pushes tasks, resumes from a client's last task id and keeps
-// the link alive with heartbeats.
+// WebSocket that pushes tasks, resumes from a client's last task id (or from
+// where the history stood at its login), says what a resume could no longer
+// get, renews the token while connected, and keeps the link alive with
+// heartbeats.
 //
 // Demo mode and tests run it in-process; cmd/tasktray-server runs it
 // standalone. Everything lives in memory: a restart forgets users added at
