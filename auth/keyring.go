@@ -30,16 +30,31 @@ var (
 	ErrKeyringUnavailable = errors.New("keyring unavailable")
 	// ErrTokenTooLarge means the secret exceeds what the keyring takes.
 	ErrTokenTooLarge = errors.New("token too large for the keyring")
-	// ErrKeyringTimeout means the keyring did not answer within the timeout.
+	// ErrKeyringTimeout means the keyring did not answer within the timeout;
+	// an unlock prompt nobody answered yet looks like this.
 	ErrKeyringTimeout = errors.New("keyring did not answer in time")
+	// ErrKeyringLocked means the collection is locked and was not
+	// unlocked; it comes wrapped beside ErrKeyringUnavailable.
+	ErrKeyringLocked = errors.New("the keyring is locked")
 )
 
 // Finer causes of ErrKeyringUnavailable, wrapped beside it so the store can
 // tell the user in plain words what to do.
 var (
 	errNoSecretService = errors.New("no Secret Service is running on the session bus")
-	errKeyringLocked   = errors.New("the keyring is locked")
 )
+
+// KeyringMayRecover reports whether err is a keyring failure that may pass
+// without the user logging in again: the keyring is locked, not running
+// yet, or did not answer (an unlock prompt is open). A caller tries again
+// later. Not found, a token too large, and a cancelled ctx do not pass.
+func KeyringMayRecover(err error) bool {
+	switch {
+	case err == nil, errors.Is(err, ErrNotFound), errors.Is(err, ErrTokenTooLarge), isContextErr(err):
+		return false
+	}
+	return errors.Is(err, ErrKeyringUnavailable) || errors.Is(err, ErrKeyringTimeout)
+}
 
 // Keyring keeps one secret per user name under KeyringService.
 type Keyring interface {
@@ -181,7 +196,7 @@ func mapKeyringErr(err error, secret string) error {
 	case strings.Contains(err.Error(), "failed to unlock"):
 		// go-keyring's text when the collection stays locked: no prompter,
 		// the prompt was dismissed, or there is no login collection yet.
-		return fmt.Errorf("%w: %w", ErrKeyringUnavailable, errKeyringLocked)
+		return fmt.Errorf("%w: %w", ErrKeyringUnavailable, ErrKeyringLocked)
 	}
 	detail := err.Error()
 	if secret != "" {

@@ -92,7 +92,7 @@ func TestSystemKeyringErrors(t *testing.T) {
 			name:    "locked",
 			mockErr: errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'"),
 			want:    ErrKeyringUnavailable,
-			cause:   errKeyringLocked,
+			cause:   ErrKeyringLocked,
 			message: "keyring unavailable: the keyring is locked",
 		},
 		{

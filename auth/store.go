@@ -66,6 +66,8 @@ type TokenStore struct {
 	memory map[string]string
 	// reason is why tokens are not persistent; "" while the keyring works.
 	reason string
+	// err is what the keyring said last; nil while it works.
+	err error
 }
 
 // NewTokenStore returns a store over k, usually NewSystemKeyring(0).
@@ -87,6 +89,16 @@ func (s *TokenStore) Reason() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.reason
+}
+
+// Err returns what the keyring said the last time the store used it (never
+// with a token in it), nil while it works: after a Save that kept the token
+// in memory only, KeyringMayRecover(Err()) tells whether saving it again
+// later may work.
+func (s *TokenStore) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
 }
 
 // Save keeps sess's token. It returns nil when the token is kept, in the
@@ -119,7 +131,7 @@ func (s *TokenStore) Save(ctx context.Context, sess Session) error {
 	} else {
 		delete(s.memory, user)
 	}
-	s.reason = reasonFor(err)
+	s.reason, s.err = reasonFor(err), keyringErr(err)
 	return nil
 }
 
@@ -171,7 +183,16 @@ func (s *TokenStore) noteKeyring(err error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.reason = reasonFor(err)
+	s.reason, s.err = reasonFor(err), keyringErr(err)
+}
+
+// keyringErr is err as what it says about the keyring: nothing for a token
+// that is not there.
+func keyringErr(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 func isContextErr(err error) bool {
@@ -186,7 +207,7 @@ func reasonFor(err error) string {
 		return ""
 	case errors.Is(err, errNoSecretService):
 		return "No keyring is running (install gnome-keyring or KeePassXC with Secret Service)" + after
-	case errors.Is(err, errKeyringLocked):
+	case errors.Is(err, ErrKeyringLocked):
 		return "The keyring is locked and was not unlocked" + after
 	case errors.Is(err, ErrKeyringTimeout):
 		return "The keyring did not answer in time" + after

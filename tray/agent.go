@@ -47,10 +47,32 @@ type Config struct {
 	// NoTrayHost is non-nil on desktops that can say whether a tray host
 	// runs: it delivers true while there is none, false when one appears.
 	NoTrayHost <-chan bool
+	// Resumed delivers the platform's "the machine woke up" signal
+	// (WatchResume); nil where there is none. The link then checks itself
+	// at once instead of waiting out its read deadline.
+	Resumed <-chan struct{}
+	// KeyringChanged delivers a hint that the keyring may have become
+	// usable (WatchKeyring: the Secret Service started, a collection was
+	// unlocked); a load or save waiting for the keyring retries at once.
+	KeyringChanged <-chan struct{}
+	// KeyringRetry bounds the waits between tries of a keyring that is
+	// locked or not running; zero uses DefaultKeyringRetry.
+	KeyringRetry Backoff
+	// PopupsOff, when not empty, says why no popup can be shown (no
+	// session bus); the status says so, and tasks still land in Recent
+	// tasks.
+	PopupsOff string
 	// ConnOptions adjusts each new conn.Config (tests shorten timings).
 	ConnOptions func(*conn.Config)
 	Logger      *slog.Logger
 }
+
+// Backoff is a doubling wait between tries, from Min to at most Max.
+type Backoff struct{ Min, Max time.Duration }
+
+// DefaultKeyringRetry is how often a locked keyring is tried again: soon
+// after a start (the user is unlocking it), then once a minute.
+var DefaultKeyringRetry = Backoff{Min: 2 * time.Second, Max: time.Minute}
 
 // Agent is the app's always-on part. All its fields below cfg are owned by
 // the Run goroutine.
@@ -58,17 +80,25 @@ type Agent struct {
 	cfg Config
 	log *slog.Logger
 
-	events chan any // window messages, login results, window exits
+	events chan any // window messages and exits, and what peers answered
+
+	// The peers the loop never waits on; see peer.
+	keyring, disk, network, popups *peer
 
 	account  auth.Account
+	session  auth.Session // the token in use, while loggedIn
 	loggedIn bool
 	link     *link
-	state    conn.State
-	paused   bool
-	recent   *recent
-	windows  map[string]*window
-	noHost   bool
-	quitting bool
+	// keyringWait is the keyring call waiting for the keyring to be
+	// unlocked or to start, nil when none is.
+	keyringWait *keyringRetry
+	gap         *conn.Gap // the last gap the server could not fill
+	state       conn.State
+	paused      bool
+	recent      *recent
+	windows     map[string]*window
+	noHost      bool
+	quitting    bool
 
 	// Windows get the state at most every windowFlush: a burst of tasks
 	// must not turn into a burst of task lists on the pipe.
@@ -96,6 +126,22 @@ type (
 		sess auth.Session
 		err  error
 	}
+	accountLoaded struct {
+		acc auth.Account
+		err error
+	}
+	tokenLoaded struct {
+		acc  auth.Account
+		sess auth.Session
+		err  error
+	}
+	tokenSaved struct {
+		sess auth.Session
+		// err is why the token is held in memory only; nil once it is
+		// in the keyring.
+		err error
+	}
+	popupFailed struct{ err error }
 )
 
 // NewAgent checks cfg and returns an Agent; call Run.
@@ -106,10 +152,17 @@ func NewAgent(cfg Config) (*Agent, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.KeyringRetry.Min <= 0 || cfg.KeyringRetry.Max < cfg.KeyringRetry.Min {
+		cfg.KeyringRetry = DefaultKeyringRetry
+	}
 	return &Agent{
 		cfg:     cfg,
 		log:     cfg.Logger,
 		events:  make(chan any, 16),
+		keyring: newPeer("keyring", 0),
+		disk:    newPeer("disk", 0),
+		network: newPeer("network", 0),
+		popups:  newPeer("popups", maxQueuedPopups),
 		recent:  newRecent(MaxRecent),
 		windows: map[string]*window{},
 	}, nil
@@ -117,12 +170,23 @@ func NewAgent(cfg Config) (*Agent, error) {
 
 // Run loads the account and token, keeps the link up and serves the menu
 // until ctx ends or the user quits. It returns once every goroutine and
-// window process it started is gone.
+// window process it started is gone, except a call into a peer that ignores
+// its ctx (see peerGrace): it never waits on a peer.
 func (a *Agent) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	defer a.stopLink()
-	defer a.closeWindows()
+	peers := []*peer{a.keyring, a.disk, a.network, a.popups}
+	for _, p := range peers {
+		go p.run(ctx, a.events)
+	}
+	defer func() {
+		cancel() // first, so a call under way in a peer gives up
+		a.closeWindows()
+		a.stopLink()
+		a.stopKeyringRetry()
+		if stuck := waitPeers(peers); len(stuck) > 0 {
+			a.log.Warn("quitting while a call has not returned", "peers", stuck)
+		}
+	}()
 
 	a.start(ctx)
 	a.render()
@@ -131,8 +195,15 @@ func (a *Agent) Run(ctx context.Context) error {
 	for !a.quitting {
 		var states <-chan conn.State
 		var tasks <-chan conn.Task
+		var renewals <-chan conn.Renewal
+		var gaps <-chan conn.Gap
 		if a.link != nil {
-			states, tasks = a.link.client.States(), a.link.client.Tasks()
+			c := a.link.client
+			states, tasks, renewals, gaps = c.States(), c.Tasks(), c.Renewals(), c.Gaps()
+		}
+		var keyringRetry <-chan time.Time
+		if a.keyringWait != nil {
+			keyringRetry = a.keyringWait.timer.C
 		}
 		select {
 		case <-ctx.Done():
@@ -141,6 +212,10 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.onState(ctx, s)
 		case t := <-tasks:
 			a.onTask(ctx, t)
+		case r := <-renewals:
+			a.onRenewal(r)
+		case g := <-gaps:
+			a.onGap(g)
 		case act := <-a.cfg.Menu.Actions():
 			a.onAction(ctx, act)
 		case ev := <-a.events:
@@ -153,6 +228,12 @@ func (a *Agent) Run(ctx context.Context) error {
 			} else {
 				a.closeWindow(ipc.ViewStatus)
 			}
+		case <-a.cfg.Resumed:
+			a.onResumed()
+		case <-a.cfg.KeyringChanged:
+			a.retryKeyringNow()
+		case <-keyringRetry:
+			a.retryKeyring()
 		case <-refresh:
 			a.render()
 		case <-a.flush:
@@ -177,6 +258,14 @@ func (a *Agent) onEvent(ctx context.Context, ev any) {
 		}
 	case loginDone:
 		a.onLoginDone(ctx, ev)
+	case accountLoaded:
+		a.onAccountLoaded(ev)
+	case tokenLoaded:
+		a.onTokenLoaded(ctx, ev)
+	case tokenSaved:
+		a.onTokenSaved(ev)
+	case popupFailed:
+		a.log.Warn("popup failed", "err", ev.err)
 	}
 }
 
@@ -192,9 +281,12 @@ func (a *Agent) onAction(ctx context.Context, act Action) {
 		a.paused = !a.paused
 		a.render()
 	case ActionReconnect:
+		// In "Log in required" too: the server may have refused the token
+		// for a passing reason, and the link tries it once more.
 		if a.link != nil {
 			a.link.client.Reconnect()
 		}
+		a.retryKeyringNow()
 	case ActionQuit:
 		a.quitting = true
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"path/filepath"
 
 	"tasktray/auth"
@@ -38,11 +39,12 @@ func (a *Agent) startLink(ctx context.Context, sess auth.Session) {
 		return
 	}
 	cfg := conn.Config{
-		Protocol: proto,
-		Token:    sess.Token,
-		Cursor:   a.cursorStore(sess.Account),
-		Dialer:   dialer,
-		Logger:   a.log,
+		Protocol:  proto,
+		Token:     sess.Token,
+		StartFrom: sess.Resume,
+		Cursor:    a.cursorStore(sess.Account),
+		Dialer:    dialer,
+		Logger:    a.log,
 	}
 	if a.cfg.ConnOptions != nil {
 		a.cfg.ConnOptions(&cfg)
@@ -62,6 +64,8 @@ func (a *Agent) startLink(ctx context.Context, sess auth.Session) {
 	}()
 	a.link = l
 	a.loggedIn = true
+	a.session = sess
+	a.gap = nil
 	a.render()
 }
 
@@ -93,28 +97,64 @@ func (a *Agent) onState(ctx context.Context, s conn.State) {
 	prev := a.state
 	a.state = s
 	if s.Phase == conn.AuthRequired && prev.Phase != conn.AuthRequired {
-		a.popup(ctx, notify.Popup{
-			ID:       "auth-required",
-			Title:    "tasktray: log in again",
-			Body:     "The server no longer accepts your login. Choose “Log in…” in the tray menu.",
-			Priority: conn.PriorityMax,
-		}, true)
+		a.popup(notify.Popup{
+			ID:        "auth-required",
+			Title:     msgAuthTitle,
+			Body:      msgAuthBody,
+			Priority:  conn.PriorityMax,
+			Important: true,
+		})
 	}
 	a.render()
 }
 
 func (a *Agent) onTask(ctx context.Context, t conn.Task) {
+	t = capTask(t)
 	a.recent.add(t)
-	a.popup(ctx, notify.Popup{ID: t.ID, Title: t.Title, Body: t.Body, URL: t.URL, Priority: t.Priority}, false)
+	a.popup(notify.Popup{ID: t.ID, Title: t.Title, Body: t.Body, URL: t.URL, Priority: t.Priority})
 	a.render()
 }
 
-// popup shows p unless popups are paused; important ones show anyway.
-func (a *Agent) popup(ctx context.Context, p notify.Popup, important bool) {
-	if a.paused && !important {
+// onRenewal keeps the token the server renewed, in place of the old one:
+// the link uses it already, and the next start needs it.
+func (a *Agent) onRenewal(r conn.Renewal) {
+	if !a.loggedIn || r.Token == "" {
 		return
 	}
-	if err := a.cfg.Popups.Show(ctx, p); err != nil {
-		a.log.Warn("popup failed", "err", err)
+	a.session.Token, a.session.ExpiresAt = r.Token, r.ExpiresAt
+	a.saveToken(a.session)
+}
+
+// onGap tells the user that the server could not supply every task missed
+// while the link was down: a popup of its own and a line in the status,
+// until Recent tasks is opened.
+func (a *Agent) onGap(g conn.Gap) {
+	a.gap = &g
+	a.log.Warn("tasks may be missing", "before", g.Before, "why", g.Reason)
+	a.popup(notify.Popup{
+		ID:        "gap",
+		Title:     msgGapTitle,
+		Body:      gapText(g),
+		Priority:  conn.PriorityMax,
+		Important: true,
+	})
+	a.render()
+}
+
+// gapText says which tasks may be missing, in the user's local time.
+func gapText(g conn.Gap) string {
+	if g.Before.IsZero() {
+		return msgGapSome
+	}
+	return fmt.Sprintf(msgGapBefore, g.Before.Local().Format("15:04"))
+}
+
+// onResumed makes the link check itself after the machine woke up: a link
+// from before a suspend is usually dead, and the read deadline would take
+// up to a minute to say so.
+func (a *Agent) onResumed() {
+	a.log.Info("the machine resumed from sleep; checking the link")
+	if a.link != nil {
+		a.link.client.Reconnect() // conn.Client.Resumed once it lands
 	}
 }

@@ -11,7 +11,14 @@ import (
 	"tasktray/ipc"
 )
 
-// start loads the saved account and its token, or logs in for demo mode.
+// Bounds on the calls to a server outside the link.
+const (
+	loginTimeout  = 30 * time.Second
+	logoutTimeout = 5 * time.Second
+)
+
+// start loads the saved account and then its token, or logs in for demo
+// mode. The file and the keyring answer as events: the loop does not wait.
 func (a *Agent) start(ctx context.Context) {
 	if l := a.cfg.Login; l != nil {
 		creds := auth.Credentials{Account: l.Account, Password: l.Password}
@@ -23,20 +30,87 @@ func (a *Agent) start(ctx context.Context) {
 	if a.cfg.AccountPath == "" {
 		return
 	}
-	acc, err := auth.LoadAccount(a.cfg.AccountPath)
-	if err != nil {
-		if !errors.Is(err, os.ErrNotExist) {
-			a.log.Warn("account file unreadable; log in again", "err", err)
+	path := a.cfg.AccountPath
+	a.disk.do(func(context.Context) any {
+		acc, err := auth.LoadAccount(path)
+		return accountLoaded{acc: acc, err: err}
+	})
+}
+
+func (a *Agent) onAccountLoaded(ev accountLoaded) {
+	if ev.err != nil {
+		if !errors.Is(ev.err, os.ErrNotExist) {
+			a.log.Warn("account file unreadable; log in again", "err", ev.err)
 		}
 		return
 	}
-	a.account = acc
-	sess, err := a.cfg.Tokens.Load(ctx, acc)
-	if err != nil {
-		a.log.Info("no stored token; log in from the tray menu", "account", acc.KeyringUser(), "why", err)
+	if a.loggedIn { // the user logged in while the file was read
 		return
 	}
-	a.startLink(ctx, sess)
+	a.account = ev.acc
+	a.loadToken(ev.acc)
+}
+
+// loadToken asks the keyring for acc's token; tokenLoaded answers.
+func (a *Agent) loadToken(acc auth.Account) {
+	tokens := a.cfg.Tokens
+	a.keyring.do(func(ctx context.Context) any {
+		sess, err := tokens.Load(ctx, acc)
+		return tokenLoaded{acc: acc, sess: sess, err: err}
+	})
+}
+
+func (a *Agent) onTokenLoaded(ctx context.Context, ev tokenLoaded) {
+	if a.loggedIn || ev.acc.KeyringUser() != a.account.KeyringUser() {
+		return // a login or log-out came first
+	}
+	switch {
+	case ev.err == nil:
+		a.stopKeyringRetry()
+		a.startLink(ctx, ev.sess)
+	case auth.KeyringMayRecover(ev.err):
+		// Locked, not running yet, or an unlock prompt still open: the
+		// login is not forgotten, it waits for the keyring.
+		a.log.Info("the keyring cannot be read yet; trying again", "why", ev.err)
+		a.waitForKeyring(keyringLoad, ev.err, func() { a.loadToken(ev.acc) })
+		a.render()
+	default:
+		a.stopKeyringRetry()
+		a.log.Info("no stored token; log in from the tray menu", "account", ev.acc.KeyringUser(), "why", ev.err)
+		a.render()
+	}
+}
+
+// saveToken keeps sess's token in the keyring, off the loop; tokenSaved
+// answers. Demo mode keeps its token out of the keyring.
+func (a *Agent) saveToken(sess auth.Session) {
+	if a.cfg.Login != nil {
+		return
+	}
+	tokens := a.cfg.Tokens
+	a.keyring.do(func(ctx context.Context) any {
+		if err := tokens.Save(ctx, sess); err != nil {
+			return nil // only when ctx ended: the agent is quitting
+		}
+		return tokenSaved{sess: sess, err: tokens.Err()}
+	})
+}
+
+func (a *Agent) onTokenSaved(ev tokenSaved) {
+	if !a.loggedIn || ev.sess.KeyringUser() != a.session.KeyringUser() || ev.sess.Token != a.session.Token {
+		return // logged out, or a newer token is on its way
+	}
+	if ev.err != nil && auth.KeyringMayRecover(ev.err) {
+		a.log.Info("the keyring cannot take the token yet; it is kept in memory meanwhile", "why", ev.err)
+		sess := ev.sess
+		a.waitForKeyring(keyringSave, ev.err, func() { a.saveToken(sess) })
+	} else {
+		a.stopKeyringRetry()
+		if note := a.cfg.Tokens.Reason(); note != "" {
+			a.log.Warn(note)
+		}
+	}
+	a.render()
 }
 
 // login runs the login call off the agent goroutine; loginDone reports back.
@@ -50,15 +124,40 @@ func (a *Agent) login(ctx context.Context, creds auth.Credentials) {
 		a.onLoginDone(ctx, loginDone{err: err}) // we are the agent goroutine: no round trip
 		return
 	}
+	path, knownCA := a.cfg.AccountPath, a.account.CAFile
 	go func() {
-		lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		if creds.CAFile == "" {
+			// A CA file set by hand in the account file (the README's way
+			// for self-signed servers) stays: the login window leaves
+			// the field empty when the user did not choose one.
+			creds.CAFile = knownCA
+			if path != "" {
+				if acc, err := auth.LoadAccount(path); err == nil && acc.CAFile != "" {
+					creds.CAFile = acc.CAFile
+				}
+			}
+			if creds.CAFile != "" {
+				// The kind's HTTP client must trust it for this login too.
+				if authn, err = kind.Authenticator(creds.Account); err != nil {
+					a.report(ctx, loginDone{err: err})
+					return
+				}
+			}
+		}
+		lctx, cancel := context.WithTimeout(ctx, loginTimeout)
 		defer cancel()
 		sess, err := authn.Login(lctx, creds)
-		select {
-		case a.events <- loginDone{sess: sess, err: err}:
-		case <-ctx.Done():
-		}
+		sess.CAFile = creds.CAFile
+		a.report(ctx, loginDone{sess: sess, err: err})
 	}()
+}
+
+// report hands ev to the loop from another goroutine, unless ctx ends.
+func (a *Agent) report(ctx context.Context, ev any) {
+	select {
+	case a.events <- ev:
+	case <-ctx.Done():
+	}
 }
 
 func (a *Agent) onLoginDone(ctx context.Context, ev loginDone) {
@@ -68,48 +167,56 @@ func (a *Agent) onLoginDone(ctx context.Context, ev loginDone) {
 		return
 	}
 	a.account = ev.sess.Account
-	if a.cfg.AccountPath != "" {
-		if err := auth.SaveAccount(a.cfg.AccountPath, ev.sess.Account); err != nil {
-			a.log.Error("saving the account file failed", "err", err)
-		}
+	if path := a.cfg.AccountPath; path != "" {
+		acc := ev.sess.Account
+		log := a.log
+		a.disk.do(func(context.Context) any {
+			if err := auth.SaveAccount(path, acc); err != nil {
+				log.Error("saving the account file failed", "err", err)
+			}
+			return nil
+		})
 	}
-	if a.cfg.Login == nil { // demo mode keeps its token out of the keyring
-		if err := a.cfg.Tokens.Save(ctx, ev.sess); err != nil {
-			a.log.Error("keeping the token failed", "err", err)
-		}
-	}
-	if note := a.cfg.Tokens.Reason(); note != "" {
-		a.log.Warn(note)
-	}
+	a.stopKeyringRetry() // a load or save for an earlier login is moot
 	a.log.Info("logged in", "account", ev.sess.KeyringUser())
 	a.sendTo(ipc.ViewLogin, ipc.LoginResultOf(nil))
 	a.closeWindow(ipc.ViewLogin)
 	a.startLink(ctx, ev.sess)
+	a.saveToken(ev.sess)
 }
 
-// logout revokes the token on the server where the kind can, forgets it
-// locally, and drops the link. The account stays, to prefill the next login.
+// logout drops the link and forgets the token here at once; revoking it on
+// the server (where the kind can) and removing it from the keyring happen
+// off the loop. The account stays, to prefill the next login.
 func (a *Agent) logout(ctx context.Context) {
 	if !a.loggedIn {
 		return
 	}
-	sess, err := a.cfg.Tokens.Load(ctx, a.account)
-	if err == nil {
-		if kind, err := backend.Lookup(sess.Kind); err == nil {
-			if authn, err := kind.Authenticator(sess.Account); err == nil {
-				lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	sess := a.session
+	a.stopLink()
+	a.stopKeyringRetry()
+	a.loggedIn = false
+	a.session = auth.Session{}
+	log := a.log
+	if kind, err := backend.Lookup(sess.Kind); err == nil {
+		if authn, err := kind.Authenticator(sess.Account); err == nil {
+			a.network.do(func(ctx context.Context) any {
+				lctx, cancel := context.WithTimeout(ctx, logoutTimeout)
+				defer cancel()
 				if err := authn.Logout(lctx, sess); err != nil && !errors.Is(err, auth.ErrNotSupported) {
-					a.log.Warn("revoking the token on the server failed; it is forgotten here anyway", "err", err)
+					log.Warn("revoking the token on the server failed; it is forgotten here anyway", "err", err)
 				}
-				cancel()
-			}
+				return nil
+			})
 		}
 	}
-	if err := a.cfg.Tokens.Delete(ctx, a.account); err != nil {
-		a.log.Error("removing the token from the keyring failed", "err", err)
-	}
-	a.stopLink()
-	a.loggedIn = false
+	tokens, acc := a.cfg.Tokens, a.account
+	a.keyring.do(func(ctx context.Context) any {
+		if err := tokens.Delete(ctx, acc); err != nil {
+			log.Error("removing the token from the keyring failed", "err", err)
+		}
+		return nil
+	})
 	a.log.Info("logged out", "account", a.account.KeyringUser())
 	a.render()
 }

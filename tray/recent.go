@@ -3,15 +3,66 @@ package tray
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"tasktray/conn"
 	"tasktray/ipc"
 )
 
-// MaxRecent bounds Recent tasks in memory: enough for a burst of 10,000
-// tasks to stay reachable, at a few MB at most.
-const MaxRecent = 10000
+// MaxRecent and MaxRecentBytes bound Recent tasks in memory, whichever
+// comes first: enough for a burst of 10,000 tasks to stay reachable, and
+// never more than 32 MiB of task text, whatever the server sends.
+const (
+	MaxRecent      = 10000
+	MaxRecentBytes = 32 << 20
+)
+
+// Every task is cut to these caps on arrival, for every server kind, before
+// it goes into Recent tasks or a popup: a title is one line, a body a few
+// screens; a URL cut short would lead elsewhere, so a longer one is dropped.
+// The ID is not cut (it names the task) but counts in MaxRecentBytes.
+const (
+	maxTaskTitle = 1024     // characters
+	maxTaskBody  = 16 << 10 // characters
+	maxTaskURL   = 8 << 10  // bytes
+	taskOverhead = 128      // bytes a task costs beyond its strings
+)
+
+// capTask cuts t's title and body to whole characters within the caps, and
+// copies what it keeps, so a huge frame is not held in memory by a slice
+// of it.
+func capTask(t conn.Task) conn.Task {
+	t.Title = strings.Clone(cut(t.Title, maxTaskTitle))
+	t.Body = strings.Clone(cut(t.Body, maxTaskBody))
+	t.URL = strings.Clone(whole(t.URL, maxTaskURL))
+	return t
+}
+
+// cut is s up to its first n characters, never ending mid-character.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for range n {
+		if i >= len(s) {
+			return s
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i]
+}
+
+// size is what t costs in memory, counted against MaxRecentBytes.
+func (t recentTask) size() int {
+	n := taskOverhead + len(t.ID) + len(t.Resume) + len(t.Title) + len(t.Body) + len(t.URL)
+	for _, tag := range t.Tags {
+		n += len(tag)
+	}
+	return n
+}
 
 // A Recent tasks window gets its tasks a page at a time (see ipc.Tasks): the
 // newest page when it opens, the tasks new or read since at each change,
@@ -44,29 +95,37 @@ type recentTask struct {
 // recent is the bounded list behind Recent tasks, oldest first. Its tasks
 // have consecutive seqs: a task's index is its seq minus the first one's.
 type recent struct {
-	max    int
-	tasks  []recentTask
-	unread int
-	next   int64 // the seq of the next task; the first is 1
+	max      int // tasks
+	maxBytes int // recentTask.size, summed
+	bytes    int
+	tasks    []recentTask
+	unread   int
+	next     int64 // the seq of the next task; the first is 1
 	// readThrough is the newest seq at the last markAllRead: every task up
 	// to it is read.
 	readThrough int64
 }
 
-func newRecent(max int) *recent { return &recent{max: max, next: 1} }
+func newRecent(max int) *recent { return &recent{max: max, maxBytes: MaxRecentBytes, next: 1} }
 
+// add keeps t (cut by capTask already), dropping the oldest tasks while
+// there are more than max or they take more than maxBytes; the newest
+// always stays.
 func (r *recent) add(t conn.Task) {
-	r.tasks = append(r.tasks, recentTask{Task: t, seq: r.next})
+	rt := recentTask{Task: t, seq: r.next}
+	r.tasks = append(r.tasks, rt)
+	r.bytes += rt.size()
 	r.next++
 	r.unread++
-	if over := len(r.tasks) - r.max; over > 0 {
-		for _, old := range r.tasks[:over] {
-			if !old.read {
-				r.unread--
-			}
+	over := 0
+	for over < len(r.tasks)-1 && (len(r.tasks)-over > r.max || r.bytes > r.maxBytes) {
+		if !r.tasks[over].read {
+			r.unread--
 		}
-		r.tasks = slices.Delete(r.tasks, 0, over)
+		r.bytes -= r.tasks[over].size()
+		over++
 	}
+	r.tasks = slices.Delete(r.tasks, 0, over)
 }
 
 // newest is the seq of the newest task, or 0 when there is none yet.

@@ -2,6 +2,7 @@ package tray
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"tasktray/auth"
 	"tasktray/conn"
@@ -260,8 +262,9 @@ func TestRecentPagesStayBounded(t *testing.T) {
 			for len(order) < MaxRecent && pages < tc.pages {
 				a.onWindowMsg(ctx, ipc.ViewRecent, ipc.More{Before: order[len(order)-1]})
 				msgs, n = win.tasksSince(n)
-				if len(msgs) != 1 || len(msgs[0].Tasks) == 0 || msgs[0].Total != MaxRecent {
-					t.Fatalf("answer to more before %d: %d messages, %+v", order[len(order)-1], len(msgs), msgs)
+				// Huge tasks hit MaxRecentBytes before MaxRecent.
+				if len(msgs) != 1 || len(msgs[0].Tasks) == 0 || msgs[0].Total != len(a.recent.tasks) {
+					t.Fatalf("answer to more before %d: %d messages", order[len(order)-1], len(msgs))
 				}
 				for _, task := range msgs[0].Tasks {
 					order = append(order, task.Seq)
@@ -337,5 +340,55 @@ func TestRecentWindowGetsChanges(t *testing.T) {
 	msgs, _ = win.tasksSince(n)
 	if len(msgs) != 1 || len(msgs[0].Tasks) != 0 || msgs[0].ReadThrough != 4 || msgs[0].Unread != 0 || msgs[0].Total != 4 {
 		t.Errorf("flush after mark all read = %+v", msgs)
+	}
+}
+
+// TestRecentBoundedInBytes: tasks with huge titles, bodies and URLs, as any
+// server kind may send, are cut to the per-task caps (whole characters) and
+// Recent tasks stays under MaxRecentBytes however many arrive.
+func TestRecentBoundedInBytes(t *testing.T) {
+	a, err := NewAgent(Config{
+		Menu: newFakeMenu(), Popups: &fakePopups{}, Tokens: auth.NewTokenStore(auth.NewSystemKeyring(time.Second)),
+		Windows: func(context.Context, string) (WindowProcess, error) { return nil, errors.New("no windows here") },
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := strings.Repeat("ü", 100_000)
+	url := "https://example.com/" + strings.Repeat("x", 1<<20)
+	for i := range 1200 {
+		// A body of distinct multi-byte characters, so that a cut
+		// mid-character would show as invalid UTF-8.
+		body := strings.Repeat(string(rune(0x1F600+i%64)), 300_000)
+		a.onTask(context.Background(), conn.Task{ID: fmt.Sprint(i), Title: title, Body: body, URL: url, Time: time.Now()})
+		if i%100 != 99 {
+			continue
+		}
+		total := 0
+		for _, rt := range a.recent.tasks {
+			total += len(rt.ID) + len(rt.Title) + len(rt.Body) + len(rt.URL) + len(rt.Resume)
+		}
+		if total > MaxRecentBytes {
+			t.Fatalf("after %d tasks Recent holds %d tasks of %d bytes, over %d", i+1, len(a.recent.tasks), total, MaxRecentBytes)
+		}
+	}
+	newest := a.recent.tasks[len(a.recent.tasks)-1]
+	if newest.ID != "1199" || a.recent.unread != len(a.recent.tasks) {
+		t.Fatalf("newest %q, unread %d of %d", newest.ID, a.recent.unread, len(a.recent.tasks))
+	}
+	for what, s := range map[string]string{"title": newest.Title, "body": newest.Body} {
+		if !utf8.ValidString(s) || s == "" {
+			t.Fatalf("%s cut mid-character or empty", what)
+		}
+	}
+	if n := utf8.RuneCountInString(newest.Title); n > maxTaskTitle {
+		t.Fatalf("title of %d characters, cap %d", n, maxTaskTitle)
+	}
+	if n := utf8.RuneCountInString(newest.Body); n > maxTaskBody {
+		t.Fatalf("body of %d characters, cap %d", n, maxTaskBody)
+	}
+	if len(newest.URL) > maxTaskURL {
+		t.Fatalf("URL of %d bytes kept", len(newest.URL))
 	}
 }

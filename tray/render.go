@@ -1,6 +1,7 @@
 package tray
 
 import (
+	"fmt"
 	"time"
 
 	"tasktray/conn"
@@ -57,14 +58,31 @@ func (a *Agent) sendRecentChanges(w *window) {
 	a.sendTo(ipc.ViewRecent, a.recent.message(p))
 }
 
+// status is the menu's first line: what the link does, and what else the
+// user should know (the keyring holds up the login, tasks may be missing,
+// popups are off).
 func (a *Agent) status() string {
-	if !a.loggedIn {
-		if a.state.Phase == conn.Disconnected && a.state.Reason != "" {
-			return "Cannot connect: " + a.state.Reason
+	var line string
+	switch {
+	case !a.loggedIn && a.keyringWait != nil:
+		line = a.keyringStatus()
+	case !a.loggedIn && a.state.Phase == conn.Disconnected && a.state.Reason != "":
+		line = "Cannot connect: " + a.state.Reason
+	case !a.loggedIn:
+		line = "Not logged in"
+	default:
+		line = statusLine(a.state, a.account.Server, time.Now())
+		if a.gap != nil {
+			line += " · " + gapText(*a.gap)
 		}
-		return "Not logged in"
+		if s := a.keyringStatus(); s != "" {
+			line += " · " + s
+		}
 	}
-	return statusLine(a.state, a.account.Server, time.Now())
+	if a.cfg.PopupsOff != "" {
+		line += " · " + fmt.Sprintf(msgPopupsOff, a.cfg.PopupsOff)
+	}
+	return line
 }
 
 func (a *Agent) stateMessage(v View) ipc.State {

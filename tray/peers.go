@@ -1,0 +1,122 @@
+package tray
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// peer runs the agent's calls to one slow or possibly hung peer (the
+// keyring, the disk, the notification daemon, a server's log-out endpoint)
+// one at a time and in order, on a goroutine of its own, so the agent loop
+// never waits on it. A call's result, when not nil, comes back to the loop
+// as an event. Order matters: a token deleted at log-out must not be
+// deleted after the next login saved a new one.
+type peer struct {
+	name string
+	// max bounds the queue; a call beyond it is dropped (popups: the task
+	// is in Recent tasks anyway). 0 is unbounded, for calls that must not
+	// be lost and that come only from user actions.
+	max int
+
+	mu    sync.Mutex
+	queue []func(context.Context) any
+	wake  chan struct{}
+	done  chan struct{}
+}
+
+func newPeer(name string, max int) *peer {
+	return &peer{name: name, max: max, wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// do queues call and reports whether it was queued. It never blocks.
+func (p *peer) do(call func(context.Context) any) bool {
+	p.mu.Lock()
+	full := p.max > 0 && len(p.queue) >= p.max
+	if !full {
+		p.queue = append(p.queue, call)
+	}
+	p.mu.Unlock()
+	if !full {
+		signal(p.wake)
+	}
+	return !full
+}
+
+// force queues call beyond max: for what the user must see.
+func (p *peer) force(call func(context.Context) any) {
+	p.mu.Lock()
+	p.queue = append(p.queue, call)
+	p.mu.Unlock()
+	signal(p.wake)
+}
+
+// run makes the calls until ctx ends; the call under way then gets the
+// cancelled ctx and the rest are dropped.
+func (p *peer) run(ctx context.Context, events chan<- any) {
+	defer close(p.done)
+	for {
+		p.mu.Lock()
+		var call func(context.Context) any
+		if len(p.queue) > 0 {
+			call = p.queue[0]
+			p.queue[0] = nil
+			p.queue = p.queue[1:]
+		}
+		p.mu.Unlock()
+		if call == nil {
+			select {
+			case <-p.wake:
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
+		if ev := call(ctx); ev != nil {
+			select {
+			case events <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// peerGrace is how long Run waits on its way out for a peer's call under
+// way to give up. A peer that ignores its ctx (go-keyring calls cannot be
+// cancelled) is left behind then: the process is ending, and a user who
+// quit must not wait on a hung keyring.
+const peerGrace = 2 * time.Second
+
+// waitPeers waits for every peer's goroutine, at most peerGrace in all, and
+// names those still stuck.
+func waitPeers(peers []*peer) (stuck []string) {
+	deadline := time.NewTimer(peerGrace)
+	defer deadline.Stop()
+	for _, p := range peers {
+		select {
+		case <-p.done:
+		case <-deadline.C:
+			for _, q := range peers {
+				select {
+				case <-q.done:
+				default:
+					stuck = append(stuck, q.name)
+				}
+			}
+			return stuck
+		}
+	}
+	return nil
+}
+
+// signal wakes a goroutine waiting on ch without ever blocking.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
