@@ -19,10 +19,14 @@ const (
 	recordedNotRecovered = `{"id":2,"subscribe":{"recoverable":true,"epoch":"cmcqDYUQ","offset":3,"positioned":true,"was_recovering":true}}`
 	recordedHistory      = `{"id":3,"history":{"publications":[{"data":{"title":"t1"},"offset":1},{"data":{"title":"t2"},"offset":2},{"data":{"title":"t3"},"offset":3}],"epoch":"cmcqDYUQ","offset":3}}`
 	recordedPush         = `{"push":{"channel":"tasks:alice","pub":{"data":{"title":"Task done","message":"build #42 finished"},"offset":1,"epoch":"zeaOgkWr"}}}`
-	recordedRefreshed    = `{"id":5,"refresh":{"client":"1a4730ab-f197-49cb-8faf-18b5e94f5e92","version":"6.9.1 OSS","expires":true,"ttl":5}}`
-	recordedExpired      = `{"id":1,"error":{"code":109,"message":"token expired"}}`
-	recordedDenied       = `{"id":2,"error":{"code":103,"message":"permission denied"}}`
-	recordedUnrecover    = `{"id":3,"error":{"code":112,"message":"unrecoverable position"}}`
+	recordedRefreshed    = `{"id":5,"refresh":{"expires":true,"ttl":5}}`
+	// A history page asked with since {"offset":5} when the history (of
+	// 10) holds 16..25 and limit 3.
+	recordedHistoryEvicted = `{"id":3,"history":{"publications":[{"data":{"title":"s16"},"offset":16},{"data":{"title":"s17"},"offset":17},{"data":{"title":"s18"},"offset":18}],"epoch":"LXyvBLNE","offset":25}}`
+	recordedHistoryEpoch   = `{"id":3,"error":{"code":112,"message":"unrecoverable position"}}` // since names another epoch
+	recordedExpired        = `{"id":1,"error":{"code":109,"message":"token expired"}}`
+	recordedDenied         = `{"id":2,"error":{"code":103,"message":"permission denied"}}`
+	recordedUnrecover      = recordedHistoryEpoch
 )
 
 func newSession(resume string) *session {
@@ -147,6 +151,23 @@ func TestGapFillPages(t *testing.T) {
 // Recovery failed because the history no longer reaches back to the
 // cursor: what it still has is delivered, and a gap is reported.
 func TestGapFillHistoryLost(t *testing.T) {
+	s := newSession("LXyvBLNE:5")
+	d := decode(t, s, `{"id":2,"subscribe":{"recoverable":true,"epoch":"LXyvBLNE","offset":25,"positioned":true,"was_recovering":true}}`)
+	if replies(d) != historySince(5, "LXyvBLNE") {
+		t.Fatalf("asked %s", replies(d))
+	}
+	d = decode(t, s, recordedHistoryEvicted)
+	if ids(d.Tasks) != positions("LXyvBLNE", 16, 18) || replies(d) != historySince(18, "LXyvBLNE") || d.Gap != nil {
+		t.Fatalf("first page: got %s, asked %s, gap %+v", ids(d.Tasks), replies(d), d.Gap)
+	}
+	d = decode(t, s, history("LXyvBLNE", 19, 25, 25))
+	if ids(d.Tasks) != positions("LXyvBLNE", 19, 25) || replies(d) != "" || d.Gap == nil || d.Gap.Reason != textHistoryLost {
+		t.Fatalf("last page: got %s, asked %s, gap %+v", ids(d.Tasks), replies(d), d.Gap)
+	}
+}
+
+// The same with the whole rest in one page.
+func TestGapFillHistoryLostOnePage(t *testing.T) {
 	s := newSession("E:5")
 	decode(t, s, `{"id":2,"subscribe":{"recoverable":true,"epoch":"E","offset":150,"positioned":true,"was_recovering":true}}`)
 	d := decode(t, s, history("E", 51, 150, 150))
