@@ -1,0 +1,104 @@
+package chaos
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Ledger counts what was published and what the client delivered, by
+// title (ids start over on a server restart; titles are unique per run).
+type Ledger struct {
+	mu        sync.Mutex
+	published map[string]bool
+	delivered map[string]int
+	strangers int // delivered but never published (garbage that became a task)
+	last      time.Time
+}
+
+// NewLedger returns an empty ledger.
+func NewLedger() *Ledger {
+	return &Ledger{published: map[string]bool{}, delivered: map[string]int{}, last: time.Now()}
+}
+
+// Published records a task that the server accepted.
+func (l *Ledger) Published(title string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.published[title] = true
+}
+
+// Delivered records a task the client handed over.
+func (l *Ledger) Delivered(title string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.last = time.Now()
+	// Published is recorded after the server accepted the task, so a
+	// fast link may deliver it first: strangers are told apart at Tally.
+	l.delivered[title]++
+}
+
+// Has reports whether title was delivered.
+func (l *Ledger) Has(title string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.delivered[title] > 0
+}
+
+// Stalled reports how long nothing was delivered while some published
+// task was still missing (0 when nothing is missing).
+func (l *Ledger) Stalled() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for t := range l.published {
+		if l.delivered[t] == 0 {
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return time.Since(l.last)
+}
+
+// Missing counts the published tasks not delivered.
+func (l *Ledger) Missing() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for t := range l.published {
+		if l.delivered[t] == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Tally is the ledger's verdict.
+type Tally struct {
+	Published, Delivered, Duplicated, Lost, Extra int
+	// Strangers are the titles of a few extra deliveries, cut short.
+	Strangers []string
+}
+
+// Tally counts published, delivered (once or more), repeats, lost and
+// delivered-but-never-published.
+func (l *Ledger) Tally() Tally {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t := Tally{Published: len(l.published)}
+	for title, n := range l.delivered {
+		if !l.published[title] {
+			t.Extra += n
+			if len(t.Strangers) < 3 {
+				t.Strangers = append(t.Strangers, fmt.Sprintf("%.40q", title))
+			}
+			continue
+		}
+		t.Delivered++
+		t.Duplicated += n - 1
+	}
+	t.Lost = t.Published - t.Delivered
+	return t
+}

@@ -1,0 +1,188 @@
+package chaos
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Scenario is one fault class on the link. Fault injects it once and
+// returns when the client is delivering again; Check, run at the end,
+// fails when the fault did not actually happen (a broken injection must
+// not pass as a client that coped).
+type Scenario struct {
+	Name  string
+	Fault func(e *Env) error
+	Check func(e *Env) error
+}
+
+func atLeast(what string, got, want int64) error {
+	if got < want {
+		return fmt.Errorf("fault not injected: %s %d, want at least %d", what, got, want)
+	}
+	return nil
+}
+
+// drop ends the live link, waits until the client noticed and is back.
+func drop(rst bool) func(e *Env) error {
+	return func(e *Env) error {
+		gen := e.Link.State().Generation
+		e.Link.Fault()
+		if e.P.Drop(rst) == 0 {
+			return errors.New("no live link to drop")
+		}
+		return e.Reconnected(gen)
+	}
+}
+
+// frames a server should never send; none may become a task.
+var garbage = []struct {
+	name  string
+	typ   int
+	frame func() []byte
+}{
+	{"non-UTF-8", websocket.TextMessage, func() []byte { return []byte{0xff, 0xfe, 0xc3, 0x28, '{', 0x80} }},
+	{"non-JSON", websocket.TextMessage, func() []byte { return []byte("<html><body>502 Bad Gateway</body></html>") }},
+	{"deeply nested", websocket.TextMessage, func() []byte {
+		return []byte(`{"type":"task","id":1,"title":` + strings.Repeat("[", 200000) + strings.Repeat("]", 200000) + "}")
+	}},
+	{"binary", websocket.BinaryMessage, func() []byte { return []byte{0, 1, 2, 3} }},
+	{"oversized", websocket.TextMessage, func() []byte {
+		return []byte(`{"type":"task","id":999999,"title":"` + strings.Repeat("x", 3<<20) + `"}`)
+	}},
+}
+
+// Scenarios are the link fault classes, in report order.
+var Scenarios = []Scenario{
+	{Name: "drop FIN", Fault: drop(false), Check: func(e *Env) error { return atLeast("FIN drops", e.P.DropsFIN.Load(), 1) }},
+	{Name: "drop RST", Fault: drop(true), Check: func(e *Env) error { return atLeast("RST drops", e.P.DropsRST.Load(), 1) }},
+	{Name: "half-open", Fault: func(e *Env) error {
+		gen := e.Link.State().Generation
+		e.Link.Fault()
+		if e.P.Freeze() == 0 {
+			return errors.New("no live link to freeze")
+		}
+		return e.Reconnected(gen)
+	}, Check: func(e *Env) error { return atLeast("frozen links", e.P.Freezes.Load(), 1) }},
+	{Name: "restart same epoch", Fault: func(e *Env) error {
+		gen := e.Link.State().Generation
+		e.Link.Fault()
+		if err := e.B.Restart(false); err != nil {
+			return err
+		}
+		return e.Reconnected(gen)
+	}},
+	{Name: "restart new epoch", Fault: func(e *Env) error {
+		gen := e.Link.State().Generation
+		e.Link.Fault()
+		if err := e.B.Restart(true); err != nil {
+			return err
+		}
+		// The new server knows none of the old tokens.
+		if err := e.Relogin(); err != nil {
+			return err
+		}
+		return e.Reconnected(gen)
+	}},
+	{Name: "garbage frames", Fault: func(e *Env) error {
+		for _, g := range garbage {
+			gen := e.Link.State().Generation
+			if err := e.Connected(); err != nil {
+				return err
+			}
+			if e.P.Inject(g.typ, g.frame()) == 0 {
+				return fmt.Errorf("%s: no live link to inject into", g.name)
+			}
+			if g.name == "oversized" { // costs the link, by design
+				if err := e.Reconnected(gen); err != nil {
+					return err
+				}
+			}
+			if err := e.Marker(); err != nil {
+				return fmt.Errorf("after a %s frame: %w", g.name, err)
+			}
+		}
+		return nil
+	}, Check: func(e *Env) error { return atLeast("frames injected", e.P.Injected.Load(), int64(len(garbage))) }},
+	{Name: "duplicate ids", Fault: func(e *Env) error {
+		before := e.P.Duplicated.Load()
+		e.P.DuplicateNext(5)
+		return e.wait("5 repeated task frames", func() bool { return e.P.Duplicated.Load() >= before+5 })
+	}, Check: func(e *Env) error { return atLeast("task frames repeated", e.P.Duplicated.Load(), 5) }},
+	{Name: "out-of-order ids", Fault: func(e *Env) error {
+		before := e.P.Reordered.Load()
+		e.P.ReorderNext(5)
+		return e.wait("5 reordered task frames", func() bool { return e.P.Reordered.Load() >= before+5 })
+	}, Check: func(e *Env) error { return atLeast("task frames reordered", e.P.Reordered.Load(), 5) }},
+	{Name: "token revoked", Fault: func(e *Env) error {
+		gen := e.Link.State().Generation
+		e.Link.Fault()
+		if err := e.B.Revoke(); err != nil {
+			return err
+		}
+		if err := e.Relogin(); err != nil {
+			return err
+		}
+		return e.Reconnected(gen)
+	}},
+	{Name: "corrupt cursor", Fault: func(e *Env) error {
+		// The app is closed, its cursor file damaged, then started again.
+		// Nothing is published meanwhile: the damage costs the resume
+		// point (the user is told by a Gap), never the link.
+		e.paused.Store(true)
+		defer e.paused.Store(false)
+		if err := e.Drained(); err != nil {
+			return err
+		}
+		if err := e.Link.Stop(); err != nil {
+			return err
+		}
+		if err := os.WriteFile(e.Cursor.Path, []byte("{\"resume\":\"12@E\",\"seen\":[\x00garbage"), 0o600); err != nil {
+			return err
+		}
+		return e.RestartClient()
+	}, Check: func(e *Env) error { return atLeast("gaps published after a damaged cursor", e.Link.Gaps.Load(), 1) }},
+	{Name: "full disk", Fault: func(e *Env) error {
+		// The cursor cannot be saved for a while; then there is room again
+		// and the app restarts: it must resume where delivery got.
+		failed := e.Cursor.Failed.Load()
+		e.Cursor.Full.Store(true)
+		err := e.wait("3 refused cursor saves", func() bool { return e.Cursor.Failed.Load() >= failed+3 })
+		e.Cursor.Full.Store(false)
+		if err != nil {
+			return err
+		}
+		if err := e.Marker(); err != nil {
+			return err
+		}
+		saved := e.Cursor.Saved.Load()
+		if err := e.wait("a cursor save after the disk had room", func() bool { return e.Cursor.Saved.Load() > saved }); err != nil {
+			return err
+		}
+		return e.RestartClient()
+	}, Check: func(e *Env) error { return atLeast("refused cursor saves", e.Cursor.Failed.Load(), 3) }},
+	{Name: "suspend (clock jump)", Fault: func(e *Env) error {
+		// The machine sleeps an hour: the peer forgot the link (half-open)
+		// and the wall clock jumps while the monotonic one stood still.
+		gen := e.Link.State().Generation
+		if e.P.Freeze() == 0 {
+			return errors.New("no live link to freeze")
+		}
+		e.Clock.Jump(time.Hour)
+		e.Link.Fault()
+		return e.Reconnected(gen)
+	}, Check: func(e *Env) error { return atLeast("clock reads after the jump", e.Clock.Reads.Load(), 1) }},
+	{Name: "suspend (resume signal)", Fault: func(e *Env) error {
+		gen := e.Link.State().Generation
+		if e.P.Freeze() == 0 {
+			return errors.New("no live link to freeze")
+		}
+		e.Link.Fault()
+		e.Link.Client.Resumed()
+		return e.Reconnected(gen)
+	}, Check: func(e *Env) error { return atLeast("frozen links", e.P.Freezes.Load(), 1) }},
+}
