@@ -223,6 +223,16 @@ func TestRealForcedDisconnects(t *testing.T) {
 	})...)
 	r.WaitFor(waitLong, published...)
 	f.checkExactlyOnce(t, r, "10 forced disconnects (TCP cut by a proxy), 4 publishers", published)
+	// A figure, not a check: how often a lower id came after a higher one.
+	reordered, high, delivered := 0, int64(0), r.Delivered()
+	for _, id := range delivered {
+		n, _ := strconv.ParseInt(id, 10, 64)
+		if n < high {
+			reordered++
+		}
+		high = max(high, n)
+	}
+	t.Logf("gotify, 4 publishers: %d of %d delivered after a higher id", reordered, len(delivered))
 }
 
 // A long outage: the app is off while more messages are published than
