@@ -43,15 +43,14 @@ type action struct {
 
 // Decode turns one frame into at most one task.
 //
-// Tasks carry no Seq (ntfy ids are random), so conn dedupes by ID: a
-// since= the server no longer knows replays its whole cache, and the
-// catch-up poll repeats what the link brought.
+// Tasks carry no Seq (ntfy ids are random), so conn dedupes by ID; a
+// message the Protocol knows was delivered (the replay of the seconds
+// before since=, a since= the server no longer knows) is dropped here
+// already, without moving the resume point.
 //
 // The "open" that starts every link asks for the catch-up poll (Refresh)
-// CatchUpAfter later. On a link without a resume point yet, it also sets
-// the resume point to the server's time of that open: the next link asks
-// since=<time> and so misses nothing even if no message came before it
-// broke.
+// CatchUpAfter later, and sets a resume point even on a link without one:
+// the next link misses nothing even if no message came before it broke.
 func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 	var e event
 	if err := json.Unmarshal(msg, &e); err != nil {
@@ -59,32 +58,34 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.confirm()
 	switch e.Event {
 	case "message":
 		t, err := task(e)
 		if err != nil {
 			return conn.Decoded{}, err
 		}
-		s.resume = t.Resume
-		if s.live != nil {
-			s.live[t.ID] = true
-			t.Resume = pendingResume(t.ID, s.catchup)
+		if s.known(t.ID) {
+			return conn.Decoded{}, nil
 		}
+		s.lastTime = max(s.lastTime, t.Time.Unix())
+		s.last = t.ID
+		t.Resume = s.resume()
 		return conn.Decoded{Tasks: []conn.Task{t}}, nil
 	case "open":
-		var dec conn.Decoded
-		if s.resume == "" && e.Time > 0 {
-			s.resume = strconv.FormatInt(e.Time, 10)
-			dec.Resume = s.resume
+		if s.asked || e.Time <= 0 {
+			return conn.Decoded{}, nil
 		}
-		if !s.asked && s.live != nil && s.resume != "" {
-			s.asked = true
-			if s.catchup == "" {
-				// A link without since= replays nothing: what it can
-				// lose was published from about its open on.
-				s.catchup = s.resume
-			}
-			dec.Resume = pendingResume(s.resume, s.catchup)
+		s.asked, s.opened = true, e.Time
+		if s.since == "" {
+			// A link without since= (no login's resume point: an older
+			// version's session) replays nothing, and wants nothing from
+			// before it: it resumes, and polls, from its open.
+			s.since = strconv.FormatInt(e.Time, 10)
+			s.catchup = s.since
+		}
+		dec := conn.Decoded{Resume: s.resume()}
+		if s.owing() {
 			dec.RefreshIn = s.p.CatchUpAfter
 		}
 		return dec, nil

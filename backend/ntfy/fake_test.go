@@ -93,6 +93,8 @@ type fakeNtfy struct {
 	// not cached yet (holdCache).
 	holding bool
 	held    []*ntfyMessage
+	// ahead is how many seconds ahead of the clock publish dates messages.
+	ahead int64
 	// refuse answers the next handshakes with these statuses, in order.
 	refuse []int
 	wg     sync.WaitGroup
@@ -215,6 +217,21 @@ func (f *fakeNtfy) Ready() int {
 	return f.ready
 }
 
+// dateAhead makes publish date messages secs seconds ahead of the clock.
+func (f *fakeNtfy) dateAhead(secs int64) { f.mu.Lock(); f.ahead = secs; f.mu.Unlock() }
+
+// timeOf is the time of cached message id (0 if there is none).
+func (f *fakeNtfy) timeOf(id string) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range f.cache {
+		if m.ID == id {
+			return m.Time
+		}
+	}
+	return 0
+}
+
 // Polls lists the since= of every poll request.
 func (f *fakeNtfy) Polls() []string {
 	f.mu.Lock()
@@ -247,8 +264,8 @@ func (f *fakeNtfy) Replayed() int {
 // publish stores a message as ntfy's handlePublish does and sends it to the
 // topic's links; it returns the message id.
 func (f *fakeNtfy) publish(topic, title, message string, priority int, tags ...string) string {
-	now := time.Now().Unix()
 	f.mu.Lock()
+	now := time.Now().Unix() + f.ahead
 	f.nextRow++
 	m := &ntfyMessage{
 		ID: randomString(12), Time: now, Expires: now + 12*3600, Event: "message", Topic: topic,

@@ -46,7 +46,9 @@ var ErrBadTopics = errors.New("ntfy topics are not valid")
 // topicRe is ntfy's own rule for topic names.
 var topicRe = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
 
-// Protocol streams the messages of an ntfy user's topics.
+// Protocol streams the messages of an ntfy user's topics. It serves one
+// conn.Client (it remembers what that Client delivered; shared, it would
+// only cost repeats that conn drops).
 type Protocol struct {
 	url  *url.URL     // ws(s)://host/prefix/<topics>/ws
 	poll *url.URL     // http(s)://host/prefix/<topics>/json
@@ -57,6 +59,9 @@ type Protocol struct {
 	// CatchUpAfter is how long after a link opens its catch-up poll runs
 	// (see session.Refresh).
 	CatchUpAfter time.Duration
+	// delivered remembers what its Client delivered, so that catch-up
+	// polls hand it only what it did not.
+	delivered *recentIDs
 }
 
 var _ conn.Protocol = (*Protocol)(nil)
@@ -84,7 +89,7 @@ func New(a auth.Account) (*Protocol, error) {
 	path := strings.Join(topics, ",")
 	u := base.JoinPath(path, "ws")
 	u.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
-	return &Protocol{url: u, poll: base.JoinPath(path, "json"), http: hc, PongWait: DefaultPongWait, CatchUpAfter: DefaultCatchUpAfter}, nil
+	return &Protocol{url: u, poll: base.JoinPath(path, "json"), http: hc, PongWait: DefaultPongWait, CatchUpAfter: DefaultCatchUpAfter, delivered: &recentIDs{}}, nil
 }
 
 // Topics returns the account's topics, checked against ntfy's rule for
@@ -131,7 +136,7 @@ func (p *Protocol) Keepalive() conn.Keepalive {
 // NewSession starts the state of one connection from the resume point its
 // handshake used.
 func (p *Protocol) NewSession(token, resume string) conn.Session {
-	s := &session{p: p, live: map[string]bool{}}
-	s.resume, s.catchup = parseResume(resume)
+	s := &session{p: p}
+	s.since, s.catchup = parseResume(resume)
 	return s
 }

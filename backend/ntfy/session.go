@@ -31,20 +31,54 @@ type session struct {
 	p *Protocol
 
 	mu sync.Mutex
-	// resume is where the link stands: a message id or a unix time, or ""
-	// while there is no resume point at all.
-	resume string
-	// catchup is where the catch-up poll starts: the handshake's since=, or
-	// that of an earlier link whose poll never ran; "" until the open when
-	// the handshake had none.
+	// since is the handshake's since= ("" when it had none, until the
+	// open).
+	since string
+	// catchup is where the catch-up poll starts (see resume.go); "" until
+	// the open when the handshake had no since=.
 	catchup string
-	// asked says the open asked for the catch-up poll.
-	asked bool
-	// live holds the ids of the messages that came over the link until the
-	// catch-up poll is done (nil after): the poll hands conn only the
-	// others. While it is not nil, the resume points handed to conn say
-	// that the catch-up is still owed (pendingResume).
-	live map[string]bool
+	// asked says the open asked for the catch-up poll, and caught that it
+	// ran. Until then, the resume points handed to conn keep catchup.
+	asked, caught bool
+	// opened is the server's time of the link's open; lastTime that of the
+	// newest message that came over it (0: none yet).
+	opened, lastTime int64
+	// last is the newest message the link decoded. conn has delivered it
+	// once Decode is called again (the read path runs one message at a
+	// time), and only then is it added to the Protocol's delivered ids.
+	last string
+}
+
+// resume is the resume point of where the link stands. s.mu must be held.
+func (s *session) resume() string {
+	since := s.since
+	switch {
+	case s.lastTime > 0:
+		since = catchUpFrom(s.lastTime)
+	case s.caught:
+		// Nothing came over the link, and the poll covered what was
+		// published before about its open.
+		since = catchUpFrom(s.opened)
+	}
+	if s.owing() {
+		return makeResume(since, s.catchup)
+	}
+	return since
+}
+
+// confirm records that the message decoded before the current one was
+// delivered. s.mu must be held.
+func (s *session) confirm() {
+	if s.last != "" && s.p != nil {
+		s.p.delivered.add(s.last)
+	}
+	s.last = ""
+}
+
+// known reports whether the message id was delivered already (as far as
+// the Protocol remembers).
+func (s *session) known(id string) bool {
+	return s.p != nil && s.p.delivered.has(id)
 }
 
 // Open sends nothing: the handshake says it all.
@@ -57,15 +91,19 @@ func (s *session) Backfill(context.Context, string) (conn.Decoded, error) { retu
 
 // Refresh is the link's catch-up poll, which conn runs off the read path
 // CatchUpAfter after the link opened (the "open" event asks for it with
-// Decoded.RefreshIn). A real ntfy sends a message to the topic's
-// subscribers before it writes it to its cache, and a new link subscribes
-// before it reads the cache: a message published in between reaches
-// neither, and no later since= replays it. So once the link is up, this
-// asks GET /<topics>/json?poll=1&since=<catchup> and returns the messages
-// that did not come over the link; conn drops any it already delivered.
-// Then the resume point drops its pending catch-up. The token is unchanged
-// (ntfy's tokens are not renewed). A refused token ends the link as on a
-// handshake (401: log in again); any other failure is tried again by conn.
+// Decoded.RefreshIn). It asks GET /<topics>/json?poll=1&since=<catchup>
+// and returns the messages not known to be delivered (conn drops any it
+// delivered that the Protocol no longer remembers), without resume points
+// of their own: found late, they must not move the resume point back. The
+// resume point then hands on a catch-up point from the link's own position.
+//
+// What it finds: a real ntfy sends a message to the topic's subscribers
+// before it writes it to its cache, and a new link subscribes before it
+// reads the cache, so a message published in between reaches neither and no
+// since=<id> replays it; and a message whose cache row is before an
+// earlier-delivered one's (see resume.go). The token is unchanged (ntfy's
+// tokens are not renewed). A refused token ends the link as on a handshake
+// (401: log in again); any other failure is tried again by conn.
 func (s *session) Refresh(ctx context.Context, token string) (conn.Decoded, error) {
 	s.mu.Lock()
 	since := s.catchup
@@ -78,20 +116,18 @@ func (s *session) Refresh(ctx context.Context, token string) (conn.Decoded, erro
 	defer s.mu.Unlock()
 	var dec conn.Decoded
 	for _, e := range msgs {
-		if s.live[e.ID] {
+		if s.known(e.ID) {
 			continue
 		}
 		t, err := task(e)
 		if err != nil {
 			return conn.Decoded{}, err
 		}
-		// Found late, after newer ones may have come: it must not move the
-		// resume point back (that would only replay what came since).
 		t.Resume = ""
 		dec.Tasks = append(dec.Tasks, t)
 	}
-	s.live = nil
-	dec.Resume = s.resume // without the pending catch-up
+	s.caught = true
+	dec.Resume = s.resume()
 	return dec, nil
 }
 
@@ -179,3 +215,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	l.n -= int64(n)
 	return n, err
 }
+
+// owing reports whether the link still owes its catch-up poll. s.mu must be
+// held.
+func (s *session) owing() bool { return s.p != nil && !s.caught }

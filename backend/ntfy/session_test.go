@@ -33,62 +33,83 @@ func pollSession(t *testing.T, status int, body string, since string) (*session,
 
 const (
 	polledOld  = `{"id":"oldoldoldold","time":1764447600,"event":"message","topic":"a","message":"came live"}`
+	polledMid  = `{"id":"midmidmidmid","time":1764447603,"event":"message","topic":"a","message":"came live"}`
 	polledLost = `{"id":"lostlostlost","time":1764447601,"event":"message","topic":"b","title":"Lost","message":"triggered"}`
 )
 
-// The open asks for the catch-up poll; the poll asks from the handshake's
-// since= and hands conn only what did not come over the link, without
-// moving the resume point back; later opens and polls ask for nothing more.
+// The open asks for the catch-up poll; the poll asks from the catch-up
+// point and hands conn what it is not known to have delivered, without
+// resume points of their own; then the resume point hands on a catch-up
+// point from the link's last message. Later opens ask for no more polls.
 func TestCatchUpPoll(t *testing.T) {
-	s, asked := pollSession(t, http.StatusOK, polledOld+"\n"+polledLost+"\n"+`{"id":"k","time":1,"event":"keepalive","topic":"a"}`+"\n", "sinceSince12")
+	s, asked := pollSession(t, http.StatusOK, polledOld+"\n"+polledLost+"\n"+polledMid+"\n"+`{"id":"k","time":1,"event":"keepalive","topic":"a"}`+"\n", "1764447595~1764447590")
 	d, err := s.Decode([]byte(recordedOpen))
-	if err != nil || d.RefreshIn != DefaultCatchUpAfter {
-		t.Fatalf("open: %+v, %v; want RefreshIn %v", d, err, DefaultCatchUpAfter)
+	if err != nil || d.RefreshIn != DefaultCatchUpAfter || d.Resume != "1764447595~1764447590" {
+		t.Fatalf("open: %+v, %v; want RefreshIn %v and the catch-up point kept", d, err, DefaultCatchUpAfter)
 	}
-	if _, err := s.Decode([]byte(polledOld)); err != nil {
-		t.Fatal(err)
+	for _, m := range []string{polledOld, polledMid} {
+		d, err := s.Decode([]byte(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if since, catchup := parseResume(d.Tasks[0].Resume); since != catchUpFrom(d.Tasks[0].Time.Unix()) || catchup != "1764447590" {
+			t.Errorf("before the poll, %s's resume point is %q; want 2 s before its time and the owed catch-up point", d.Tasks[0].ID, d.Tasks[0].Resume)
+		}
 	}
+	// conn has delivered oldoldoldold (it decoded the next one); it may
+	// still be delivering midmidmidmid, which is handed on for conn to drop.
 	d, err = s.Refresh(context.Background(), "tk_x")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Tasks) != 1 || d.Tasks[0].ID != "lostlostlost" || d.Tasks[0].Title != "Lost" || d.Tasks[0].Body != "" || d.Tasks[0].Resume != "" || d.RefreshIn != 0 {
-		t.Errorf("poll: %+v, want only the lost message, without a resume point of its own", d)
+	var ids []string
+	for _, task := range d.Tasks {
+		ids = append(ids, task.ID)
+		if task.Resume != "" {
+			t.Errorf("polled task %s has resume point %q", task.ID, task.Resume)
+		}
 	}
-	if d.Resume != "oldoldoldold" {
-		t.Errorf("after the poll the resume point is %q, want the last live message without a pending catch-up", d.Resume)
+	if strings.Join(ids, ",") != "lostlostlost,midmidmidmid" || d.Tasks[0].Title != "Lost" || d.Tasks[0].Body != "" || d.RefreshIn != 0 {
+		t.Errorf("poll: %+v, want the lost message and the unconfirmed one", d)
 	}
-	if len(*asked) != 1 || (*asked)[0] != "/a,b/json?poll=1&since=sinceSince12 Bearer tk_x" {
+	if d.Resume != "1764447601" {
+		t.Errorf("after the poll the resume point is %q, want 2 s before the last message, and nothing owed", d.Resume)
+	}
+	if len(*asked) != 1 || (*asked)[0] != "/a,b/json?poll=1&since=1764447590 Bearer tk_x" {
 		t.Errorf("asked %q", *asked)
 	}
 	if d, _ := s.Decode([]byte(recordedOpen)); d.RefreshIn != 0 {
 		t.Errorf("a second open asked for another poll: %+v", d)
 	}
+	d, _ = s.Decode([]byte(recordedMessage))
+	if d.Tasks[0].Resume != "1764447613" {
+		t.Errorf("after the poll, a message's resume point is %q", d.Tasks[0].Resume)
+	}
 }
 
-// Until its catch-up poll has run, a link's resume points say where the
-// poll would start; a link that breaks before it ran hands that on, so the
-// next link polls from there while it resumes the stream from its last
-// message.
+// A link that breaks before its catch-up poll ran hands its catch-up point
+// on, so the next link polls from there while it resumes the stream from 2 s
+// before its last message; a resume point without one polls from its
+// since.
 func TestCatchUpOwedAcrossLinks(t *testing.T) {
-	s, _ := pollSession(t, http.StatusOK, "", "sinceSince12")
-	d, _ := s.Decode([]byte(recordedOpen))
-	if d.Resume != "sinceSince12~sinceSince12" {
-		t.Errorf("open: resume %q, want the catch-up owed from the handshake's since", d.Resume)
-	}
-	d, _ = s.Decode([]byte(polledOld))
-	if got := d.Tasks[0].Resume; got != "oldoldoldold~sinceSince12" {
-		t.Fatalf("live message before the poll: resume %q", got)
+	s, _ := pollSession(t, http.StatusOK, "", "1764447595~1764447590")
+	d, _ := s.Decode([]byte(polledMid))
+	resume := d.Tasks[0].Resume
+	if resume != "1764447601~1764447590" {
+		t.Fatalf("live message before the poll: resume %q", resume)
 	}
 	// The link breaks here; the next one starts from that resume point.
 	p := s.p
-	u, _, _ := p.Handshake("tk_x", "oldoldoldold~sinceSince12")
-	if !strings.HasSuffix(u, "/ws?since=oldoldoldold") {
-		t.Errorf("handshake %s, want since= the last message", u)
+	u, _, _ := p.Handshake("tk_x", resume)
+	if !strings.HasSuffix(u, "/ws?since=1764447601") {
+		t.Errorf("handshake %s, want since= 2 s before the last message", u)
 	}
-	next := p.NewSession("tk_x", "oldoldoldold~sinceSince12").(*session)
-	if next.catchup != "sinceSince12" || next.resume != "oldoldoldold" {
-		t.Errorf("next link: catch-up from %q, resume %q", next.catchup, next.resume)
+	next := p.NewSession("tk_x", resume).(*session)
+	if next.catchup != "1764447590" || next.since != "1764447601" {
+		t.Errorf("next link: catch-up from %q, since %q", next.catchup, next.since)
+	}
+	if old := p.NewSession("tk_x", "oldoldoldold").(*session); old.catchup != "oldoldoldold" || old.since != "oldoldoldold" {
+		t.Errorf("an older version's resume point (an id): since %q, catch-up from %q", old.since, old.catchup)
 	}
 	for _, bad := range []string{"a~", "~a", "a~b~c", "a/b~c", "a~b/c"} {
 		if since, catchup := parseResume(bad); since != "" || catchup != "" {
@@ -123,7 +144,7 @@ func TestCatchUpPollFails(t *testing.T) {
 		{"server error", http.StatusInternalServerError, "", auth.ErrUnreachable},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s, _ := pollSession(t, c.status, c.body, "sinceSince12")
+			s, _ := pollSession(t, c.status, c.body, "1764447595")
 			s.Decode([]byte(recordedOpen))
 			if _, err := s.Refresh(context.Background(), "tk_x"); !errors.Is(err, c.want) {
 				t.Errorf("got %v, want %v", err, c.want)

@@ -243,9 +243,9 @@ func TestDroppedLink(t *testing.T) {
 	r.CheckExactlyOnce("ntfy (fake)", "dropped link", []string{first, during}, 300*time.Millisecond)
 }
 
-// When the resume id has left the server's cache, ntfy replays the whole
-// cache; the persisted cursor's seen IDs keep every old message from popping
-// up again, across an app restart.
+// When the resume id of an older version's cursor has left the server's
+// cache, ntfy replays the whole cache; the persisted cursor's seen IDs keep
+// every old message from popping up again, across an app restart.
 func TestUnknownIDReplaysTheCache(t *testing.T) {
 	f := newFakeNtfy(t, keepalive, topic)
 	s := login(t, f, topic)
@@ -258,7 +258,17 @@ func TestUnknownIDReplaysTheCache(t *testing.T) {
 	r.WaitFor(waitLong, first...)
 	r.Stop()
 
-	f.forget(first[4]) // the resume id expires from the cache
+	// A cursor of an older version, which resumed from the last id; that
+	// id expires from the cache.
+	cur, err := cursor.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur.Resume = first[4]
+	if err := cursor.Save(cur); err != nil {
+		t.Fatal(err)
+	}
+	f.forget(first[4])
 	later := []string{f.publish(topic, "new 1", "", 0), f.publish(topic, "new 2", "", 0)}
 	replayedBefore := f.Replayed()
 	r2 := start(t, f, s, cursor, backendtest.FastBackoff)
@@ -313,9 +323,9 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 // old link nor the new link's replay of the cache, as on a real ntfy (it
 // sends to the subscribers before it writes the cache; a new link
 // subscribes, then reads the cache). The catch-up poll after the new link
-// is up brings it in, exactly once (defect 21): from the handshake's since=
-// when the old link had caught up, and from where the old link began when
-// it broke before its own catch-up poll ran.
+// is up brings it in, exactly once (defect 21): from 2 s before the last
+// delivered message when the old link had caught up, and from where the old
+// link began when it broke before its own catch-up poll ran.
 func TestPublishedWhileResubscribing(t *testing.T) {
 	for _, c := range []struct {
 		name     string
@@ -328,12 +338,15 @@ func TestPublishedWhileResubscribing(t *testing.T) {
 			f := newFakeNtfy(t, keepalive, topic)
 			cursor := backendtest.CursorFile(t)
 			r := start(t, f, login(t, f, topic), cursor, backendtest.FastBackoff)
+			// Dated well after the link's open, so that the catch-up point
+			// it hands on once caught up differs from the one it owes.
+			f.dateAhead(100)
 			first := f.publish(topic, "first", "", 0)
 			r.WaitFor(waitLong, first)
 			polls := len(f.Polls())
 			if c.caughtUp {
-				// Caught up once the saved resume point owes no catch-up.
-				waitUntil(t, waitLong, "caught up", func() bool { cur, _ := cursor.Load(); return cur.Resume == first })
+				caughtUp := strconv.FormatInt(f.timeOf(first)-2, 10) // and no catch-up owed
+				waitUntil(t, waitLong, "caught up", func() bool { cur, _ := cursor.Load(); return cur.Resume == caughtUp })
 				polls++
 			}
 
@@ -348,11 +361,11 @@ func TestPublishedWhileResubscribing(t *testing.T) {
 			r.CheckExactlyOnce("ntfy (fake)", "published while re-subscribing, "+c.name, []string{first, lost, live}, 300*time.Millisecond)
 
 			got := f.Polls()[polls:]
-			if c.caughtUp && (len(got) == 0 || got[0] != first) {
-				t.Errorf("catch-up polls since %q, want the new handshake's since= (%s)", got, first)
+			if want := strconv.FormatInt(f.timeOf(first)-2, 10); c.caughtUp && (len(got) == 0 || got[0] != want) {
+				t.Errorf("catch-up polls since %q, want 2 s before the last delivered message (%s)", got, want)
 			}
-			if !c.caughtUp && (len(got) == 0 || !isTime(got[0])) {
-				t.Errorf("catch-up polls since %q, want from where the old link began (its open's time)", got)
+			if !c.caughtUp && (len(got) == 0 || !isTime(got[0]) || got[0] >= strconv.FormatInt(f.timeOf(first)-2, 10)) {
+				t.Errorf("catch-up polls since %q, want from where the old link began (before its open's time)", got)
 			}
 		})
 	}
