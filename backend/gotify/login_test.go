@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gorilla/websocket"
+
 	"tasktray/auth"
 	"tasktray/conn"
 )
@@ -32,12 +34,15 @@ type fakeGotify struct {
 	gone     map[int64]bool // ids of other users' or deleted messages
 	requests []string       // method, path and query of each request
 	clients  []int64        // ids of live clients; the first one is testToken's
+	listed   chan struct{}  // a GET /message was answered (capacity 1)
+	// stream serves a /stream WebSocket until it returns; nil refuses.
+	stream func(*websocket.Conn)
 }
 
 const gotifyUnauthorized = `{"error":"Unauthorized","errorCode":401,"errorDescription":"you need to provide a valid access token or user credentials to access this api"}`
 
 func newFakeGotify(t *testing.T, n int64) *fakeGotify {
-	f := &fakeGotify{n: n, clients: []int64{7}}
+	f := &fakeGotify{n: n, clients: []int64{7}, listed: make(chan struct{}, 1)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /version", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"version":"2.9.1","commit":"unknown","buildDate":"unknown"}`))
@@ -72,6 +77,19 @@ func newFakeGotify(t *testing.T, n int64) *fakeGotify {
 		f.clients = nil
 	}))
 	mux.HandleFunc("GET /message", f.authed(f.messages))
+	mux.HandleFunc("GET /stream", f.authed(func(w http.ResponseWriter, r *http.Request) {
+		if f.stream == nil {
+			http.NotFound(w, r)
+			return
+		}
+		up := websocket.Upgrader{}
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.Close()
+		f.stream(ws)
+	}))
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.requests = append(f.requests, r.Method+" "+r.URL.RequestURI())
@@ -132,6 +150,10 @@ func (f *fakeGotify) messages(w http.ResponseWriter, r *http.Request) {
 		msgs[i] = fmt.Sprintf(`{"id":%d,"appid":1,"message":"m%d","title":"t%d","priority":5,"date":"2026-11-29T22:10:46.1Z"}`, id, id, id)
 	}
 	fmt.Fprintf(w, `{"paging":{%s"size":%d,"since":%d,"limit":%d},"messages":[%s]}`, next, len(msgs), since, limit, strings.Join(msgs, ","))
+	select {
+	case f.listed <- struct{}{}:
+	default:
+	}
 }
 
 func (f *fakeGotify) account() auth.Account {
