@@ -112,6 +112,7 @@ type nativeBackend struct {
 	up    bool
 	proxy *Proxy
 	proto *native.Protocol
+	body  string // of each published task
 }
 
 func newReference(log *slog.Logger) (*server.Server, error) {
@@ -154,7 +155,7 @@ func (b *nativeBackend) Publish(title string) error {
 	if !b.up {
 		return errDown
 	}
-	_, err := b.srv.Publish(chaosUser, server.TaskInput{Title: title})
+	_, err := b.srv.Publish(chaosUser, server.TaskInput{Title: title, Body: b.body})
 	return err
 }
 

@@ -70,15 +70,21 @@ var errFrozen = errors.New("frozen")
 // wait polls cond until it holds; it fails when the watchdog fired or
 // after twice the freeze time (a guard, not a timing assertion).
 func (e *Env) wait(what string, cond func() bool) error {
+	state := func() string {
+		if e.Link == nil {
+			return "agent"
+		}
+		return e.Link.State().String()
+	}
 	deadline := time.Now().Add(2 * e.opts.Freeze)
 	for !cond() {
 		select {
 		case <-e.frozen:
-			return fmt.Errorf("%w (%v) while waiting for %s; state %v", errFrozen, e.why.Load(), what, e.Link.State())
+			return fmt.Errorf("%w (%v) while waiting for %s; state %v", errFrozen, e.why.Load(), what, state())
 		case <-time.After(10 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: no %s within %v; state %v", errFrozen, what, 2*e.opts.Freeze, e.Link.State())
+			return fmt.Errorf("%w: no %s within %v; state %v", errFrozen, what, 2*e.opts.Freeze, state())
 		}
 	}
 	return nil
