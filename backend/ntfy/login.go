@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
 	"tasktray/auth"
 	"tasktray/backend/internal/httpapi"
@@ -32,7 +34,9 @@ type Authenticator struct {
 
 var _ auth.Authenticator = Authenticator{}
 
-// Login trades the username and password for an access token. Errors wrap
+// Login trades the username and password for an access token, and sets the
+// session's Resume to the server's time of the login (ntfy's since= takes a
+// unix time). Errors wrap
 // auth.ErrBadCredentials, ErrTopicForbidden, ErrBadTopics,
 // auth.ErrUnreachable, auth.ErrTLS, auth.ErrNotServer, auth.ErrInsecure or
 // auth.ErrBadURL (or are ctx's error); they never contain the password or
@@ -86,7 +90,14 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	if created.Token == "" {
 		return auth.Session{}, fmt.Errorf("%w: POST /v1/account/token answered without a token", auth.ErrNotServer)
 	}
-	s := auth.Session{Account: c.Account, Token: created.Token}
+	// Where the server's history stands now, by its own clock (its Date
+	// header; ours if it sends none): the first link resumes from there, so
+	// a task published before it is up is not lost.
+	at, err := http.ParseTime(resp.Header.Get("Date"))
+	if err != nil {
+		at = time.Now()
+	}
+	s := auth.Session{Account: c.Account, Token: created.Token, Resume: strconv.FormatInt(at.Unix(), 10)}
 
 	for _, topic := range topics {
 		if err := checkRead(ctx, client, base, created.Token, topic); err != nil {

@@ -375,3 +375,29 @@ func isTime(s string) bool {
 	_, err := strconv.ParseInt(s, 10, 64)
 	return err == nil
 }
+
+// The login's resume point is where the server stood at login: a message
+// published between the login and the first link is delivered, one
+// published before the login is not.
+func TestLoginResumePoint(t *testing.T) {
+	f := newFakeNtfy(t, keepalive, topic)
+	before := f.publish(topic, "before the login", "", 0)
+	// ntfy's times are whole seconds; a message of the login's own second
+	// counts as after it (one early popup rather than one lost).
+	time.Sleep(1100 * time.Millisecond)
+	s := login(t, f, topic)
+	if _, err := strconv.ParseInt(s.Resume, 10, 64); err != nil {
+		t.Fatalf("login resume point %q is not a unix time", s.Resume)
+	}
+	early := f.publish(topic, "between the login and the first link", "", 0)
+	p, err := ntfy.New(s.Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := backendtest.StartRun(t, conn.Config{Protocol: p, Token: s.Token, StartFrom: s.Resume, Cursor: backendtest.CursorFile(t), Backoff: backendtest.FastBackoff})
+	r.WaitFor(waitLong, early)
+	r.CheckExactlyOnce("ntfy (fake)", "login resume point", []string{early}, 300*time.Millisecond)
+	if !r.At(before).IsZero() {
+		t.Error("a message from before the login was delivered")
+	}
+}
