@@ -400,18 +400,25 @@ func TestNew(t *testing.T) {
 
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{recordedConnect + "\n" + recordedSubscribed, recordedRecovered, recordedNotRecovered,
-		recordedHistory, recordedPush, recordedExpired, recordedDenied, recordedUnrecover, "{}\n{}"} {
-		f.Add(s, uint8(0))
-		f.Add(s, uint8(1))
+		recordedHistory, recordedPush, recordedExpired, recordedDenied, recordedUnrecover, "{}\n{}",
+		recordedRefreshed, recordedHistoryEvicted, history("LXyvBLNE", 19, 25, 25)} {
+		for state := range uint8(4) {
+			f.Add(s, state)
+		}
 	}
 	f.Fuzz(func(t *testing.T, frame string, state uint8) {
 		s := newSession("")
-		switch state % 3 {
+		switch state % 4 {
 		case 1:
 			s = newSession("cmcqDYUQ:1")
 		case 2:
 			s = newSession("oldEpoch:1")
 			if _, err := s.Decode([]byte(recordedNotRecovered)); err != nil {
+				t.Fatal(err)
+			}
+		case 3: // paging through a gap in the same epoch
+			s = newSession("LXyvBLNE:5")
+			if _, err := s.Decode([]byte(`{"id":2,"subscribe":{"recoverable":true,"epoch":"LXyvBLNE","offset":25,"positioned":true,"was_recovering":true}}`)); err != nil {
 				t.Fatal(err)
 			}
 		}
