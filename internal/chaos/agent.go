@@ -162,9 +162,9 @@ type AgentEnv struct {
 	// Spawned, Kills and Exited count window processes started, killed
 	// by the agent, and gone (for whatever reason).
 	Spawned, Kills, Exited atomic.Int64
-	windows        chan *pipeWindow
-	stateDir       string
-	accountPath    string
+	windows                chan *pipeWindow
+	stateDir               string
+	accountPath            string
 }
 
 // Click sends an action; an agent that does not take it within the
