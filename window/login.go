@@ -2,6 +2,9 @@ package window
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,10 +28,10 @@ const (
 // serverKinds are the kinds the form offers, in menu order: the auth.Account
 // Kind and the name shown.
 var serverKinds = []struct{ kind, name string }{
-	{"native", "Native"},
-	{"gotify", "Gotify"},
-	{"ntfy", "ntfy"},
-	{"centrifugo", "Centrifugo"},
+	{"native", txtKindNative},
+	{"gotify", txtKindGotify},
+	{"ntfy", txtKindNtfy},
+	{"centrifugo", txtKindCentrifugo},
 }
 
 // LoginForm collects what a login needs and shows how it went. It checks what
@@ -49,6 +52,8 @@ type LoginForm struct {
 	tokenURL *field // Centrifugo only
 	username *field
 	password *field
+	caFile   *field // a PEM CA bundle, for a self-signed server
+	caBrowse *widget.Button
 	insecure *widget.Check
 	message  *widget.Label // errors that belong to no field, and success
 	submit   *widget.Button
@@ -68,39 +73,44 @@ func NewLoginForm(onSubmit func(ipc.Login)) *LoginForm {
 	f.kind = widget.NewSelect(names, func(string) { f.kindChanged() })
 
 	server := widget.NewEntry()
-	server.SetPlaceHolder("https://tasks.example.com")
-	f.server = newField("Server URL", server)
+	server.SetPlaceHolder(txtServerURLHint)
+	f.server = newField(txtServerURL, server)
 	topics := widget.NewEntry()
-	topics.SetPlaceHolder("alerts, deploys")
-	f.topics = newField("Topics", topics)
+	topics.SetPlaceHolder(txtTopicsHint)
+	f.topics = newField(txtTopics, topics)
 	channel := widget.NewEntry()
-	channel.SetPlaceHolder("tasks:<username> (default)")
-	f.channel = newField("Channel", channel)
+	channel.SetPlaceHolder(txtChannelHint)
+	f.channel = newField(txtChannel, channel)
 	tokenURL := widget.NewEntry()
-	tokenURL.SetPlaceHolder("none: paste a token as the password")
-	f.tokenURL = newField("Token URL", tokenURL)
-	f.username = newField("Username", widget.NewEntry())
+	tokenURL.SetPlaceHolder(txtTokenURLHint)
+	f.tokenURL = newField(txtTokenURL, tokenURL)
+	f.username = newField(txtUsername, widget.NewEntry())
 	password := widget.NewPasswordEntry()
 	password.OnSubmitted = func(string) { f.Submit() }
-	f.password = newField("Password", password)
+	f.password = newField(txtPassword, password)
+	caFile := widget.NewEntry()
+	caFile.SetPlaceHolder(txtCAFileHint)
+	f.caFile = newField(txtCAFile, caFile)
+	f.caBrowse = widget.NewButton(txtBrowse, f.browseCAFile)
+	f.caFile.input = container.NewBorder(nil, nil, nil, f.caBrowse, caFile)
 
-	f.insecure = widget.NewCheck("Allow insecure connection (http://, ws://)", func(bool) {
+	f.insecure = widget.NewCheck(txtAllowInsecure, func(bool) {
 		f.server.setError("") // the error it may have caused no longer holds
 	})
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
 	f.message.Hide()
-	f.submit = widget.NewButton("Log in", f.Submit)
+	f.submit = widget.NewButton(txtLogIn, f.Submit)
 	f.submit.Importance = widget.HighImportance
 	f.activity = widget.NewActivity()
 	f.activity.Hide()
 
 	rows := []fyne.CanvasObject{widget.NewLabel("Server kind"), f.kind}
-	for _, fl := range []*field{f.server, f.topics, f.channel, f.tokenURL, f.username, f.password} {
+	for _, fl := range f.fields() {
 		rows = append(rows, fl.rows()...)
 	}
 	rows = append(rows, layout.NewSpacer(), f.insecure)
-	heading := widget.NewLabel("Log in to your task server")
+	heading := widget.NewLabel(txtLoginHeading)
 	heading.TextStyle.Bold = true
 	f.content = container.NewVBox(
 		heading,
@@ -131,6 +141,16 @@ func (f *LoginForm) SetAccount(kind, server, username string) {
 	f.username.entry.SetText(username)
 }
 
+// SetCAFile fills in the CA file of the account last used.
+func (f *LoginForm) SetCAFile(path string) {
+	f.caFile.entry.SetText(path)
+}
+
+// fields are the form's fields in order.
+func (f *LoginForm) fields() []*field {
+	return []*field{f.server, f.topics, f.channel, f.tokenURL, f.username, f.password, f.caFile}
+}
+
 // Submit checks the form and, when it is complete, turns busy and calls
 // OnSubmit. The Log in button and Enter in the password field call it.
 func (f *LoginForm) Submit() {
@@ -149,40 +169,38 @@ func (f *LoginForm) Submit() {
 
 // ShowResult ends a login: it leaves the busy state, clears the password and
 // shows the outcome where it belongs: a wrong password under the password,
-// an unreachable, insecure, untrusted (TLS) or wrong kind of server under the
-// URL, anything else below the form.
+// an unreachable, insecure or wrong kind of server under the URL, an
+// untrusted certificate (TLS) under the CA file, anything else below the
+// form. A long error is cut (see clip), so the form stays on screen.
 func (f *LoginForm) ShowResult(r ipc.LoginResult) {
 	f.setBusy(false)
 	f.password.entry.SetText("")
 	f.clearErrors()
 	if r.OK {
-		f.showMessage("Logged in.", widget.SuccessImportance)
+		f.showMessage(txtLoggedIn, widget.SuccessImportance)
 		return
 	}
 	detail := sentence(r.Error)
 	switch r.ErrorKind {
 	case ipc.ErrorCredentials:
-		f.password.setError("Wrong username or password.")
+		f.password.setError(txtWrongPassword)
 		f.focus(f.password.entry)
 	case ipc.ErrorUnreachable:
-		f.server.setError(join("Cannot reach the server.", detail))
+		f.server.setError(join(txtUnreachable, detail))
 	case ipc.ErrorTLS:
-		f.server.setError(join("The server's certificate is not trusted.", detail))
+		f.caFile.setError(join(txtUntrusted, detail))
+		f.focus(f.caFile.entry)
 	case ipc.ErrorNotServer:
-		f.server.setError("This is not a " + f.kindName() + " server. Check the URL and the server kind.")
+		f.server.setError(fmt.Sprintf(txtNotServerFmt, f.kindName()))
 	case ipc.ErrorInsecure:
-		f.server.setError(insecureHint)
+		f.server.setError(txtInsecureHint)
 	default:
 		if detail == "" {
-			detail = "Logging in failed."
+			detail = txtLoginFailed
 		}
 		f.showMessage(detail, widget.DangerImportance)
 	}
 }
-
-// insecureHint explains why an http:// or ws:// URL is refused.
-const insecureHint = "This would send your password unencrypted. " +
-	"Use https://, or tick \"Allow insecure connection\" below."
 
 // validate returns the login the form describes, or shows why there is none.
 func (f *LoginForm) validate() (ipc.Login, bool) {
@@ -193,15 +211,16 @@ func (f *LoginForm) validate() (ipc.Login, bool) {
 		Username:      strings.TrimSpace(f.username.entry.Text),
 		Password:      f.password.entry.Text,
 		AllowInsecure: f.insecure.Checked,
+		CAFile:        expandHome(strings.TrimSpace(f.caFile.entry.Text)),
 	}
 	ok := true
 	if _, err := auth.ValidateServerURL(login.Server, login.AllowInsecure); err != nil {
 		ok = false
 		switch {
 		case login.Server == "":
-			f.server.setError("Enter the server URL.")
+			f.server.setError(txtEnterServer)
 		case errors.Is(err, auth.ErrInsecure):
-			f.server.setError(insecureHint)
+			f.server.setError(txtInsecureHint)
 		default:
 			f.server.setError(sentence(err.Error()))
 		}
@@ -211,7 +230,7 @@ func (f *LoginForm) validate() (ipc.Login, bool) {
 		topics := splitList(f.topics.entry.Text)
 		if topics == "" {
 			ok = false
-			f.topics.setError("Enter at least one topic.")
+			f.topics.setError(txtEnterTopic)
 		}
 		login.Options = map[string]string{OptionTopics: topics}
 	case "centrifugo":
@@ -231,11 +250,19 @@ func (f *LoginForm) validate() (ipc.Login, bool) {
 	}
 	if login.Username == "" {
 		ok = false
-		f.username.setError("Enter your username.")
+		f.username.setError(txtEnterUsername)
 	}
 	if login.Password == "" {
 		ok = false
-		f.password.setError("Enter your password.")
+		f.password.setError(txtEnterPassword)
+	}
+	if login.CAFile != "" {
+		// The agent reads the file, as the same user on the same machine: a
+		// path it cannot read is better caught here, at the field.
+		if st, err := os.Stat(login.CAFile); err != nil || !st.Mode().IsRegular() {
+			ok = false
+			f.caFile.setError(txtCAFileUnusable)
+		}
 	}
 	return login, ok
 }
@@ -268,7 +295,7 @@ func (f *LoginForm) kindName() string {
 func (f *LoginForm) setBusy(busy bool) {
 	f.busy = busy
 	inputs := []fyne.Disableable{f.kind, f.server.entry, f.topics.entry, f.channel.entry, f.tokenURL.entry,
-		f.username.entry, f.password.entry, f.insecure, f.submit}
+		f.username.entry, f.password.entry, f.caFile.entry, f.caBrowse, f.insecure, f.submit}
 	for _, in := range inputs {
 		if busy {
 			in.Disable()
@@ -287,7 +314,7 @@ func (f *LoginForm) setBusy(busy bool) {
 }
 
 func (f *LoginForm) clearErrors() {
-	for _, fl := range []*field{f.server, f.topics, f.channel, f.tokenURL, f.username, f.password} {
+	for _, fl := range f.fields() {
 		fl.setError("")
 	}
 	f.message.Hide()
@@ -295,7 +322,7 @@ func (f *LoginForm) clearErrors() {
 
 func (f *LoginForm) showMessage(text string, importance widget.Importance) {
 	f.message.Importance = importance
-	f.message.SetText(text)
+	f.message.SetText(clip(text))
 	f.message.Show()
 }
 
@@ -309,6 +336,7 @@ func (f *LoginForm) focus(o fyne.Focusable) {
 type field struct {
 	label *widget.Label
 	entry *widget.Entry
+	input fyne.CanvasObject // what the form shows for entry, when not entry itself
 	err   *widget.Label
 }
 
@@ -333,11 +361,17 @@ func newField(label string, entry *widget.Entry) *field {
 func (fl *field) rows() []fyne.CanvasObject {
 	gap := widget.NewLabel("")
 	gap.Hide()
-	return []fyne.CanvasObject{fl.label, fl.entry, gap, fl.err}
+	input := fl.input
+	if input == nil {
+		input = fl.entry
+	}
+	return []fyne.CanvasObject{fl.label, input, gap, fl.err}
 }
 
-// setError shows msg under the entry, or nothing when msg is "".
+// setError shows msg under the entry, or nothing when msg is "". A long msg
+// is cut (see clip).
 func (fl *field) setError(msg string) {
+	msg = clip(msg)
 	if msg == fl.err.Text && fl.err.Visible() == (msg != "") {
 		return
 	}
@@ -385,4 +419,36 @@ func join(lead, detail string) string {
 		return lead
 	}
 	return lead + " " + detail
+}
+
+// maxShownRunes bounds an error or message the form shows: a server's name
+// or an error can be any length (a 2,000-character host name once pushed the
+// window to 1,471 px on an 800 px screen), and the form must stay on screen.
+// Wrapped at the form's width, this many characters take a few lines.
+const maxShownRunes = 160
+
+// clip cuts s to maxShownRunes, ending it with "…" when cut.
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= maxShownRunes {
+		return s
+	}
+	runes := []rune(s)
+	return strings.TrimSpace(string(runes[:maxShownRunes-1])) + "…"
+}
+
+// expandHome turns a leading "~/" into the user's home directory, as a shell
+// would: the agent takes the path as it is.
+func expandHome(path string) string {
+	rest, ok := strings.CutPrefix(path, "~"+string(filepath.Separator))
+	if !ok {
+		rest, ok = strings.CutPrefix(path, "~/")
+	}
+	if !ok {
+		return path
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return path
+	}
+	return filepath.Join(home, rest)
 }

@@ -24,7 +24,7 @@ func newLoginFixture(t *testing.T) *loginFixture {
 	fx := &loginFixture{}
 	fx.form = NewLoginForm(func(l ipc.Login) { fx.submitted = append(fx.submitted, l) })
 	fx.win = test.NewTempWindow(t, fx.form)
-	fx.win.Resize(fyne.NewSize(420, 320))
+	fx.win.Resize(loginSize)
 	return fx
 }
 
@@ -205,14 +205,14 @@ func TestLoginBusy(t *testing.T) {
 
 func TestLoginShowResult(t *testing.T) {
 	for _, tc := range []struct {
-		result       ipc.LoginResult
-		server, pass string // substrings of the error shown on that field; "" means none
-		message      string // substring of the message below the form
+		result           ipc.LoginResult
+		server, pass, ca string // substrings of the error shown on that field; "" means none
+		message          string // substring of the message below the form
 	}{
 		{result: ipc.LoginResult{OK: true}, message: "Logged in"},
 		{result: ipc.LoginResult{ErrorKind: ipc.ErrorCredentials, Error: "native: wrong username or password"}, pass: "Wrong username or password"},
-		{result: ipc.LoginResult{ErrorKind: ipc.ErrorUnreachable, Error: "server unreachable: connection refused"}, server: "Cannot reach the server. Server unreachable: connection refused."},
-		{result: ipc.LoginResult{ErrorKind: ipc.ErrorTLS, Error: "x509: certificate signed by unknown authority"}, server: "certificate is not trusted"},
+		{result: ipc.LoginResult{ErrorKind: ipc.ErrorUnreachable, Error: "connection refused"}, server: "Cannot reach the server. Connection refused."},
+		{result: ipc.LoginResult{ErrorKind: ipc.ErrorTLS, Error: "x509: certificate signed by unknown authority"}, ca: "certificate is not trusted"},
 		{result: ipc.LoginResult{ErrorKind: ipc.ErrorNotServer, Error: "not a server of this kind"}, server: "not a Native server"},
 		{result: ipc.LoginResult{ErrorKind: ipc.ErrorInsecure, Error: "insecure"}, server: "unencrypted"},
 		{result: ipc.LoginResult{ErrorKind: ipc.ErrorOther, Error: "keyring locked"}, message: "Keyring locked."},
@@ -229,6 +229,9 @@ func TestLoginShowResult(t *testing.T) {
 			}
 			if got := shown(f.password); (got == "") != (tc.pass == "") || !strings.Contains(got, tc.pass) {
 				t.Errorf("password error %q, want %q", got, tc.pass)
+			}
+			if got := shown(f.caFile); (got == "") != (tc.ca == "") || !strings.Contains(got, tc.ca) {
+				t.Errorf("CA file error %q, want %q", got, tc.ca)
 			}
 			msg := ""
 			if f.message.Visible() {
@@ -265,8 +268,8 @@ func TestLoginFitsItsWindow(t *testing.T) {
 	fx := newLoginFixture(t)
 	for _, kind := range []string{"native", "ntfy"} {
 		fx.form.SetAccount(kind, "", "")
-		if m := fx.form.MinSize(); m.Width > 420 || m.Height > 320 {
-			t.Errorf("%s form needs %v; the window opens at 420x320", kind, m)
+		if m := fx.form.MinSize(); m.Width > loginSize.Width || m.Height > loginSize.Height {
+			t.Errorf("%s form needs %v; the window opens at %v", kind, m, loginSize)
 		}
 	}
 }

@@ -52,7 +52,7 @@ func NewRecentTasks(send func(ipc.Message)) *RecentTasks {
 	r.ExtendBaseWidget(r)
 	r.header = widget.NewLabel("")
 	r.header.TextStyle.Bold = true
-	r.markAll = widget.NewButtonWithIcon("Mark all read", theme.ConfirmIcon(), func() {
+	r.markAll = widget.NewButtonWithIcon(txtMarkAllRead, theme.ConfirmIcon(), func() {
 		r.send(ipc.MarkAllRead{})
 	})
 	r.list = widget.NewList(
@@ -68,11 +68,11 @@ func NewRecentTasks(send func(ipc.Message)) *RecentTasks {
 			r.send(ipc.OpenTask{ID: r.tasks[id].ID})
 		}
 	}
-	r.empty = widget.NewLabel("No tasks yet. New tasks show up here.")
+	r.empty = widget.NewLabel(txtNoTasks)
 	r.empty.Alignment = fyne.TextAlignCenter
 	r.empty.Importance = widget.LowImportance
 	r.count = widget.NewLabel("")
-	r.older = widget.NewButtonWithIcon("Show older tasks", theme.MoveDownIcon(), r.showOlder)
+	r.older = widget.NewButtonWithIcon(txtShowOlder, theme.MoveDownIcon(), r.showOlder)
 	r.footer = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, r.count, r.older))
 	r.content = container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, r.markAll, r.header), widget.NewSeparator()),
@@ -98,11 +98,11 @@ func (r *RecentTasks) Apply(t ipc.Tasks) {
 	r.loading = false
 	switch {
 	case r.total == 0:
-		r.header.SetText("Recent tasks")
+		r.header.SetText(txtRecentHeading)
 	case t.Unread == 0:
-		r.header.SetText("All read")
+		r.header.SetText(txtAllRead)
 	default:
-		r.header.SetText(thousands(t.Unread) + " unread")
+		r.header.SetText(fmt.Sprintf(txtUnreadFmt, thousands(t.Unread)))
 	}
 	if t.Unread == 0 {
 		r.markAll.Disable()
@@ -121,18 +121,18 @@ func (r *RecentTasks) showCount() {
 	setVisible(r.footer, r.total > 0)
 	switch {
 	case n < r.total:
-		r.count.SetText(thousands(n) + " of " + thousands(r.total) + " tasks")
+		r.count.SetText(fmt.Sprintf(txtCountOfFmt, thousands(n), thousands(r.total)))
 	case n == 1:
-		r.count.SetText("1 task")
+		r.count.SetText(txtOneTask)
 	default:
-		r.count.SetText(thousands(n) + " tasks")
+		r.count.SetText(fmt.Sprintf(txtCountFmt, thousands(n)))
 	}
 	setVisible(r.older, n < r.total)
 	if r.loading {
-		r.older.SetText("Loading…")
+		r.older.SetText(txtLoading)
 		r.older.Disable()
 	} else {
-		r.older.SetText("Show older tasks")
+		r.older.SetText(txtShowOlder)
 		r.older.Enable()
 	}
 }
@@ -228,7 +228,7 @@ func (row *taskRow) CreateRenderer() fyne.WidgetRenderer {
 }
 
 func (row *taskRow) set(t ipc.Task, now time.Time) {
-	row.title.Text = cmp.Or(t.Title, "(no title)")
+	row.title.Text = cmp.Or(t.Title, txtNoTitle)
 	row.title.Style.TextStyle.Bold = !t.Read
 	row.body.Text, _, _ = strings.Cut(strings.TrimSpace(t.Body), "\n")
 	row.text.Refresh()
@@ -262,15 +262,15 @@ func age(t, now time.Time) string {
 	y2, m2, d2 := now.Date()
 	switch {
 	case d < time.Minute:
-		return "now"
+		return txtAgeNow
 	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d/time.Minute))
+		return fmt.Sprintf(txtAgeMinutesFmt, int(d/time.Minute))
 	case y1 == y2 && m1 == m2 && d1 == d2:
-		return t.Format("15:04")
+		return t.Format(layoutToday)
 	case d < 6*24*time.Hour:
-		return t.Format("Mon 15:04")
+		return t.Format(layoutThisWeek)
 	case y1 == y2:
-		return t.Format("2 Jan")
+		return t.Format(layoutThisYear)
 	}
-	return t.Format("2 Jan 2006")
+	return t.Format(layoutOlder)
 }

@@ -21,6 +21,9 @@ import (
 // same.
 const AppID = "io.github.tasktray"
 
+// loginSize is the size the login window opens at; the form fits in it.
+var loginSize = fyne.NewSize(420, 380)
+
 // Session is the one window of a window process: it shows a view, applies the
 // agent's messages to it and sends what the user does. Its window closing
 // ends the app. Its methods run on the Fyne goroutine.
@@ -47,13 +50,13 @@ func NewSession(a fyne.App, view string, send func(ipc.Message)) (*Session, erro
 	switch view {
 	case ipc.ViewLogin:
 		s.login = NewLoginForm(func(l ipc.Login) { send(l) })
-		title, content, size = "Log in – tasktray", s.login, fyne.NewSize(420, 320)
+		title, content, size = titleLogin, s.login, loginSize
 	case ipc.ViewRecent:
 		s.recent = NewRecentTasks(send)
-		title, content, size = "Recent tasks – tasktray", s.recent, fyne.NewSize(440, 520)
+		title, content, size = titleRecent, s.recent, fyne.NewSize(440, 520)
 	case ipc.ViewStatus:
 		s.status = NewStatus(send)
-		title, content, size = "tasktray", s.status, fyne.NewSize(420, 300)
+		title, content, size = titleStatus, s.status, fyne.NewSize(420, 300)
 	default:
 		return nil, fmt.Errorf("window: unknown view %q (want %q, %q or %q)", view, ipc.ViewLogin, ipc.ViewRecent, ipc.ViewStatus)
 	}
@@ -132,6 +135,7 @@ func (s *Session) prefillLogin(st ipc.State) {
 		return
 	}
 	f.SetAccount(st.Kind, st.Server, st.User)
+	f.SetCAFile(st.CAFile)
 	if st.User != "" {
 		s.win.Canvas().Focus(f.password.entry)
 	}

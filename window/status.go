@@ -1,6 +1,8 @@
 package window
 
 import (
+	"fmt"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -37,7 +39,7 @@ type Status struct {
 func NewStatus(send func(ipc.Message)) *Status {
 	s := &Status{send: send}
 	s.ExtendBaseWidget(s)
-	s.status = widget.NewLabel("Starting…")
+	s.status = widget.NewLabel(txtStarting)
 	s.status.TextStyle.Bold = true
 	s.status.Wrapping = fyne.TextWrapWord
 	s.account = widget.NewLabel("")
@@ -45,19 +47,19 @@ func NewStatus(send func(ipc.Message)) *Status {
 	s.note = widget.NewLabel("")
 	s.note.Importance = widget.WarningImportance
 	s.note.Wrapping = fyne.TextWrapWord
-	s.login = widget.NewButtonWithIcon("Log in…", theme.LoginIcon(), func() { s.send(ipc.Show{View: ipc.ViewLogin}) })
+	s.login = widget.NewButtonWithIcon(txtLogInButton, theme.LoginIcon(), func() { s.send(ipc.Show{View: ipc.ViewLogin}) })
 	s.login.Importance = widget.HighImportance
-	s.logout = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), func() { s.send(ipc.Logout{}) })
-	s.recent = widget.NewButtonWithIcon("Recent tasks…", theme.ListIcon(), func() { s.send(ipc.Show{View: ipc.ViewRecent}) })
-	s.reconnect = widget.NewButtonWithIcon("Reconnect now", theme.ViewRefreshIcon(), func() { s.send(ipc.Reconnect{}) })
-	s.pause = widget.NewCheck("Pause notifications", func(paused bool) {
+	s.logout = widget.NewButtonWithIcon(txtLogOut, theme.LogoutIcon(), func() { s.send(ipc.Logout{}) })
+	s.recent = widget.NewButtonWithIcon(txtRecentButton, theme.ListIcon(), func() { s.send(ipc.Show{View: ipc.ViewRecent}) })
+	s.reconnect = widget.NewButtonWithIcon(txtReconnectNow, theme.ViewRefreshIcon(), func() { s.send(ipc.Reconnect{}) })
+	s.pause = widget.NewCheck(txtPauseNotes, func(paused bool) {
 		if !s.applying {
 			s.send(ipc.Pause{Paused: paused})
 		}
 	})
-	s.quit = widget.NewButtonWithIcon("Quit tasktray", theme.CancelIcon(), func() { s.send(ipc.Quit{}) })
+	s.quit = widget.NewButtonWithIcon(txtQuit, theme.CancelIcon(), func() { s.send(ipc.Quit{}) })
 	hint := widget.NewRichText(&widget.TextSegment{
-		Text:  "This desktop has no system tray, so tasktray shows its status here.",
+		Text:  txtNoTrayHint,
 		Style: quiet,
 	})
 	hint.Wrapping = fyne.TextWrapWord
@@ -85,17 +87,17 @@ func (s *Status) CreateRenderer() fyne.WidgetRenderer {
 // SetState shows st and offers the actions that make sense in it.
 func (s *Status) SetState(st ipc.State) {
 	if st.Status != "" {
-		s.status.SetText(st.Status)
+		s.status.SetText(clip(st.Status)) // it names the server, which can be any length
 	}
 	switch {
 	case st.User != "" && st.Server != "":
-		s.account.SetText(st.User + " on " + st.Server)
+		s.account.SetText(fmt.Sprintf(txtUserOnServerFmt, st.User, st.Server))
 	case st.Server != "":
 		s.account.SetText(st.Server)
 	default:
-		s.account.SetText("No account")
+		s.account.SetText(txtNoAccount)
 	}
-	s.note.SetText(st.KeyringNote)
+	s.note.SetText(clip(st.KeyringNote))
 	setVisible(s.note, st.KeyringNote != "")
 	// A refused token leaves the account logged in but asks for a new login:
 	// offer both.

@@ -2,6 +2,7 @@ package window
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -77,5 +78,21 @@ func TestStatusPausedFromAgentSendsNothing(t *testing.T) {
 	s.SetState(connected)
 	if s.pause.Checked || len(*sent) != 0 {
 		t.Errorf("pause box ticked %t; sent %v, want nothing", s.pause.Checked, *sent)
+	}
+}
+
+// TestStatusStaysOnScreenWithLongText: the status line names the server, and
+// a 2,000-character host name must not push the window off an 800 px screen
+// (issue 10, defect 20).
+func TestStatusStaysOnScreenWithLongText(t *testing.T) {
+	s, _ := newStatusFixture(t)
+	long := strings.Repeat("a", 2000)
+	st := connected
+	st.Server = "https://" + long
+	st.Status = "Connected to " + long
+	st.KeyringNote = "No keyring: " + long
+	s.SetState(st)
+	if m := s.MinSize(); m.Height > 600 || m.Width > 800 {
+		t.Errorf("the status view needs %v with a 2,000-character server; want at most 800x600", m)
 	}
 }

@@ -4,7 +4,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -54,20 +53,17 @@ func Run(view string, in io.Reader, out io.Writer) error {
 }
 
 // receive applies the agent's messages to session on the Fyne goroutine until
-// conn's input ends, skipping lines that are not messages. It returns nil at
-// EOF.
+// conn's input ends; conn skips (and logs) lines that are not messages. It
+// returns nil at EOF.
 func receive(conn *ipc.Conn, session *window.Session) error {
 	for {
 		m, err := conn.Receive()
 		switch {
 		case err == io.EOF:
 			return nil
-		case errors.Is(err, ipc.ErrMalformed):
-			fmt.Fprintln(os.Stderr, "tasktray window: skipping a message:", err)
 		case err != nil:
 			return err
-		default:
-			fyne.Do(func() { session.Handle(m) })
 		}
+		fyne.Do(func() { session.Handle(m) })
 	}
 }
