@@ -74,9 +74,13 @@ func (f *realFixture) start(t *testing.T, cursor conn.CursorStore, backoff conn.
 		t.Fatal(err)
 	}
 	p.PongWait = realPongWait
+	d, err := conn.NewDialer("")
+	if err != nil {
+		t.Fatal(err)
+	}
 	return backendtest.StartRun(t, conn.Config{
 		Protocol: p, Token: f.session.Token, StartFrom: f.session.Resume, Cursor: cursor,
-		Backoff: backoff, StableAfter: 200 * time.Millisecond,
+		Backoff: backoff, StableAfter: 200 * time.Millisecond, Dialer: p.Dialer(d),
 	})
 }
 

@@ -54,7 +54,8 @@ func start(t *testing.T, f *fakeNtfy, s auth.Session, cursor conn.CursorStore, b
 	}
 	p.PongWait = pongWait
 	links := len(f.Sinces())
-	r := backendtest.StartRun(t, conn.Config{Protocol: p, Token: s.Token, Cursor: cursor, Backoff: backoff, StableAfter: 200 * time.Millisecond})
+	r := backendtest.StartRun(t, conn.Config{Protocol: p, Token: s.Token, Cursor: cursor, Backoff: backoff, StableAfter: 200 * time.Millisecond,
+		Dialer: p.Dialer(websocket.DefaultDialer)})
 	r.WaitState(waitLong, "subscribed", func(conn.State) bool { return len(f.Sinces()) > links })
 	return r
 }
@@ -399,5 +400,40 @@ func TestLoginResumePoint(t *testing.T) {
 	r.CheckExactlyOnce("ntfy (fake)", "login resume point", []string{early}, 300*time.Millisecond)
 	if !r.At(before).IsZero() {
 		t.Error("a message from before the login was delivered")
+	}
+}
+
+// A 403 at the handshake can be spurious on a real ntfy (a valid token,
+// refused under concurrent requests from one IP): it is retried with the
+// backoff, and means "log in again" only when it persists. A 401 means it
+// at once.
+func TestHandshakeRefusals(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		refusals   []int
+		authNeeded bool
+	}{
+		{"two spurious 403s", []int{403, 403}, false},
+		{"a 403 that persists", []int{403, 403, 403}, true},
+		{"a 401", []int{401}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeNtfy(t, keepalive, topic)
+			s := login(t, f, topic)
+			r := start(t, f, s, backendtest.CursorFile(t), backendtest.FastBackoff)
+			gen := r.State().Generation
+			f.refuseNext(c.refusals...)
+			f.dropAll()
+			if c.authNeeded {
+				st := r.WaitState(waitLong, "auth-required", func(s conn.State) bool { return s.Phase == conn.AuthRequired })
+				if !strings.Contains(st.Reason, strconv.Itoa(c.refusals[len(c.refusals)-1])) || strings.Contains(st.Reason, s.Token) {
+					t.Errorf("reason %q", st.Reason)
+				}
+				return
+			}
+			r.WaitReconnected(waitLong, gen)
+			live := f.publish(topic, "after the refusals", "", 0)
+			r.WaitFor(waitLong, live)
+		})
 	}
 }
