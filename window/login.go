@@ -105,7 +105,7 @@ func NewLoginForm(onSubmit func(ipc.Login)) *LoginForm {
 	f.activity = widget.NewActivity()
 	f.activity.Hide()
 
-	rows := []fyne.CanvasObject{widget.NewLabel("Server kind"), f.kind}
+	rows := []fyne.CanvasObject{widget.NewLabel(txtServerKind), f.kind}
 	for _, fl := range f.fields() {
 		rows = append(rows, fl.rows()...)
 	}
