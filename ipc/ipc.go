@@ -20,6 +20,11 @@
 //	{"type":"more","before":9501}
 //	{"type":"tasks","tasks":[{"id":"80","seq":9500,...},...,{"id":"1","seq":9001,...}],"total":10000,"unread":10000}
 //
+// Neither side can make the other deaf or stuck: Receive skips a line that is
+// not a message, or is longer than MaxLineSize, and reads on; the agent's
+// Child.Send never waits on a window, and a window that stops reading is
+// killed (ErrWindowStuck) rather than left to hold up the agent's loop.
+//
 // Package ipc owns the message types, the codec (Conn) and starting a window
 // process (Spawn). It does not own what the messages mean to the agent
 // (package tray) or how they are drawn (package window).

@@ -82,10 +82,11 @@ func (c *Child) SetLogger(l *slog.Logger) { c.in.SetLogger(l) }
 // Pid is the process id of the child.
 func (c *Child) Pid() int { return c.cmd.Process.Pid }
 
-// Kill ends the child at once and drops what waits to be sent to it. Killing
-// a child that has already exited is not an error.
+// Kill ends the child at once and drops what waits to be sent to it; every
+// later Send fails. Killing a child that has already exited is not an error.
 func (c *Child) Kill() error {
-	c.out.stopOnce.Do(func() { close(c.out.stop) })
+	c.out.fail(errKilled)
+	c.out.halt()
 	if err := c.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("ipc: kill window process %d: %w", c.Pid(), err)
 	}
@@ -98,7 +99,7 @@ func (c *Child) Kill() error {
 // killed"). Call it exactly once, after Receive has returned an error. The
 // goroutine that feeds the window's stdin has ended when it returns.
 func (c *Child) Wait() error {
-	c.out.stopOnce.Do(func() { close(c.out.stop) })
+	c.out.halt()
 	err := c.cmd.Wait() // closes stdin, which ends a write still under way
 	c.out.end()
 	return err

@@ -165,6 +165,9 @@ func TestSpawnKill(t *testing.T) {
 	if err := child.Kill(); err != nil {
 		t.Fatal(err)
 	}
+	if err := child.Send(Quit{}); err == nil {
+		t.Error("Send to a killed child = nil, want an error")
+	}
 	if _, err := receiveWithin(t, child, 10*time.Second); err != io.EOF {
 		t.Fatalf("Receive = %v, want io.EOF", err)
 	}

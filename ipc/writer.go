@@ -9,6 +9,9 @@ import (
 	"time"
 )
 
+// errKilled is why nothing more is sent to a window killed by Child.Kill.
+var errKilled = errors.New("ipc: window process killed")
+
 // ErrWindowStuck means a window process stopped reading what the agent sends:
 // a write to it made no progress for StuckAfter, or more than QueueMessages
 // messages or QueueBytes bytes were waiting for it. Child.Send kills such a
@@ -101,7 +104,7 @@ func (w *writer) run(ctx context.Context) {
 				break
 			}
 			if err := w.write(line); err != nil {
-				w.fail(err)
+				w.fail(fmt.Errorf("ipc: send: %w", err))
 				return
 			}
 		}
@@ -136,12 +139,13 @@ func (w *writer) write(line []byte) error {
 }
 
 // fail records why nothing more is written, unless a reason is known
-// already, and drops the queue.
+// already (the first is the cause: a stuck window's write fails once it is
+// killed), and drops the queue.
 func (w *writer) fail(err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err == nil {
-		w.err = fmt.Errorf("ipc: send: %w", err)
+		w.err = err
 	}
 	w.queue, w.bytes = nil, 0
 }
@@ -154,8 +158,13 @@ func (w *writer) giveUp() {
 	w.out.Close()
 }
 
-// end stops run and waits for it.
-func (w *writer) end() {
+// halt makes run return at its next wait, for a window that is gone.
+func (w *writer) halt() {
 	w.stopOnce.Do(func() { close(w.stop) })
+}
+
+// end halts run and waits for it.
+func (w *writer) end() {
+	w.halt()
 	<-w.done
 }
