@@ -74,6 +74,11 @@ type DBus struct {
 	caps   map[string]bool // the daemon's capabilities; nil until asked
 	shown  map[popupKey]shown
 	seq    uint64 // counts remembered popups, to forget the oldest first
+	// closedAt holds, for recently closed popups, where NotificationClosed
+	// came on the connection. Show remembers a popup after its answer, on
+	// another goroutine than the one handling signals, so the close of a
+	// popup that closed at once can be handled first; see remember.
+	closedAt map[popupKey]dbus.Sequence
 }
 
 // popupKey names one notification: ids are per daemon process.
@@ -124,14 +129,15 @@ func NewDesktop(o Options) (Notifier, error) {
 func NewDBus(c *dbus.Conn, o Options) (*DBus, error) {
 	o = o.withDefaults()
 	n := &DBus{
-		conn:    c,
-		open:    o.Open,
-		log:     o.Logger,
-		signals: make(chan *dbus.Signal, 16),
-		owners:  make(chan struct{}, 1),
-		stop:    make(chan struct{}),
-		done:    make(chan struct{}),
-		shown:   make(map[popupKey]shown),
+		conn:     c,
+		open:     o.Open,
+		log:      o.Logger,
+		signals:  make(chan *dbus.Signal, 16),
+		owners:   make(chan struct{}, 1),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+		shown:    make(map[popupKey]shown),
+		closedAt: make(map[popupKey]dbus.Sequence),
 	}
 	if path, err := writeIcon(o.Icon); err != nil {
 		n.log.Warn("notify: popups go without an icon", "err", err)
@@ -260,14 +266,14 @@ func (n *DBus) show(ctx context.Context, p Popup) (daemon string, err error) {
 
 	replaces := n.replaces(daemon, p.ID)
 	var id uint32
-	err = n.conn.Object(daemon, servicePath).CallWithContext(ctx, serviceIface+".Notify", 0,
-		appName, replaces, n.icon, p.Title, body, actions, hints, timeout).Store(&id)
-	if err != nil {
+	call := n.conn.Object(daemon, servicePath).CallWithContext(ctx, serviceIface+".Notify", 0,
+		appName, replaces, n.icon, p.Title, body, actions, hints, timeout)
+	if err := call.Store(&id); err != nil {
 		return daemon, err
 	}
 	// A click needs a person to see the popup first, so it cannot beat
 	// this; a signal for an id not remembered would be ignored.
-	n.remember(popupKey{daemon, id}, replaces, shown{popupID: p.ID, url: link})
+	n.remember(popupKey{daemon, id}, replaces, shown{popupID: p.ID, url: link}, call.ResponseSequence)
 	return daemon, nil
 }
 
@@ -358,8 +364,13 @@ func (n *DBus) handle(sig *dbus.Signal) {
 		if dbus.Store(sig.Body, &id, &reason) != nil {
 			return
 		}
+		k := popupKey{sig.Sender, id}
 		n.mu.Lock()
-		delete(n.shown, popupKey{sig.Sender, id})
+		delete(n.shown, k)
+		if len(n.closedAt) >= maxTracked {
+			clear(n.closedAt) // old closes: their popups were remembered long ago
+		}
+		n.closedAt[k] = sig.Sequence
 		n.mu.Unlock()
 	}
 }
@@ -395,11 +406,19 @@ func (n *DBus) replaces(daemon, popupID string) uint32 {
 	return 0
 }
 
-func (n *DBus) remember(k popupKey, replaced uint32, s shown) {
+// remember keeps s as the popup k, which the daemon's answer at sequence
+// answered put on screen, unless the daemon left or closed it since.
+func (n *DBus) remember(k popupKey, replaced uint32, s shown, answered dbus.Sequence) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.daemon != k.daemon {
 		return // it left while we called it
+	}
+	if at, ok := n.closedAt[k]; ok {
+		delete(n.closedAt, k)
+		if at > answered {
+			return // closed already
+		}
 	}
 	delete(n.shown, popupKey{k.daemon, replaced}) // a daemon that lost it answers with a new id
 	n.seq++
