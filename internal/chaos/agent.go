@@ -373,7 +373,7 @@ func RunAgentScenario(sc AgentScenario, opts Options) (res Result) {
 				return fmt.Errorf("round %d: %w", res.Rounds, err)
 			}
 		}
-		e.paused.Store(true)
+		e.Pause()
 		if err := e.Drained(); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"tasktray/backend/native"
 	"tasktray/conn"
 	"tasktray/internal/legacyserver"
+	"tasktray/internal/servers"
 	"tasktray/server"
 )
 
@@ -47,12 +49,20 @@ type Backend interface {
 	Close()
 }
 
+// dialerBackend is a Backend whose kind needs its own conn.Dialer.
+type dialerBackend interface {
+	Dialer(p conn.Protocol) conn.Dialer
+}
+
 // Kind starts a Backend of one server kind.
 type Kind struct {
 	Name string
 	// Skip, when not empty, says why the kind cannot run here.
-	Skip  string
-	Start func(log *slog.Logger) (Backend, error)
+	Skip string
+	// MissingBin says Skip is for a server binary not given: under CI=true
+	// that fails the run (a step that should run may not skip).
+	MissingBin bool
+	Start      func(log *slog.Logger) (Backend, error)
 	// Unsupported names the scenarios this kind has no equivalent of,
 	// and why.
 	Unsupported map[string]string
@@ -66,11 +76,22 @@ func Kinds() []Kind {
 			"restart new epoch": "a browser-era backend names no epoch: a restart that forgets its ids cannot be told from a replay",
 		}},
 	}
-	for _, k := range []struct{ name, env string }{
-		{"gotify", "TASKTRAY_GOTIFY_BIN"}, {"centrifugo", "TASKTRAY_CENTRIFUGO_BIN"}, {"ntfy", "TASKTRAY_NTFY_BIN"},
-	} {
-		ks = append(ks, Kind{Name: k.name, Skip: "no chaos backend for this kind yet (its real server: " + k.env + ")"})
+	gotifyKind := Kind{Name: "gotify", Start: startGotify, Unsupported: map[string]string{
+		"restart new epoch": "Gotify keeps its ids in its database",
+		"token revoked":     "no revoke in internal/servers for Gotify client tokens yet",
+	}}
+	if os.Getenv(servers.EnvGotifyBin) == "" {
+		gotifyKind.Skip, gotifyKind.MissingBin = servers.EnvGotifyBin+" not set (source scripts/servers.sh)", true
 	}
+	ks = append(ks, gotifyKind)
+	ntfyKind := Kind{Name: "ntfy", Start: startNtfy, Unsupported: map[string]string{
+		"restart new epoch": "ntfy keeps its message cache on disk",
+		"token revoked":     "no revoke in internal/servers for ntfy tokens yet",
+	}}
+	if os.Getenv(servers.EnvNtfyBin) == "" {
+		ntfyKind.Skip, ntfyKind.MissingBin = servers.EnvNtfyBin+" not set (source scripts/servers.sh)", true
+	}
+	ks = append(ks, ntfyKind, Kind{Name: "centrifugo", Skip: "no chaos backend for this kind yet (" + servers.EnvCentrifugoBin + ")"})
 	return ks
 }
 

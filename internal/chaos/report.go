@@ -26,7 +26,7 @@ func WriteTable(w io.Writer, rs []Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "kind\tscenario\trounds\tpublished\tdelivered\tduplicated\tlost\textra\tdetect p50\tdetect max\theap MiB before→after\tgoroutines before→after\ttime\tresult\t")
 	for _, r := range rs {
-		if r.Skip != "" && r.Published == 0 {
+		if r.Skip != "" && r.Published == 0 && r.Err == nil {
 			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t\t\t\t\t\tSKIP: %s\t\n", r.Kind, r.Scenario, r.Skip)
 			continue
 		}

@@ -57,6 +57,7 @@ type Env struct {
 	opts   Options
 	log    *slog.Logger
 
+	pubMu   sync.Mutex // held while a task is published, so Pause waits for it
 	paused  atomic.Bool
 	markers atomic.Int64
 	seq     atomic.Int64
@@ -159,10 +160,14 @@ func (e *Env) RestartClient() error {
 }
 
 func (e *Env) config(startFrom string) conn.Config {
-	return conn.Config{
+	cfg := conn.Config{
 		Protocol: e.B.Protocol(), Token: e.Sess.Token, StartFrom: startFrom, Cursor: e.Cursor, Clock: e.Clock,
 		Backoff: conn.Backoff{Base: 100 * time.Millisecond, Max: time.Second}, StableAfter: time.Second,
 	}
+	if d, ok := e.B.(dialerBackend); ok {
+		cfg.Dialer = d.Dialer(cfg.Protocol)
+	}
+	return cfg
 }
 
 // publish keeps publishing until stop closes.
@@ -176,14 +181,22 @@ func (e *Env) publish(stop <-chan struct{}, wg *sync.WaitGroup) {
 			return
 		case <-t.C:
 		}
-		if e.paused.Load() {
-			continue
+		e.pubMu.Lock()
+		if !e.paused.Load() {
+			title := fmt.Sprintf("%s #%d", e.name, e.seq.Add(1))
+			if err := e.B.Publish(title); err == nil {
+				e.L.Published(title)
+			}
 		}
-		title := fmt.Sprintf("%s #%d", e.name, e.seq.Add(1))
-		if err := e.B.Publish(title); err == nil {
-			e.L.Published(title)
-		}
+		e.pubMu.Unlock()
 	}
+}
+
+// Pause stops the publisher and returns once no task is being published.
+func (e *Env) Pause() {
+	e.pubMu.Lock()
+	e.paused.Store(true)
+	e.pubMu.Unlock()
 }
 
 func (e *Env) watchdog(stop <-chan struct{}, wg *sync.WaitGroup) {
@@ -285,7 +298,7 @@ func RunScenario(k Kind, sc Scenario, opts Options) (res Result) {
 				return fmt.Errorf("round %d: %w", res.Rounds, err)
 			}
 		}
-		e.paused.Store(true)
+		e.Pause()
 		if err := e.Drained(); err != nil {
 			return err
 		}

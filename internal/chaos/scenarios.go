@@ -133,7 +133,7 @@ var Scenarios = []Scenario{
 		// The app is closed, its cursor file damaged, then started again.
 		// Nothing is published meanwhile: the damage costs the resume
 		// point (the user is told by a Gap), never the link.
-		e.paused.Store(true)
+		e.Pause()
 		defer e.paused.Store(false)
 		if err := e.Drained(); err != nil {
 			return err
