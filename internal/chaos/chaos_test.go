@@ -27,8 +27,11 @@ func TestLedgerCountsLossRepeatAndStrangers(t *testing.T) {
 	l.Delivered("a")
 	l.Delivered("a")
 	l.Delivered("garbage")
+	l.Maybe("sent as the server died")
+	l.Maybe("sent as the server died, delivered")
+	l.Delivered("sent as the server died, delivered")
 	got := l.Tally()
-	if got.Published != 3 || got.Delivered != 2 || got.Duplicated != 1 || got.Lost != 1 || got.Extra != 1 {
+	if got.Published != 4 || got.Delivered != 3 || got.Duplicated != 1 || got.Lost != 1 || got.Extra != 1 {
 		t.Fatalf("tally %+v", got)
 	}
 	if verdict(Result{Tally: got}) == nil {

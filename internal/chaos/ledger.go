@@ -11,6 +11,7 @@ import (
 type Ledger struct {
 	mu        sync.Mutex
 	published map[string]bool
+	maybe     map[string]bool // publish failed: the server may have taken it
 	delivered map[string]int
 	strangers int // delivered but never published (garbage that became a task)
 	last      time.Time
@@ -18,7 +19,16 @@ type Ledger struct {
 
 // NewLedger returns an empty ledger.
 func NewLedger() *Ledger {
-	return &Ledger{published: map[string]bool{}, delivered: map[string]int{}, last: time.Now()}
+	return &Ledger{published: map[string]bool{}, maybe: map[string]bool{}, delivered: map[string]int{}, last: time.Now()}
+}
+
+// Maybe records a task whose publish failed in a way that leaves open
+// whether the server kept it (a server killed mid-request): it is not
+// lost if it never arrives, and not a stranger if it does.
+func (l *Ledger) Maybe(title string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.maybe[title] = true
 }
 
 // Published records a task that the server accepted.
@@ -89,7 +99,9 @@ func (l *Ledger) Tally() Tally {
 	defer l.mu.Unlock()
 	t := Tally{Published: len(l.published)}
 	for title, n := range l.delivered {
-		if !l.published[title] {
+		if !l.published[title] && l.maybe[title] {
+			t.Published++ // it was published after all
+		} else if !l.published[title] {
 			t.Extra += n
 			if len(t.Strangers) < 3 {
 				t.Strangers = append(t.Strangers, fmt.Sprintf("%.40q", title))

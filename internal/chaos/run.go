@@ -186,6 +186,8 @@ func (e *Env) publish(stop <-chan struct{}, wg *sync.WaitGroup) {
 			title := fmt.Sprintf("%s #%d", e.name, e.seq.Add(1))
 			if err := e.B.Publish(title); err == nil {
 				e.L.Published(title)
+			} else if !errors.Is(err, errDown) {
+				e.L.Maybe(title)
 			}
 		}
 		e.pubMu.Unlock()
