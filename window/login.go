@@ -159,6 +159,7 @@ func (f *LoginForm) Submit() {
 	}
 	login, ok := f.validate()
 	if !ok {
+		f.Refresh() // lay the form out again around the errors shown
 		return
 	}
 	f.setBusy(true)
@@ -173,6 +174,7 @@ func (f *LoginForm) Submit() {
 // untrusted certificate (TLS) under the CA file, anything else below the
 // form. A long error is cut (see clip), so the form stays on screen.
 func (f *LoginForm) ShowResult(r ipc.LoginResult) {
+	defer f.Refresh() // lay the form out again around the error shown
 	f.setBusy(false)
 	f.password.entry.SetText("")
 	f.clearErrors()

@@ -147,6 +147,7 @@ func TestLoginValidation(t *testing.T) {
 					t.Errorf("%s error %q, want one containing %q", c.name, got, c.want)
 				}
 			}
+			expectLaidOut(t, fx.form)
 			if !tc.wantSubmit && (fx.form.submit.Disabled() || fx.form.busy) {
 				t.Error("a refused submit left the form busy")
 			}
@@ -233,6 +234,7 @@ func TestLoginShowResult(t *testing.T) {
 			if got := shown(f.caFile); (got == "") != (tc.ca == "") || !strings.Contains(got, tc.ca) {
 				t.Errorf("CA file error %q, want %q", got, tc.ca)
 			}
+			expectLaidOut(t, f)
 			msg := ""
 			if f.message.Visible() {
 				msg = f.message.Text
@@ -293,5 +295,17 @@ func TestLoginCentrifugoOptions(t *testing.T) {
 	want := map[string]string{OptionChannel: "tasks:ana", OptionTokenURL: "https://intranet.example.com/token"}
 	if got := fx.last(t); !reflect.DeepEqual(got.Options, want) {
 		t.Fatalf("options %v, want %v", got.Options, want)
+	}
+}
+
+// expectLaidOut fails the test for an error shown but not laid out under its
+// entry: Fyne lays a form out again only when asked, and such an error was
+// drawn over the top of the form.
+func expectLaidOut(t *testing.T, f *LoginForm) {
+	t.Helper()
+	for _, fl := range f.fields() {
+		if fl.err.Visible() && (fl.err.Size().Width == 0 || fl.err.Position().Y <= fl.entry.Position().Y) {
+			t.Errorf("error %q not laid out under its entry: at %v, size %v", fl.err.Text, fl.err.Position(), fl.err.Size())
+		}
 	}
 }
