@@ -16,12 +16,12 @@ import (
 type Account struct {
 	Kind     string `json:"kind"`     // server kind: "native", "gotify", "ntfy", "centrifugo"
 	Server   string `json:"server"`   // base URL, e.g. https://tasks.example.com
+	Username string `json:"username"` // login name on that server
 	// Servers lists more base URLs of the same service (the nodes of a
 	// cluster behind no load balancer, or a standby), tried in order after
 	// Server when it cannot be reached. They share Server's token, cursor
 	// and keyring entry: the same service, so the same history.
 	Servers []string `json:"servers,omitempty"`
-	Username string `json:"username"` // login name on that server
 	// Options holds what a kind needs beyond the basics (ntfy topics,
 	// a Centrifugo channel). Never secrets.
 	Options map[string]string `json:"options,omitempty"`
