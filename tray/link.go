@@ -155,6 +155,6 @@ func gapText(g conn.Gap) string {
 func (a *Agent) onResumed() {
 	a.log.Info("the machine resumed from sleep; checking the link")
 	if a.link != nil {
-		a.link.client.Reconnect() // conn.Client.Resumed once it lands
+		a.link.client.Resumed()
 	}
 }

@@ -93,6 +93,7 @@ func (a *Agent) stateMessage(v View) ipc.State {
 		Kind:        a.account.Kind,
 		User:        a.account.Username,
 		Server:      a.account.Server,
+		CAFile:      a.account.CAFile,
 		Paused:      a.paused,
 		KeyringNote: a.cfg.Tokens.Reason(),
 	}
