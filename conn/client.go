@@ -44,6 +44,14 @@ type Dialer interface {
 // take the defaults above.
 type Config struct {
 	Protocol Protocol
+	// Server names Protocol's address for the user (State.Server), e.g.
+	// the account's URL. It must hold no credentials.
+	Server string
+	// Alternates are more addresses of the same service (the nodes of a
+	// cluster behind no load balancer, or a standby), tried in order after
+	// Protocol. They share the token and the cursor, so the link resumes on
+	// whichever answers. See Run for the order of dials and waits.
+	Alternates []Address
 	// Token is the token to start with; "" waits for SetToken.
 	Token string
 	// StartFrom is the resume point to use when the stored cursor has none
@@ -63,13 +71,25 @@ type Config struct {
 	Logger      *slog.Logger
 }
 
+// Address is one address of a service: what to dial there and the name
+// the user reads for it.
+type Address struct {
+	// Server names the address in State.Server; no credentials.
+	Server   string
+	Protocol Protocol
+}
+
 // Client keeps one link to one server alive and delivers its tasks in order,
 // each exactly once, on Tasks. It is driven by Run; its other methods are
 // safe to call from any goroutine.
 type Client struct {
 	cfg   Config
-	proto Protocol
-	log   *slog.Logger
+	addrs []Address // Config.Protocol first, then Config.Alternates
+	// proto and server are the address being dialled or linked to; Run
+	// sets them between links, so the pumps of a link read them safely.
+	proto  Protocol
+	server string
+	log    *slog.Logger
 
 	tasks    chan Task
 	states   chan State
@@ -102,8 +122,17 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Protocol == nil {
 		return nil, errors.New("conn: Config.Protocol is required")
 	}
-	if err := cfg.Protocol.Keepalive().check(); err != nil {
-		return nil, fmt.Errorf("conn: %s %w", cfg.Protocol.Name(), err)
+	addrs := append([]Address{{Server: cfg.Server, Protocol: cfg.Protocol}}, cfg.Alternates...)
+	for _, a := range addrs {
+		if a.Protocol == nil {
+			return nil, errors.New("conn: an alternate address has no Protocol")
+		}
+		if a.Protocol.Name() != cfg.Protocol.Name() {
+			return nil, fmt.Errorf("conn: alternate address of kind %s for a %s service", a.Protocol.Name(), cfg.Protocol.Name())
+		}
+		if err := a.Protocol.Keepalive().check(); err != nil {
+			return nil, fmt.Errorf("conn: %s %w", a.Protocol.Name(), err)
+		}
 	}
 	if cfg.Cursor == nil {
 		cfg.Cursor = &MemoryCursor{}
@@ -135,7 +164,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{
 		cfg:      cfg,
+		addrs:    addrs,
 		proto:    cfg.Protocol,
+		server:   cfg.Server,
 		log:      cfg.Logger.With("server_kind", cfg.Protocol.Name()),
 		tasks:    make(chan Task),
 		states:   make(chan State, 1),
@@ -212,7 +243,15 @@ var (
 )
 
 // Run keeps the link alive until ctx ends, then returns nil. It returns an
-// error only if it is already running. A stored cursor that cannot be read
+// error only if it is already running.
+//
+// With several addresses (Config.Alternates) a round dials them in order,
+// from the first: a dial that fails moves on to the next address at once,
+// and only when every address failed does Run wait out one backoff step
+// before the next round. A link that was up and went down waits one
+// backoff step (jittered, so the clients of a dead node do not all land on
+// the next one at once) and starts a round from the first address. Every
+// address resumes from the same cursor: they serve the same history. A stored cursor that cannot be read
 // costs the resume point, not the link: Run starts from Config.StartFrom
 // and publishes a Gap so the user is told.
 func (c *Client) Run(ctx context.Context) error {
@@ -240,43 +279,58 @@ func (c *Client) Run(ctx context.Context) error {
 		<-saverDone // the last cursor is on disk when Run returns
 	}()
 
-	attempt := 0
+	attempt := 0 // failed rounds since the link was last up
+	at := 0      // index in c.addrs of the address to dial next
 	for ctx.Err() == nil {
 		token := c.currentToken()
 		if token == "" {
 			c.moveTo(State{Phase: Disconnected, Reason: msgNotLoggedIn})
 			c.waitForToken(ctx)
-			attempt = 0
+			attempt, at = 0, 0
 			continue
 		}
 		c.gen++
-		if attempt == 0 {
-			c.moveTo(State{Phase: Connecting, Generation: c.gen})
+		c.proto, c.server = c.addrs[at].Protocol, c.addrs[at].Server
+		if attempt == 0 && at == 0 {
+			c.moveTo(State{Phase: Connecting, Generation: c.gen, Server: c.server})
 		}
-		up, err := c.runOnce(ctx, token)
+		up, linked, err := c.runOnce(ctx, token)
 		if ctx.Err() != nil {
 			return nil
 		}
 		switch {
 		case errors.Is(err, ErrUnauthorized):
-			c.log.Warn("server refused the token; waiting for a new login", "err", err)
-			c.moveTo(State{Phase: AuthRequired, Reason: msgLogInRequired + err.Error(), Generation: c.gen})
+			c.log.Warn("server refused the token; waiting for a new login", "err", err, "server", c.server)
+			c.moveTo(State{Phase: AuthRequired, Reason: msgLogInRequired + err.Error(), Generation: c.gen, Server: c.server})
 			c.waitForToken(ctx)
-			attempt = 0
+			attempt, at = 0, 0
 			continue
 		case errors.Is(err, errKicked), errors.Is(err, errNewToken), errors.Is(err, errSuspend):
 			c.log.Info("reconnecting at once", "why", err)
-			attempt = 0
+			attempt, at = 0, 0
 			continue
 		}
+		if !linked && at+1 < len(c.addrs) {
+			// This address failed: the next one, at once.
+			failed := c.server
+			at++
+			c.log.Info("server unreachable; trying the next address", "err", err, "server", failed, "next", c.addrs[at].Server)
+			phase := Reconnecting
+			if c.state.Phase == Connecting {
+				phase = Connecting
+			}
+			c.moveTo(State{Phase: phase, Attempt: attempt, NextTry: c.cfg.Clock.Now(), Reason: err.Error(), Generation: c.gen, Server: c.addrs[at].Server})
+			continue
+		}
+		at = 0
 		if up >= c.cfg.StableAfter {
 			attempt = 0
 		}
 		delay := c.cfg.Backoff.Delay(attempt)
 		attempt++
 		next := c.cfg.Clock.Now().Add(delay)
-		c.log.Info("link down", "err", err, "attempt", attempt, "retry_in", delay.Round(time.Millisecond))
-		c.moveTo(State{Phase: Reconnecting, Attempt: attempt, NextTry: next, Reason: err.Error(), Generation: c.gen})
+		c.log.Info("link down", "err", err, "attempt", attempt, "retry_in", delay.Round(time.Millisecond), "server", c.server)
+		c.moveTo(State{Phase: Reconnecting, Attempt: attempt, NextTry: next, Reason: err.Error(), Generation: c.gen, Server: c.addrs[0].Server})
 		if c.wait(ctx, delay) {
 			attempt = 0
 		}
@@ -394,19 +448,26 @@ type inbound struct {
 }
 
 // runOnce dials, runs one link until it fails or ctx ends, and returns how
-// long the link was up and why it ended.
-func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, error) {
+// long the link was up, whether it came up at all, and why it ended.
+func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, bool, error) {
 	dialCtx, endDial := c.interruptible(ctx)
 	ws, sess, err := c.dial(dialCtx, token)
 	if why := endDial(); why != nil {
 		if err == nil {
 			ws.Close()
 		}
-		return 0, why
+		return 0, false, why
 	}
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
+	up, err := c.linkUp(ctx, token, ws, sess)
+	return up, true, err
+}
+
+// linkUp runs one link that dial opened until it fails or ctx ends, and
+// returns how long it was up and why it ended.
+func (c *Client) linkUp(ctx context.Context, token string, ws *websocket.Conn, sess Session) (time.Duration, error) {
 	connected := c.cfg.Clock.Now()
 	gen := c.gen
 	linkCtx, cancel := context.WithCancel(ctx)
@@ -426,8 +487,8 @@ func (c *Client) runOnce(ctx context.Context, token string) (time.Duration, erro
 		c.saveCursor(true)
 	}()
 
-	c.moveTo(State{Phase: Connected, Generation: gen})
-	c.log.Info("connected", "generation", gen)
+	c.moveTo(State{Phase: Connected, Generation: gen, Server: c.server})
+	c.log.Info("connected", "generation", gen, "server", c.server)
 	uptime := func() time.Duration { return c.cfg.Clock.Now().Sub(connected) }
 
 	// linkToken is the token this link runs on; a renewal replaces it.

@@ -48,11 +48,22 @@ type State struct {
 	Reason string
 	// Generation numbers connection attempts; a higher one is newer.
 	Generation uint64
+	// Server names the address (Config.Server or an Alternates' Server)
+	// the link is on (Connected), is dialling (Connecting), or dials next
+	// (Reconnecting, AuthRequired: the one that refused). "" when unnamed.
+	Server string
 }
 
 func (s State) String() string {
 	switch s.Phase {
+	case Connected, Connecting:
+		if s.Server != "" {
+			return fmt.Sprintf("%s to %s", s.Phase, s.Server)
+		}
 	case Reconnecting:
+		if s.Server != "" {
+			return fmt.Sprintf("%s to %s (attempt %d, next at %s): %s", s.Phase, s.Server, s.Attempt, s.NextTry.Format(time.TimeOnly), s.Reason)
+		}
 		return fmt.Sprintf("%s (attempt %d, next at %s): %s", s.Phase, s.Attempt, s.NextTry.Format(time.TimeOnly), s.Reason)
 	case AuthRequired, Disconnected:
 		if s.Reason != "" {
