@@ -6,6 +6,7 @@ package backend
 
 import (
 	"fmt"
+	"net/url"
 
 	"tasktray/auth"
 	"tasktray/backend/centrifugo"
@@ -97,4 +98,38 @@ func Lookup(name string) (Kind, error) {
 		}
 	}
 	return Kind{}, fmt.Errorf("unknown server kind %q", name)
+}
+
+// Addresses builds the stream side for every address of the account:
+// Server first, then each of Servers, with the same kind and options (one
+// service, one token, one history). The caller hands the first to
+// conn.Config.Protocol and Server, the rest to conn.Config.Alternates.
+// Each Server names its address as the account gives it, without any
+// user or password part.
+func (k Kind) Addresses(a auth.Account) ([]conn.Address, error) {
+	var out []conn.Address
+	for _, server := range append([]string{a.Server}, a.Servers...) {
+		acc := a
+		acc.Server, acc.Servers = server, nil
+		p, err := k.Protocol(acc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", displayAddress(server), err)
+		}
+		out = append(out, conn.Address{Server: displayAddress(server), Protocol: p})
+	}
+	return out, nil
+}
+
+// displayAddress is server without a user or password part, for the user
+// and the log.
+func displayAddress(server string) string {
+	u, err := url.Parse(server)
+	if err != nil {
+		return "(an address that is not a URL)"
+	}
+	if u.User == nil {
+		return server
+	}
+	u.User = nil
+	return u.String()
 }
