@@ -15,7 +15,7 @@ func TestAddressesInOrderWithoutCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := auth.Account{Kind: "centrifugo", Server: "http://127.0.0.1:8001", Username: "alice",
-		Servers: []string{"http://bob:secret@127.0.0.1:8002"}}
+		Servers: []string{"http://127.0.0.1:8002"}}
 	addrs, err := k.Addresses(a)
 	if err != nil {
 		t.Fatal(err)
@@ -24,8 +24,13 @@ func TestAddressesInOrderWithoutCredentials(t *testing.T) {
 		t.Fatalf("addresses = %+v", addrs)
 	}
 	for _, ad := range addrs {
-		if strings.Contains(ad.Server, "secret") || ad.Protocol == nil {
+		if ad.Protocol == nil {
 			t.Fatalf("address %+v", ad)
 		}
+	}
+	// A password in a second address is refused, and not repeated.
+	a.Servers = []string{"http://bob:secret@127.0.0.1:8002"}
+	if _, err := k.Addresses(a); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("address with a password: err = %v", err)
 	}
 }
