@@ -2,17 +2,21 @@
 # Builds the real push servers that the `realservers` tests run against, and caches them.
 #
 #   scripts/servers.sh          build what is missing, then print the binaries' paths
-#   source scripts/servers.sh   the same, and also export TASKTRAY_GOTIFY_BIN and
-#                               TASKTRAY_CENTRIFUGO_BIN into the calling shell
+#   source scripts/servers.sh   the same, and also export TASKTRAY_GOTIFY_BIN,
+#                               TASKTRAY_CENTRIFUGO_BIN and TASKTRAY_NTFY_BIN into the calling shell
 #
-# Both servers come from the Go module proxy (the only place they can come from here) and
-# are built with cgo. A cold build takes about 2-2.5 minutes each; when both are missing
-# they are built in parallel. The binaries are kept, keyed by version, in
+# Gotify and Centrifugo come from the Go module proxy; ntfy (whose module host the proxy
+# refuses) from the source kept in ../shared/servers/ntfy/, next to this checkout, by its own
+# build.sh (which needs libsqlite3-dev: scripts/setup.sh test installs it). All are built with
+# cgo; whatever is missing is built in parallel. Cold, each takes a few minutes on a quiet
+# 2-core machine (ntfy took about 18 minutes on a busy one); warm, seconds. The binaries are
+# kept, keyed by version, in
 #   ${TASKTRAY_CACHE:-$HOME/.cache/tasktray-ci}/bin/
 # and nothing depends on that cache being there: a missing binary is simply rebuilt.
 
 GOTIFY_VERSION="2.9.1"
 CENTRIFUGO_VERSION="6.9.1"
+NTFY_VERSION="2.13.0"
 
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,6 +27,28 @@ gotify_bin_path() {
 
 centrifugo_bin_path() {
 	printf '%s/bin/centrifugo-%s\n' "$(cache_dir)" "$CENTRIFUGO_VERSION"
+}
+
+ntfy_bin_path() {
+	printf '%s/bin/ntfy-%s\n' "$(cache_dir)" "$NTFY_VERSION"
+}
+
+# ntfy_build_script prints the path of ntfy's build script, which CI finds next to a fresh
+# clone of the repository: ../shared/servers/ntfy/build.sh.
+ntfy_build_script() {
+	printf '%s/../shared/servers/ntfy/build.sh\n' "$(repo_root)"
+}
+
+# build_ntfy builds ntfy v2.13.0 (v2.13.0-2-g81a486ad) into $1 from the source tarball beside
+# its build script.
+build_ntfy() {
+	local out="$1" script
+	script="$(ntfy_build_script)"
+	if [[ ! -f "$script" ]]; then
+		echo "ntfy's source is not there: $script is missing (it comes with ../shared next to this checkout)" >&2
+		return 1
+	fi
+	GOTOOLCHAIN=local bash "$script" "$out"
 }
 
 # build_gotify builds Gotify server into $1.
@@ -86,7 +112,7 @@ build_centrifugo() {
 start_build() {
 	local name="$1" build_fn="$2" target="$3"
 	BUILD_LOG="$(mktemp "${TMPDIR:-/tmp}/tasktray-build-$name.XXXXXX.log")"
-	say "building $name (not cached yet; about 2-2.5 min cold) -> $target"
+	say "building $name (not cached yet; minutes when cold) -> $target"
 	say "  log: $BUILD_LOG"
 	(
 		set -e
@@ -113,40 +139,46 @@ finish_build() {
 
 # servers_build_all builds whatever is missing (in parallel), then exports the paths.
 servers_build_all() {
-	local gotify centrifugo
+	local gotify centrifugo ntfy
 	gotify="$(gotify_bin_path)"
 	centrifugo="$(centrifugo_bin_path)"
+	ntfy="$(ntfy_bin_path)"
 	mkdir -p "$(dirname "$gotify")"
 
-	local gotify_pid="" gotify_log="" centrifugo_pid="" centrifugo_log=""
+	local names=() pids=() logs=()
 	if [[ -x "$gotify" ]]; then
 		say "Gotify server v$GOTIFY_VERSION: cached"
 	else
 		start_build "gotify-server-$GOTIFY_VERSION" build_gotify "$gotify"
-		gotify_pid=$BUILD_PID gotify_log=$BUILD_LOG
+		names+=("gotify-server-$GOTIFY_VERSION") pids+=("$BUILD_PID") logs+=("$BUILD_LOG")
 	fi
 	if [[ -x "$centrifugo" ]]; then
 		say "Centrifugo v$CENTRIFUGO_VERSION: cached"
 	else
 		start_build "centrifugo-$CENTRIFUGO_VERSION" build_centrifugo "$centrifugo"
-		centrifugo_pid=$BUILD_PID centrifugo_log=$BUILD_LOG
+		names+=("centrifugo-$CENTRIFUGO_VERSION") pids+=("$BUILD_PID") logs+=("$BUILD_LOG")
+	fi
+	if [[ -x "$ntfy" ]]; then
+		say "ntfy v$NTFY_VERSION: cached"
+	else
+		start_build "ntfy-$NTFY_VERSION" build_ntfy "$ntfy"
+		names+=("ntfy-$NTFY_VERSION") pids+=("$BUILD_PID") logs+=("$BUILD_LOG")
 	fi
 
-	local failed=0
-	if [[ -n "$gotify_pid" ]]; then
-		finish_build "gotify-server-$GOTIFY_VERSION" "$gotify_pid" "$gotify_log" || failed=1
-	fi
-	if [[ -n "$centrifugo_pid" ]]; then
-		finish_build "centrifugo-$CENTRIFUGO_VERSION" "$centrifugo_pid" "$centrifugo_log" || failed=1
-	fi
+	local failed=0 i
+	for i in "${!pids[@]}"; do
+		finish_build "${names[$i]}" "${pids[$i]}" "${logs[$i]}" || failed=1
+	done
 	if ((failed)); then
 		return 1
 	fi
 
 	export TASKTRAY_GOTIFY_BIN="$gotify"
 	export TASKTRAY_CENTRIFUGO_BIN="$centrifugo"
+	export TASKTRAY_NTFY_BIN="$ntfy"
 	say "TASKTRAY_GOTIFY_BIN=$TASKTRAY_GOTIFY_BIN"
 	say "TASKTRAY_CENTRIFUGO_BIN=$TASKTRAY_CENTRIFUGO_BIN"
+	say "TASKTRAY_NTFY_BIN=$TASKTRAY_NTFY_BIN"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
@@ -158,4 +190,5 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
 	# The paths on stdout, as lines a shell can eval.
 	printf 'TASKTRAY_GOTIFY_BIN=%s\n' "$TASKTRAY_GOTIFY_BIN"
 	printf 'TASKTRAY_CENTRIFUGO_BIN=%s\n' "$TASKTRAY_CENTRIFUGO_BIN"
+	printf 'TASKTRAY_NTFY_BIN=%s\n' "$TASKTRAY_NTFY_BIN"
 fi

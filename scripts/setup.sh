@@ -4,6 +4,7 @@
 #   scripts/setup.sh build   what building the app needs (cgo headers for Fyne's X11/OpenGL driver)
 #   scripts/setup.sh test    the above, plus a headless desktop for the tests
 #                            (X server, D-Bus, gnome-keyring, a notification daemon, tools)
+#                            and libsqlite3-dev for building the real ntfy server
 #
 # Safe to run again and again: it asks dpkg which packages are already there, and runs
 # `apt-get update` and `apt-get install` only when something is missing. Needs root or sudo
@@ -26,12 +27,14 @@ BUILD_PACKAGES=(
 
 # Testing on a real but headless desktop: Xvfb (X server), dbus (session bus), gnome-keyring
 # and libsecret-tools (the Secret Service and secret-tool), dunst (shows popups),
-# imagemagick (screenshots), xdotool (drives windows), x11-utils (xdpyinfo, to see X is up).
+# imagemagick (screenshots), xdotool (drives windows), x11-utils (xdpyinfo, to see X is up),
+# libsqlite3-dev (the real ntfy server that scripts/servers.sh builds links Debian's sqlite).
 # Never dbus-x11: with it, godbus runs dbus-launch whenever no session bus is set and leaves
 # an orphan dbus-daemon behind.
 TEST_PACKAGES=(
 	locales
 	xvfb dbus gnome-keyring libsecret-tools dunst imagemagick xdotool x11-utils
+	libsqlite3-dev
 )
 
 usage() {

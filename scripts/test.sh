@@ -7,7 +7,7 @@
 #       cross        the non-UI packages compile for Windows and macOS
 #       fuzz         each `func Fuzz...` for a few seconds
 #       keyring      real gnome-keyring tests, through scripts/keyring-session.sh
-#       realservers  tests against real Gotify and Centrifugo servers (built and cached)
+#       realservers  tests against real Gotify, Centrifugo and ntfy servers (built and cached)
 #       e2e          the end-to-end desktop test (Xvfb, D-Bus, keyring, tray, popups)
 #       bench        the benchmark's short mode: fails only on lost/duplicated tasks or a crash
 #   ./scripts/test.sh -short       quick: `go test -short`, no fuzzing
@@ -17,6 +17,8 @@
 #   TASKTRAY_QUICK=1         same as -short
 #   TASKTRAY_FUZZTIME=10s    how long each fuzz target runs
 #   TASKTRAY_CACHE=DIR       where built servers are cached (default ~/.cache/tasktray-ci)
+#   CI=true                  a step that would be skipped fails instead (a skip in CI proves
+#                            nothing), and so does a realservers test without its server
 #
 # It goes on after a failing step, so one run shows every failure, prints one summary line
 # per step, and exits non-zero if any step failed.
@@ -56,7 +58,11 @@ run_step() {
 	SKIP_REASON=""
 	header "$name"
 	if "step_$name"; then
-		if [[ -n "$SKIP_REASON" ]]; then
+		if [[ -n "$SKIP_REASON" ]] && under_ci; then
+			status=FAIL
+			SKIP_REASON="would be skipped, and CI=true: $SKIP_REASON"
+			echo "FAIL $name: $SKIP_REASON"
+		elif [[ -n "$SKIP_REASON" ]]; then
 			status=SKIP
 			echo "SKIP $name: $SKIP_REASON"
 		else
@@ -117,22 +123,34 @@ step_fuzz() {
 		return 0
 	fi
 	echo "${#targets[@]} fuzz target(s), ${FUZZTIME} each. A failing input is saved under the package's testdata/fuzz/."
-	local target file fn pkg failed=0
+	local target file fn pkg tags out failed=0
+	out="$(mktemp "${TMPDIR:-/tmp}/tasktray-fuzz.XXXXXX.log")"
 	for target in "${targets[@]}"; do
 		file="${target%%:*}"
 		fn="${target#*:}"
 		pkg="$(dirname "$file")"
-		if head -n 5 "$file" | grep -q '^//go:build'; then
-			echo "  $fn in $file: skipped (the file has a build tag)"
-			continue
-		fi
-		echo "  go test -run '^\$' -fuzz '^${fn}\$' -fuzztime $FUZZTIME $pkg"
-		if ! go test -run '^$' -fuzz "^${fn}\$" -fuzztime "$FUZZTIME" "$pkg"; then
+		# A target in a file with a build tag is fuzzed with that tag, never left out.
+		tags="$(build_tags_of "$file")"
+		echo "  go test -tags '$tags' -run '^\$' -fuzz '^${fn}\$' -fuzztime $FUZZTIME $pkg"
+		# pipefail (set above) makes the pipeline fail when go test does.
+		if ! go test -tags "$tags" -run '^$' -fuzz "^${fn}\$" -fuzztime "$FUZZTIME" "$pkg" 2>&1 | tee "$out"; then
 			echo "  FAIL: $fn ($pkg)"
+			failed=1
+		elif grep -q 'no fuzz tests to fuzz' "$out"; then
+			# go test passes when the file's constraint left the target out.
+			echo "  FAIL: $fn ($pkg) did not run: its file's build constraint excludes it here"
 			failed=1
 		fi
 	done
+	rm -f "$out"
 	return "$failed"
+}
+
+# build_tags_of FILE prints, comma-separated, the tags that the //go:build line of FILE asks
+# for (its identifiers not under a !), or nothing when it has none.
+build_tags_of() {
+	{ head -n 5 "$1" | sed -n 's#^//go:build ##p' | grep -oE '!?[A-Za-z0-9_.]+' | grep -v '^!' || true; } |
+		paste -sd, -
 }
 
 step_keyring() {
@@ -172,7 +190,7 @@ step_realservers() {
 		SKIP_REASON="no tests with the build tag realservers yet"
 		return 0
 	fi
-	echo "Gotify v$GOTIFY_VERSION and Centrifugo v$CENTRIFUGO_VERSION (built once, cached in $(cache_dir)/bin)"
+	echo "Gotify v$GOTIFY_VERSION, Centrifugo v$CENTRIFUGO_VERSION and ntfy v$NTFY_VERSION (built once, cached in $(cache_dir)/bin)"
 	servers_build_all || return 1
 	local flags=(-tags realservers -race -count=1)
 	if [[ "$QUICK" == "1" ]]; then
