@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -41,6 +42,19 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	// Before anything else starts: a second agent would pop every task
+	// twice and write the cursor file beside the first.
+	release, err := tray.LockInstance()
+	if errors.Is(err, tray.ErrAlreadyRunning) {
+		fmt.Fprintln(os.Stderr, tray.MsgAlreadyRunning)
+		return
+	}
+	if err != nil {
+		log.Error("tasktray cannot start", "err", err)
+		os.Exit(1)
+	}
+	defer release()
 
 	opts := tray.Options{Coalesce: *coalesce, Logger: log}
 	if *demo {

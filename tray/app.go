@@ -27,41 +27,34 @@ type Options struct {
 
 // Main runs the agent with the desktop's tray, popups and keyring until ctx
 // ends or the user quits. fyne.io/systray wants the main goroutine on macOS:
-// call Main from main.
+// call Main from main, after LockInstance.
 func Main(ctx context.Context, opts Options) error {
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("finding my own binary for window processes: %w", err)
-	}
-	popups, err := notify.NewDesktop(notify.Options{Logger: log})
-	if err != nil {
-		return fmt.Errorf("desktop notifications: %w", err)
-	}
-	shown := notify.NewCoalescer(popups, notify.CoalescerOptions{Disabled: !opts.Coalesce, Logger: log})
-	defer shown.Close() // closes popups too
-	cfg := Config{
-		Popups: shown,
-		Tokens: auth.NewTokenStore(auth.NewSystemKeyring(0)),
-		Windows: func(ctx context.Context, view string) (WindowProcess, error) {
-			return ipc.Spawn(ctx, exe, []string{"window", view})
-		},
-		Login:  opts.Demo,
-		Logger: log,
-	}
-	if opts.Demo == nil {
-		if cfg.AccountPath, err = auth.AccountPath(); err != nil {
-			return err
-		}
-		cfg.StateDir = filepath.Join(xdg.StateHome, "tasktray")
-	}
-
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cfg.NoTrayHost = WatchTrayHost(ctx, log)
+	cfg, closePopups, err := desktopConfig(ctx, opts, log)
+	if err != nil {
+		return err
+	}
+	defer closePopups()
+
+	if cfg.PopupsOff != "" {
+		// No session bus: no tray either (it is a D-Bus service), and
+		// fyne.io/systray v1.12.2 crashes on quit without one.
+		log.Warn("running without popups or a tray icon; the status window shows the state", "why", cfg.PopupsOff)
+		cfg.Menu = noMenu{}
+		noHost := make(chan bool, 1)
+		noHost <- true
+		cfg.NoTrayHost = noHost
+		agent, err := NewAgent(cfg)
+		if err != nil {
+			return err
+		}
+		return agent.Run(ctx)
+	}
 
 	var runErr error
 	SetInitialIcon()
@@ -80,3 +73,68 @@ func Main(ctx context.Context, opts Options) error {
 	}, cancel)
 	return runErr
 }
+
+// LockInstance takes the user's single-instance lock (see Lock) in the
+// user's runtime directory (per login, on a tmpfs), or the state directory.
+func LockInstance() (release func(), err error) { return Lock(lockDir()) }
+
+func lockDir() string {
+	if xdg.RuntimeDir != "" {
+		return xdg.RuntimeDir
+	}
+	return filepath.Join(xdg.StateHome, "tasktray")
+}
+
+// desktopConfig wires the agent to this desktop's popups, keyring, window
+// processes and signals. Without a session bus there are no popups: the
+// agent runs anyway and says so (Config.PopupsOff).
+func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Config, closePopups func(), err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return Config{}, nil, fmt.Errorf("finding my own binary for window processes: %w", err)
+	}
+	cfg = Config{
+		Tokens: auth.NewTokenStore(auth.NewSystemKeyring(0)),
+		Windows: func(ctx context.Context, view string) (WindowProcess, error) {
+			return ipc.Spawn(ctx, exe, []string{"window", view})
+		},
+		Login:  opts.Demo,
+		Logger: log,
+	}
+	if opts.Demo == nil {
+		if cfg.AccountPath, err = auth.AccountPath(); err != nil {
+			return Config{}, nil, err
+		}
+		cfg.StateDir = filepath.Join(xdg.StateHome, "tasktray")
+	}
+	closePopups = func() {}
+	if busErr := SessionBusError(); busErr != nil {
+		cfg.PopupsOff = msgNoSessionBus
+		cfg.Popups = noPopups{}
+		log.Warn("no D-Bus session bus: no popups", "err", busErr)
+	} else if popups, err := notify.NewDesktop(notify.Options{Logger: log}); err != nil {
+		cfg.PopupsOff = msgNoNotifications
+		cfg.Popups = noPopups{}
+		log.Warn("desktop notifications unavailable: no popups", "err", err)
+	} else {
+		shown := notify.NewCoalescer(popups, notify.CoalescerOptions{Disabled: !opts.Coalesce, Logger: log})
+		closePopups = func() { shown.Close() } // closes popups too
+		cfg.Popups = shown
+		cfg.NoTrayHost = WatchTrayHost(ctx, log)
+		cfg.KeyringChanged = WatchKeyring(ctx, log)
+	}
+	cfg.Resumed = WatchResume(ctx, log)
+	return cfg, closePopups, nil
+}
+
+// noPopups stands in for the notifier where there is none.
+type noPopups struct{}
+
+func (noPopups) Show(context.Context, notify.Popup) error { return nil }
+
+// noMenu stands in for the tray where there is none: the status window
+// shows the state, and its buttons act.
+type noMenu struct{}
+
+func (noMenu) Render(View)            {}
+func (noMenu) Actions() <-chan Action { return nil }

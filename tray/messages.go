@@ -19,6 +19,9 @@ const (
 	// msgPopupsOff takes why, e.g. "no D-Bus session bus".
 	msgPopupsOff = "no popups: %s"
 
+	msgNoSessionBus    = "no D-Bus session bus"
+	msgNoNotifications = "no notification service"
+
 	// MsgAlreadyRunning is what a second start of the agent says before it
 	// exits.
 	MsgAlreadyRunning = "tasktray is already running"
