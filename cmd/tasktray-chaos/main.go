@@ -32,7 +32,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	short := fs.Bool("short", false, "inject each fault for 2 s per kind (CI)")
 	total := fs.Duration("duration", 5*time.Minute, "how long the whole run lasts; shared out over the scenarios")
 	every := fs.Duration("every", 5*time.Millisecond, "pause between two published tasks")
-	freeze := fs.Duration("freeze", 30*time.Second, "watchdog: no delivery for this long while a task is missing fails the run")
+	freeze := fs.Duration("freeze", 60*time.Second, "watchdog: no delivery for this long while a task is missing fails the run")
 	only := fs.String("run", "", "run only the scenarios whose kind/name matches this regular expression")
 	verbose := fs.Bool("v", false, "log the client's and the servers' debug lines to stderr")
 	if err := fs.Parse(args); err != nil {

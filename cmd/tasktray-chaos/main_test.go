@@ -54,13 +54,17 @@ func TestCustomKindDrop(t *testing.T) {
 		if k.Name != "custom" {
 			continue
 		}
-		r := chaos.RunScenario(k, chaos.Scenarios[1], options())
-		if r.Err != nil || r.Published == 0 {
-			t.Fatalf("%s: %v, published %d", chaos.Scenarios[1].Name, r.Err, r.Published)
+		for _, sc := range chaos.Scenarios {
+			if sc.Name == "drop RST" {
+				r := chaos.RunScenario(k, sc, options())
+				if r.Err != nil || r.Published == 0 {
+					t.Fatalf("%s: %v, published %d", sc.Name, r.Err, r.Published)
+				}
+				return
+			}
 		}
-		return
 	}
-	t.Fatal("no custom kind")
+	t.Fatal("no custom kind or no drop RST scenario")
 }
 
 // Each agent-side fault class once.

@@ -91,7 +91,14 @@ func Kinds() []Kind {
 	if os.Getenv(servers.EnvNtfyBin) == "" {
 		ntfyKind.Skip, ntfyKind.MissingBin = servers.EnvNtfyBin+" not set (source scripts/servers.sh)", true
 	}
-	ks = append(ks, ntfyKind, Kind{Name: "centrifugo", Skip: "no chaos backend for this kind yet (" + servers.EnvCentrifugoBin + ")"})
+	centrifugoKind := Kind{Name: "centrifugo", Start: startCentrifugo, Unsupported: map[string]string{
+		"restart same epoch": "this Centrifugo keeps its history in memory: every restart is a new epoch",
+		"token revoked":      "a Centrifugo token is a signed JWT, good until it expires",
+	}}
+	if os.Getenv(servers.EnvCentrifugoBin) == "" {
+		centrifugoKind.Skip, centrifugoKind.MissingBin = servers.EnvCentrifugoBin+" not set (source scripts/servers.sh)", true
+	}
+	ks = append(ks, ntfyKind, centrifugoKind)
 	return ks
 }
 

@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -15,6 +16,8 @@ type Ledger struct {
 	delivered map[string]int
 	strangers int // delivered but never published (garbage that became a task)
 	last      time.Time
+	// ignore is the title prefix of warm-up tasks, which are not counted.
+	ignore string
 }
 
 // NewLedger returns an empty ledger.
@@ -42,6 +45,9 @@ func (l *Ledger) Published(title string) {
 func (l *Ledger) Delivered(title string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.ignore != "" && strings.HasPrefix(title, l.ignore) {
+		return
+	}
 	l.last = time.Now()
 	// Published is recorded after the server accepted the task, so a
 	// fast link may deliver it first: strangers are told apart at Tally.

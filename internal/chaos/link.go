@@ -26,6 +26,8 @@ type Link struct {
 	runErr  error
 
 	Gaps atomic.Int64
+	// onTask, when set, sees each delivered title.
+	onTask atomic.Pointer[func(title string)]
 }
 
 // StartLink runs a client with cfg until Stop.
@@ -52,6 +54,9 @@ func StartLink(cfg conn.Config, ledger *Ledger, log *slog.Logger) (*Link, error)
 		for {
 			select {
 			case t := <-c.Tasks():
+				if f := l.onTask.Load(); f != nil {
+					(*f)(t.Title)
+				}
 				ledger.Delivered(t.Title)
 			case s := <-c.States():
 				l.onState(s)

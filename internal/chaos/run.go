@@ -124,17 +124,60 @@ func (e *Env) Relogin() error {
 // Marker publishes a task and waits until it is delivered: everything the
 // client was going to deliver before it has had its chance.
 func (e *Env) Marker() error {
-	title := fmt.Sprintf("%s marker %d", e.name, e.markers.Add(1))
-	for {
-		if err := e.B.Publish(title); err == nil {
-			break
-		} else if !errors.Is(err, errDown) {
-			return err
+	var title string
+	err := e.wait("a marker published", func() bool {
+		title = fmt.Sprintf("%s marker %d", e.name, e.markers.Add(1))
+		err := e.B.Publish(title)
+		if err != nil && !errors.Is(err, errDown) {
+			// A refusal under load (ntfy answers a spurious 403 to
+			// concurrent requests from one address) or a server dying
+			// as it answered: it may have been kept. Try another one.
+			e.log.Warn("marker publish failed", "err", err)
+			e.L.Maybe(title)
 		}
-		time.Sleep(50 * time.Millisecond)
+		if err != nil {
+			time.Sleep(50 * time.Millisecond)
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
 	}
 	e.L.Published(title)
 	return e.wait("marker "+title, func() bool { return e.L.Has(title) })
+}
+
+// warmUp publishes uncounted tasks, one at a time, until one arrives: the
+// client is subscribed. A task lost before that is the "fresh login"
+// scenario's to find, not every scenario's.
+func (e *Env) warmUp() error {
+	prefix := e.name + " warm-up "
+	e.L.mu.Lock()
+	e.L.ignore = prefix
+	e.L.mu.Unlock()
+	got := make(chan struct{})
+	var once sync.Once
+	seen := func(title string) {
+		if strings.HasPrefix(title, prefix) {
+			once.Do(func() { close(got) })
+		}
+	}
+	e.Link.onTask.Store(&seen)
+	defer e.Link.onTask.Store(nil)
+	deadline := time.After(2 * e.opts.Freeze)
+	for i := 0; ; i++ {
+		if err := e.B.Publish(fmt.Sprintf("%s%d", prefix, i)); err != nil && !errors.Is(err, errDown) {
+			return err
+		}
+		select {
+		case <-got:
+			return nil
+		case <-time.After(200 * time.Millisecond):
+		case <-deadline:
+			return fmt.Errorf("%w: no warm-up task arrived within %v", errFrozen, 2*e.opts.Freeze)
+		}
+	}
 }
 
 // Drained waits until every published task was delivered.
@@ -149,7 +192,13 @@ func (e *Env) RestartClient() error {
 	if err := e.Link.Stop(); err != nil {
 		return err
 	}
-	l, err := StartLink(e.config(""), e.L, e.log)
+	return e.startClient("")
+}
+
+// startClient starts a client from startFrom (after Stop), keeping the
+// counts of the one before.
+func (e *Env) startClient(startFrom string) error {
+	l, err := StartLink(e.config(startFrom), e.L, e.log)
 	if err != nil {
 		return err
 	}
@@ -284,6 +333,11 @@ func RunScenario(k Kind, sc Scenario, opts Options) (res Result) {
 	res.Err = func() error {
 		if err := e.Connected(); err != nil {
 			return err
+		}
+		if !sc.Cold {
+			if err := e.warmUp(); err != nil {
+				return err
+			}
 		}
 		wg.Add(2)
 		go e.publish(stop, &wg)
