@@ -17,7 +17,6 @@ package centrifugo_test
 import (
 	"context"
 	"errors"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,10 +49,7 @@ type fixture struct {
 // a proxy in front of the server, and logs alice in.
 func setup(t *testing.T, ttl time.Duration) *fixture {
 	t.Helper()
-	if os.Getenv(servers.EnvCentrifugoBin) == "" {
-		t.Skipf("%s is not set: `source scripts/servers.sh` builds Centrifugo and sets it", servers.EnvCentrifugoBin)
-	}
-	c := servers.StartCentrifugo(t, servers.BinFromEnv(t, servers.EnvCentrifugoBin))
+	c := servers.StartCentrifugo(t, servers.Bin(t, servers.EnvCentrifugoBin))
 	f := &fixture{c: c, tokens: c.StartTokenEndpoint(t, map[string]string{alice: alicePass}, ttl), proxy: backendtest.StartProxy(t, c.Addr, nil)}
 	f.account = auth.Account{
 		Kind: "centrifugo", Server: "http://" + f.proxy.Addr(), Username: alice,

@@ -57,11 +57,7 @@ type fixture struct {
 // not nil, trusting caFile).
 func setup(t *testing.T, tc *tls.Config, caFile string) *fixture {
 	t.Helper()
-	bin := os.Getenv(servers.EnvGotifyBin)
-	if bin == "" {
-		t.Skipf("%s is not set: `source scripts/servers.sh` builds Gotify and sets it", servers.EnvGotifyBin)
-	}
-	g := servers.StartGotify(t, servers.BinFromEnv(t, servers.EnvGotifyBin))
+	g := servers.StartGotify(t, servers.Bin(t, servers.EnvGotifyBin))
 	if err := g.CreateUser(alice, alicePass); err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,10 @@ func (p *Protocol) Dialer(d conn.Dialer) conn.Dialer {
 	return &refusalDialer{d: d, p: p}
 }
 
+// WrapDialer is Dialer under the name the agent looks for on every kind's
+// Protocol (the custom kind's wraps dial errors the same way).
+func (p *Protocol) WrapDialer(d conn.Dialer) conn.Dialer { return p.Dialer(d) }
+
 type refusalDialer struct {
 	d conn.Dialer
 	p *Protocol
