@@ -25,8 +25,9 @@ const (
 // sees an unrefreshed token end the link within seconds.
 const CentrifugoExpiredCloseDelay = time.Second
 
-// Centrifugo is a real Centrifugo server running for one test, with the in-memory engine:
-// a restart loses history and starts a new epoch.
+// Centrifugo is a real Centrifugo server running for one test. Alone (StartCentrifugo) it has
+// the in-memory engine: a restart loses history and starts a new epoch. In a cluster
+// (StartCentrifugoCluster) its engine is Redis: a restart keeps history and epoch.
 type Centrifugo struct {
 	URL     string // base URL, for example http://127.0.0.1:41234
 	Addr    string // host:port
@@ -42,13 +43,37 @@ type Centrifugo struct {
 // and waits until GET /health answers. The server is killed when the test ends.
 func StartCentrifugo(t testing.TB, bin string) *Centrifugo {
 	t.Helper()
+	return startCentrifugo(t, bin, rand.Text(), rand.Text(), nil)
+}
+
+// StartCentrifugoCluster starts n Centrifugo nodes sharing the Redis engine at redisAddr
+// (history, recovery and publications go through Redis), with one secret and one API key:
+// a token works on every node, and a publication through any node reaches the subscribers
+// of all of them. Killing a node loses nothing: the history lives in Redis.
+func StartCentrifugoCluster(t testing.TB, bin, redisAddr string, n int) []*Centrifugo {
+	t.Helper()
+	secret, key := rand.Text(), rand.Text()
+	engine := map[string]any{
+		"type":  "redis",
+		"redis": map[string]any{"address": []string{"redis://" + redisAddr}},
+	}
+	nodes := make([]*Centrifugo, n)
+	for i := range nodes {
+		nodes[i] = startCentrifugo(t, bin, secret, key, engine)
+	}
+	return nodes
+}
+
+// startCentrifugo starts one node with the given secret, API key and engine (nil: memory).
+func startCentrifugo(t testing.TB, bin, secret, apiKey string, engine map[string]any) *Centrifugo {
+	t.Helper()
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	c := &Centrifugo{
 		URL:     "http://" + addr,
 		Addr:    addr,
-		Secret:  rand.Text(),
-		APIKey:  rand.Text(),
+		Secret:  secret,
+		APIKey:  apiKey,
 		Dir:     dir,
 		LogPath: filepath.Join(dir, "centrifugo.log"),
 	}
@@ -69,6 +94,9 @@ func StartCentrifugo(t testing.TB, bin string) *Centrifugo {
 		"health":        map[string]any{"enabled": true},
 		"usage_stats":   map[string]any{"disabled": true},
 		"log":           map[string]any{"level": "debug"},
+	}
+	if engine != nil {
+		config["engine"] = engine
 	}
 	data, err := json.MarshalIndent(config, "", "  ")
 	if err != nil {
@@ -159,6 +187,10 @@ func (c *Centrifugo) Stop() error { return c.proc.stop() }
 // Kill ends the server at once (SIGKILL), as a crash would.
 func (c *Centrifugo) Kill() error { return c.proc.kill() }
 
+// Start starts a killed or stopped server again on the same port with the same settings.
+func (c *Centrifugo) Start() error { return c.proc.start() }
+
 // Restart stops the server if it runs and starts it again on the same port with the same
-// secret and key. History lives in memory, so it is lost and the epoch changes.
+// secret and key. With the memory engine history is lost and the epoch changes; with Redis
+// both are kept.
 func (c *Centrifugo) Restart() error { return c.proc.restart() }
