@@ -34,6 +34,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	every := fs.Duration("every", 5*time.Millisecond, "pause between two published tasks")
 	freeze := fs.Duration("freeze", 60*time.Second, "watchdog: no delivery for this long while a task is missing fails the run")
 	only := fs.String("run", "", "run only the scenarios whose kind/name matches this regular expression")
+	skip := fs.String("skip", "", "leave out the scenarios whose kind/name matches this regular expression (known failures awaiting a fix; they are listed)")
 	verbose := fs.Bool("v", false, "log the client's and the servers' debug lines to stderr")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -75,9 +76,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "-run: %v\n", err)
 		return 2
 	}
+	var left []string
+	var skipRe *regexp.Regexp
+	if *skip != "" {
+		if skipRe, err = regexp.Compile(*skip); err != nil {
+			fmt.Fprintf(stderr, "-skip: %v\n", err)
+			return 2
+		}
+	}
 	var selected []job
 	for _, j := range jobs {
-		if re.MatchString(j.name) {
+		switch {
+		case !re.MatchString(j.name):
+		case skipRe != nil && skipRe.MatchString(j.name):
+			left = append(left, j.name)
+		default:
 			selected = append(selected, j)
 		}
 	}
@@ -110,6 +123,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "tasktray-chaos: %d scenarios in %v (per scenario %v, a task every %v)\n\n",
 		len(results), time.Since(start).Round(time.Second), opts.Duration, *every)
 	chaos.WriteTable(stdout, results)
+	for _, name := range left {
+		fmt.Fprintf(stdout, "LEFT OUT (-skip) %s\n", name)
+	}
 	if ctx.Err() != nil {
 		fmt.Fprintln(stdout, "\ninterrupted")
 		return 1

@@ -79,15 +79,16 @@ func TestEveryAgentFaultOnce(t *testing.T) {
 	}
 }
 
-// The command prints the table and exits 0 when all passed, 2 on a
-// selection that matches nothing.
+// The command prints the table, lists what -skip left out, exits 0 when
+// all passed and 2 on a selection that matches nothing.
 func TestCommand(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := run([]string{"-short", "-run", "native/drop FIN"}, &out, &errOut); code != 0 {
+	if code := run([]string{"-short", "-run", "native/drop", "-skip", "RST"}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}
-	if !strings.Contains(out.String(), "published") || !strings.Contains(out.String(), "drop FIN") {
-		t.Fatalf("no table:\n%s", out.String())
+	if !strings.Contains(out.String(), "published") || !strings.Contains(out.String(), "drop FIN") ||
+		!strings.Contains(out.String(), "LEFT OUT (-skip) native/drop RST") {
+		t.Fatalf("no table, or the skipped scenario not listed:\n%s", out.String())
 	}
 	if code := run([]string{"-run", "no such scenario"}, io.Discard, io.Discard); code != 2 {
 		t.Fatalf("exit %d for an empty selection", code)
