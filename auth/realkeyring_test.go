@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godbus/dbus/v5"
 	"go.uber.org/goleak"
 )
 
@@ -268,4 +269,86 @@ func noFileContains(t *testing.T, tokens ...string) {
 		}
 	}
 	t.Logf("no token in any of the %d files under the session's HOME and XDG_RUNTIME_DIR", files)
+}
+
+// TestRealKeyringLocked: with gnome-keyring's login collection locked and
+// no one to answer its unlock prompt, a load fails with an error a caller
+// may retry (KeyringMayRecover), and once the collection is unlocked a
+// retry with the same store loads the token: a prompt left open does not
+// hold the store for good.
+func TestRealKeyringLocked(t *testing.T) {
+	if os.Getenv("TASKTRAY_KEYRING") != "gnome-keyring" {
+		t.Skip("needs gnome-keyring: run through scripts/keyring-session.sh")
+	}
+	ctx := context.Background()
+	s := NewTokenStore(NewSystemKeyring(2 * time.Second))
+	token := randomToken(t, 54)
+	if err := s.Save(ctx, Session{Account: realAccount, Token: token}); err != nil || !s.Persistent() {
+		t.Fatalf("save while unlocked: %v, %s", err, s.Reason())
+	}
+	t.Cleanup(func() { s.Delete(ctx, realAccount) })
+
+	lock := exec.Command("dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.secrets",
+		"/org/freedesktop/secrets", "org.freedesktop.Secret.Service.Lock",
+		"array:objpath:/org/freedesktop/secrets/collection/login")
+	if out, err := lock.CombinedOutput(); err != nil {
+		t.Fatalf("locking the login collection: %v\n%s", err, out)
+	}
+	start := time.Now()
+	_, err := s.Load(ctx, realAccount)
+	t.Logf("load while locked: %v after %v", err, time.Since(start).Round(time.Millisecond))
+	if !KeyringMayRecover(err) {
+		t.Fatalf("load while locked: %v, want an error to retry", err)
+	}
+
+	unlockLogin(t, "pass")
+	deadline := time.Now().Add(30 * time.Second)
+	for tries := 1; ; tries++ {
+		sess, err := s.Load(ctx, realAccount)
+		if err == nil {
+			if sess.Token != token {
+				t.Fatal("loaded another token")
+			}
+			t.Logf("loaded after the unlock at try %d", tries)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still failing after the unlock: %v", err)
+		}
+		time.Sleep(500 * time.Millisecond) // a retry schedule, as the agent's
+	}
+}
+
+// unlockLogin unlocks gnome-keyring's login collection with its password, as
+// the desktop's unlock prompt would, through gnome-keyring's own interface
+// (the Secret Service API has no way to unlock without a prompt).
+func unlockLogin(t *testing.T, password string) {
+	t.Helper()
+	bus, err := dbus.SessionBusPrivate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Close()
+	if err := bus.Auth(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := bus.Hello(); err != nil {
+		t.Fatal(err)
+	}
+	svc := bus.Object("org.freedesktop.secrets", "/org/freedesktop/secrets")
+	var out dbus.Variant
+	var session dbus.ObjectPath
+	if err := svc.Call("org.freedesktop.Secret.Service.OpenSession", 0, "plain", dbus.MakeVariant("")).Store(&out, &session); err != nil {
+		t.Fatalf("OpenSession: %v", err)
+	}
+	secret := struct {
+		Session     dbus.ObjectPath
+		Params      []byte
+		Value       []byte
+		ContentType string
+	}{session, []byte{}, []byte(password), "text/plain"}
+	if err := svc.Call("org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface.UnlockWithMasterPassword", 0,
+		dbus.ObjectPath("/org/freedesktop/secrets/collection/login"), secret).Err; err != nil {
+		t.Fatalf("unlocking the login collection: %v", err)
+	}
 }

@@ -208,7 +208,7 @@ func reasonFor(err error) string {
 	case errors.Is(err, errNoSecretService):
 		return "No keyring is running (install gnome-keyring or KeePassXC with Secret Service)" + after
 	case errors.Is(err, ErrKeyringLocked):
-		return "The keyring is locked and was not unlocked" + after
+		return "The keyring is locked: your login is kept until you quit, and saved there once you unlock it."
 	case errors.Is(err, ErrKeyringTimeout):
 		return "The keyring did not answer in time" + after
 	case errors.Is(err, ErrTokenTooLarge):

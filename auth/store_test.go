@@ -222,7 +222,7 @@ func TestStoreFallsBackToMemory(t *testing.T) {
 		{
 			name:   "locked",
 			err:    errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'"),
-			reason: "The keyring is locked and was not unlocked, so you will need to log in again next time.",
+			reason: "The keyring is locked: your login is kept until you quit, and saved there once you unlock it.",
 		},
 		{
 			name:   "too big for this OS",

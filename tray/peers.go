@@ -18,6 +18,9 @@ type peer struct {
 	// is in Recent tasks anyway). 0 is unbounded, for calls that must not
 	// be lost and that come only from user actions.
 	max int
+	// drain makes the calls still queued when ctx ends, within peerGrace:
+	// a token saved or deleted just before Quit must not be lost.
+	drain bool
 
 	mu    sync.Mutex
 	queue []func(context.Context) any
@@ -25,8 +28,8 @@ type peer struct {
 	done  chan struct{}
 }
 
-func newPeer(name string, max int) *peer {
-	return &peer{name: name, max: max, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func newPeer(name string, max int, drain bool) *peer {
+	return &peer{name: name, max: max, drain: drain, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // do queues call and reports whether it was queued. It never blocks.
@@ -51,19 +54,26 @@ func (p *peer) force(call func(context.Context) any) {
 	signal(p.wake)
 }
 
-// run makes the calls until ctx ends; the call under way then gets the
-// cancelled ctx and the rest are dropped.
+// run makes the calls until ctx ends. A peer that does not drain then gives
+// the call under way the cancelled ctx and drops the rest; one that drains
+// makes what is queued with a ctx that ends peerGrace later.
 func (p *peer) run(ctx context.Context, events chan<- any) {
 	defer close(p.done)
+	callCtx := ctx
+	if p.drain {
+		var cancel context.CancelFunc
+		callCtx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+		defer cancel()
+		stop := context.AfterFunc(ctx, func() { time.AfterFunc(peerGrace, cancel) })
+		defer stop()
+		defer func() {
+			for call := p.next(); call != nil && callCtx.Err() == nil; call = p.next() {
+				call(callCtx) // its answer goes to no one: the loop has ended
+			}
+		}()
+	}
 	for {
-		p.mu.Lock()
-		var call func(context.Context) any
-		if len(p.queue) > 0 {
-			call = p.queue[0]
-			p.queue[0] = nil
-			p.queue = p.queue[1:]
-		}
-		p.mu.Unlock()
+		call := p.next()
 		if call == nil {
 			select {
 			case <-p.wake:
@@ -72,7 +82,7 @@ func (p *peer) run(ctx context.Context, events chan<- any) {
 				return
 			}
 		}
-		if ev := call(ctx); ev != nil {
+		if ev := call(callCtx); ev != nil {
 			select {
 			case events <- ev:
 			case <-ctx.Done():
@@ -83,6 +93,19 @@ func (p *peer) run(ctx context.Context, events chan<- any) {
 			return
 		}
 	}
+}
+
+// next takes the oldest queued call, or nil.
+func (p *peer) next() func(context.Context) any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.queue) == 0 {
+		return nil
+	}
+	call := p.queue[0]
+	p.queue[0] = nil
+	p.queue = p.queue[1:]
+	return call
 }
 
 // peerGrace is how long Run waits on its way out for a peer's call under
