@@ -17,6 +17,13 @@
 //	                                     results in docs/benchmarks.md and
 //	                                     docs/benchmarks/latency.png
 //	go run ./cmd/tasktray-bench -short   CI run (about 40 s); writes nothing
+//	go run ./cmd/tasktray-bench -links   the reference server's limits: 1,000,
+//	                                     5,000 and 10,000 simulated links (about
+//	                                     4 min); rewrites its section of
+//	                                     docs/benchmarks.md and
+//	                                     docs/benchmarks/links.png
+//	go run ./cmd/tasktray-bench -links -short   CI run of it: 1,000 links
+//	                                     (under a minute); writes nothing
 //
 // The exit status is 1 only when a task was lost or duplicated or a process
 // crashed or could not start; a missed time or size target never fails a
@@ -53,6 +60,8 @@ type config struct {
 	root       string        // the module root
 	doc, plot  string        // where to write the results; "" writes nothing
 	command    string        // how the run was started, for the record
+	links      bool          // measure the reference server's limits instead (links.go)
+	linkCounts string        // the N of each links step, comma-separated
 }
 
 func main() {
@@ -65,6 +74,9 @@ func main() {
 	defer stop()
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, "[bench %s] %s\n", time.Now().Format("15:04:05.000"), fmt.Sprintf(format, args...))
+	}
+	if cfg.links {
+		os.Exit(mainLinks(ctx, cfg, logf))
 	}
 
 	res, err := run(ctx, cfg, logf)
@@ -115,7 +127,9 @@ func parseFlags() (config, error) {
 	flag.DurationVar(&cfg.burstAfter, "burst-after", 20*time.Second, "wait, once the burst's popups have stopped for 10 s, before the memory sample \"after\"")
 	flag.StringVar(&cfg.agentBin, "agent", "", "agent binary to measure (default: go build the module root)")
 	flag.StringVar(&cfg.doc, "doc", "docs/benchmarks.md", "markdown file whose results section to rewrite; \"\" for none")
-	flag.StringVar(&cfg.plot, "plot", "docs/benchmarks/latency.png", "latency plot to write; \"\" for none")
+	flag.StringVar(&cfg.plot, "plot", "docs/benchmarks/latency.png", "latency plot to write; \"\" for none (-links: docs/benchmarks/links.png)")
+	flag.BoolVar(&cfg.links, "links", false, "measure the reference server's limits with simulated links instead (-short: 1,000 links, writes nothing)")
+	flag.StringVar(&cfg.linkCounts, "link-counts", "1000,5000,10000", "-links: the numbers of links to measure, in order")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments %q", flag.Args())
@@ -123,7 +137,16 @@ func parseFlags() (config, error) {
 
 	given := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if cfg.short {
+	if cfg.links && !given["plot"] {
+		flag.Set("plot", "docs/benchmarks/links.png")
+	}
+	if cfg.short && cfg.links {
+		for name, value := range map[string]string{"link-counts": "1000", "idle": "5s", "doc": "", "plot": ""} {
+			if !given[name] {
+				flag.Set(name, value)
+			}
+		}
+	} else if cfg.short {
 		short := map[string]string{"tasks": "200", "idle": "5s", "settle": "1s", "starts": "2",
 			"burst": "1000", "burst-over": "1s", "burst-after": "2s", "doc": "", "plot": ""}
 		for name, value := range short {
@@ -131,6 +154,8 @@ func parseFlags() (config, error) {
 				flag.Set(name, value)
 			}
 		}
+	} else if cfg.links && !given["idle"] {
+		flag.Set("idle", "35s") // at least one ping of every link
 	}
 	if cfg.tasks < 1 || cfg.burst < 1 || cfg.starts < 1 || cfg.rate <= 0 || cfg.idle <= 0 || cfg.burstOver <= 0 {
 		return cfg, fmt.Errorf("-tasks, -burst, -starts, -rate, -idle and -burst-over must be positive")
