@@ -47,6 +47,9 @@ const (
 	// serverPingPeriod is the reference server's default ping period; a
 	// link costs it one ping (and reads one pong) per period.
 	serverPingPeriod = 30 * time.Second
+	// linksFDReserve is how many descriptors a process needs besides its
+	// links: listeners, /proc files, logs, the publisher's connection.
+	linksFDReserve = 100
 )
 
 // linksConfig is what one links run measures.
@@ -121,6 +124,14 @@ func runLinks(ctx context.Context, cfg linksConfig, logf func(string, ...any)) (
 	}
 	var steps []linksStep
 	for _, n := range cfg.counts {
+		if uint64(n)+linksFDReserve > limit {
+			// Both the bench and the server would run out of descriptors:
+			// the machine's limit, not the server, is where this N breaks.
+			steps = append(steps, linksStep{n: n, broke: fmt.Sprintf(
+				"the file limit: %d descriptors per process, and each link takes one in the server and one in the bench (raise the hard limit, ulimit -Hn)", limit)})
+			logf("links: N = %d: over the file limit %d", n, limit)
+			break
+		}
 		logf("links: N = %d", n)
 		s, err := measureLinks(ctx, bin, work, n, cfg.idle, logf)
 		if err != nil {

@@ -31,6 +31,10 @@ func linksTable(steps []linksStep) string {
 		if broke == "" {
 			broke = "held"
 		}
+		if s.connected == 0 {
+			fmt.Fprintf(&b, "| %s | 0 | — | — | — | — | — | — | — | %s |\n", thousands(s.n), broke)
+			continue
+		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s → %s | %.1f KiB | %s / %s | %d | %.2f %% of a core over %s | %.0f | %s |\n",
 			thousands(s.n), thousands(s.connected), ms(s.ramp), mbText(s.baseKiB), mbText(s.linkedKiB), s.perLinkKiB(),
 			ms(quantile(s.fanout, 0.5)), ms(quantile(s.fanout, 0.99)), s.lost,
@@ -114,6 +118,7 @@ func plotLinks(path string, steps []linksStep) error {
 		l.p.Add(line, points)
 		l.p.Legend.Add(l.name, line, points)
 	}
+	fan.Y.Min, mem.Y.Min = 0, 0 // the size of a change shows against zero
 	fan.Legend.Top, fan.Legend.Left = true, true
 	mem.Legend.Top, mem.Legend.Left = true, true
 	const width, height = 8 * vg.Inch, 8 * vg.Inch
