@@ -2,6 +2,11 @@
 // server, kept alive with heartbeats, re-dialled with jittered backoff, resumed
 // from the last delivered task so nothing is lost and nothing arrives twice.
 //
+// A service may answer at several addresses (Config.Alternates: the nodes
+// of a cluster, or a standby): the link tries them in order, one backoff
+// step per round through all of them, resumes on whichever answers from the
+// same cursor, and State.Server says which one it is on.
+//
 // What differs between servers (URL, auth header, frame decoding, keepalive
 // quirks, how to resume) sits behind the Protocol interface; the state machine
 // in Client never changes for a new server kind.
