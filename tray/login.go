@@ -101,6 +101,9 @@ func (a *Agent) onTokenSaved(ev tokenSaved) {
 		return // logged out, or a newer token is on its way
 	}
 	if ev.err != nil && auth.KeyringMayRecover(ev.err) {
+		if a.keyringWait == nil { // the first failure: say it once, plainly
+			a.log.Warn(a.cfg.Tokens.Reason())
+		}
 		a.log.Info("the keyring cannot take the token yet; it is kept in memory meanwhile", "why", ev.err)
 		sess := ev.sess
 		a.waitForKeyring(keyringSave, ev.err, func() { a.saveToken(sess) })
