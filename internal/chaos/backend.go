@@ -63,6 +63,11 @@ type Kind struct {
 	// that fails the run (a step that should run may not skip).
 	MissingBin bool
 	Start      func(log *slog.Logger) (Backend, error)
+	// Every, when longer than Options.Every, paces the publisher for this
+	// kind: a server whose history is short must keep, for the longest
+	// outage a scenario makes, what was published meanwhile, or the loss
+	// is the server's (reported as a Gap), not the client's.
+	Every time.Duration
 	// Unsupported names the scenarios this kind has no equivalent of,
 	// and why.
 	Unsupported map[string]string
@@ -91,7 +96,9 @@ func Kinds() []Kind {
 	if os.Getenv(servers.EnvNtfyBin) == "" {
 		ntfyKind.Skip, ntfyKind.MissingBin = servers.EnvNtfyBin+" not set (source scripts/servers.sh)", true
 	}
-	centrifugoKind := Kind{Name: "centrifugo", Start: startCentrifugo, Unsupported: map[string]string{
+	// History 1000 (internal/servers); a half-open link lasts up to its
+	// 35 s read deadline: one task per 50 ms keeps 700 in that time.
+	centrifugoKind := Kind{Name: "centrifugo", Start: startCentrifugo, Every: 50 * time.Millisecond, Unsupported: map[string]string{
 		"restart same epoch": "this Centrifugo keeps its history in memory: every restart is a new epoch",
 		"token revoked":      "a Centrifugo token is a signed JWT, good until it expires",
 	}}

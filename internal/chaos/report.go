@@ -25,10 +25,10 @@ func mib(b uint64) string { return fmt.Sprintf("%.1f", float64(b)/(1<<20)) }
 func WriteTable(w io.Writer, rs []Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	var skips []string
-	fmt.Fprintln(tw, "kind\tscenario\trounds\tpublished\tdelivered\tduplicated\tlost\textra\tdetect p50\tdetect max\theap MiB before→after\tgoroutines before→after\ttime\tresult\t")
+	fmt.Fprintln(tw, "kind\tscenario\trounds\tpublished\tdelivered\tduplicated\tlost\textra\tgaps\tdetect p50\tdetect max\theap MiB before→after\tgoroutines before→after\ttime\tresult\t")
 	for _, r := range rs {
 		if r.Skip != "" && r.Published == 0 && r.Err == nil {
-			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t\t\t\t\t\tSKIP\t\n", r.Kind, r.Scenario)
+			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\tSKIP\t\n", r.Kind, r.Scenario)
 			skips = append(skips, fmt.Sprintf("SKIP %s / %s: %s", r.Kind, r.Scenario, r.Skip))
 			continue
 		}
@@ -41,8 +41,8 @@ func WriteTable(w io.Writer, rs []Result) {
 		if r.Err != nil {
 			verdict = "FAIL (below)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s→%s\t%d→%d\t%s\t%s\t\n",
-			r.Kind, r.Scenario, r.Rounds, r.Published, r.Delivered, r.Duplicated, r.Lost, r.Extra, det50, detMax,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s→%s\t%d→%d\t%s\t%s\t\n",
+			r.Kind, r.Scenario, r.Rounds, r.Published, r.Delivered, r.Duplicated, r.Lost, r.Extra, r.Gaps, det50, detMax,
 			mib(r.HeapBefore), mib(r.HeapAfter), r.GoBefore, r.GoAfter, r.Elapsed.Round(100*time.Millisecond), verdict)
 	}
 	tw.Flush()

@@ -37,6 +37,7 @@ type Result struct {
 	Kind, Scenario string
 	Tally
 	Rounds                int
+	Gaps                  int64 // Gaps the client published (the user was told)
 	Detect                []time.Duration
 	HeapBefore, HeapAfter uint64
 	GoBefore, GoAfter     int
@@ -301,6 +302,9 @@ func RunScenario(k Kind, sc Scenario, opts Options) (res Result) {
 	start := time.Now()
 	defer func() { res.Elapsed = time.Since(start) }()
 	res.HeapBefore, res.GoBefore = memory()
+	if k.Every > opts.Every {
+		opts.Every = k.Every
+	}
 	log := opts.Log.With("kind", k.Name, "scenario", sc.Name)
 	dir, err := os.MkdirTemp(opts.Dir, "chaos-")
 	if err != nil {
@@ -373,6 +377,7 @@ func RunScenario(k Kind, sc Scenario, opts Options) (res Result) {
 		res.Err = fmt.Errorf("client: %w", err)
 	}
 	res.Detect = e.Link.Detections()
+	res.Gaps = e.Link.Gaps.Load()
 	res.Tally = e.L.Tally()
 	b.Close()
 	res.GoAfter = settle(res.GoBefore)
