@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# Runs the Windows builds of tasktray's tests that need no display under Wine, one package at
+# a time, and prints one line per package.
+#
+#   scripts/wine-test.sh [PACKAGE...]     default: conn, auth, backend/..., ipc, server
+#
+# Each package's tests are built with `GOOS=windows go test -c` (no cgo) and run with
+# `wine <pkg>.test.exe -test.v`. Two things of Wine 8.0 (Debian 12's wine64) stand in the way
+# (see /work/shared/WINDOWS.md); this script deals with both, in the open:
+#
+# 1. Go >= 1.22 needs ProcessPrng from bcryptprimitives.dll, which Wine 8.0 lacks: every Go
+#    program dies at start. The script builds a stand-in DLL from the C source below with
+#    mingw-w64 and puts it in the prefix's system32 (Go loads it from there only).
+#
+# 2. Deleting a file fails with "unlinkat ...: Invalid function": Go 1.26's os.Remove asks
+#    NtSetInformationFile for FileDispositionInformationEx (POSIX delete); Wine 8.0 answers
+#    STATUS_INVALID_DEVICE_REQUEST, which is not among the answers after which Go falls back
+#    to the old delete (internal/syscall/windows/at_windows.go). So every test whose
+#    t.TempDir() holds a file at the end fails in t.TempDir's cleanup, after its own checks
+#    passed. Those tests are skipped under Wine with -test.skip, each named in WINE_SKIP
+#    below with its reason. We chose naming them over a cleanup that tolerates the error:
+#    the tests belong to their packages and must stay strict on real Windows and Linux, and a
+#    list makes every test that does not run under Wine visible. Each is still run on Linux
+#    by the unit step. A test named here that no longer exists is reported, so the list
+#    cannot silently rot; a new test that needs adding fails loudly with the unlinkat error.
+#
+# Environment:
+#   TASKTRAY_CACHE=DIR   the Wine prefix (with the DLL) lives in DIR/wine, reused between
+#                        runs; nothing depends on it: a missing prefix is created (~20 s)
+#   TASKTRAY_WINE_TIMEOUT=10m   -test.timeout of each package
+#
+# Needs: wine64 (Debian: wine64), x86_64-w64-mingw32-gcc (Debian: gcc-mingw-w64-x86-64).
+set -euo pipefail
+
+TASKTRAY_SCRIPT="wine-test"
+SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=scripts/lib.sh
+source "$SCRIPTS/lib.sh"
+
+DEFAULT_PACKAGES=(./conn/... ./auth/... ./backend/... ./ipc/... ./server/...)
+WINE_TIMEOUT="${TASKTRAY_WINE_TIMEOUT:-10m}"
+MINGW_CC="x86_64-w64-mingw32-gcc"
+
+# WINE_SKIP: "import/path TestName|reason", one per test that cannot run under Wine 8.0.
+# Measured 2026-12-02: each of these passed its own checks under Wine and failed only in the
+# cleanup (point 2 above). Tests that fail under Wine for any other reason are NOT listed:
+# they fail this script, because they would fail on real Windows too.
+WINE_SKIP=(
+	"tasktray/auth TestAccountSaveLoad|its t.TempDir cleanup cannot delete account.json under Wine"
+	"tasktray/auth TestAccountLoadCorrupt|its t.TempDir cleanup cannot delete account.json under Wine"
+	"tasktray/auth TestTLSConfig|its t.TempDir cleanup cannot delete ca.pem under Wine"
+	"tasktray/backend/custom TestExactlyOnceWithIDs|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/backend/custom TestMissedAfterRestart|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/backend/custom TestNoDuplicateResendsWithoutIDs|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/backend/custom TestNoDuplicateResendsAfterRestart|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/backend/custom TestLoadProfile|its t.TempDir cleanup cannot delete big.toml under Wine"
+	"tasktray/backend/custom TestFromAccount|its t.TempDir cleanup cannot delete company.toml under Wine"
+	"tasktray/backend/native TestLoginUntrustedCertificate|its t.TempDir cleanup cannot delete ca.pem under Wine"
+	"tasktray/backend/ntfy TestFirstLinkThenLive|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/backend/ntfy TestForcedDisconnects|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/backend/ntfy TestServerRestart|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/backend/ntfy TestDroppedLink|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/backend/ntfy TestUnknownIDReplaysTheCache|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/backend/ntfy TestRefused|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/backend/ntfy TestLoginResumePoint|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/backend/ntfy TestHandshakeRefusals|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/conn TestFileCursorSaveIsDurable|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/conn TestExactlyOnceAcrossDropsAndRestarts|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/conn TestDamagedCursorFileDoesNotStopTheLink|its t.TempDir cleanup cannot delete cursor-x.json under Wine"
+	"tasktray/conn TestOldCursorFileLoads|its t.TempDir cleanup cannot delete cursor.json under Wine"
+	"tasktray/conn FuzzFileCursorLoad|its t.TempDir cleanup cannot delete cursor.json.corrupt-<time> under Wine"
+)
+
+# The stand-in for Windows 10's bcryptprimitives.dll: ProcessPrng over BCryptGenRandom,
+# which Wine has. Go checks only that ProcessPrng fills the buffer and returns TRUE.
+SHIM_C='#include <windows.h>
+#include <bcrypt.h>
+BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
+	return BCryptGenRandom(NULL, data, (ULONG)len, BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0;
+}'
+
+usage() {
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
+	exit 2
+}
+
+# find_wine sets WINE and WINESERVER: /usr/bin/wine when the "wine" package is there, else
+# Debian's wine64 binaries themselves (wine64 alone, --no-install-recommends, has no wrapper).
+find_wine() {
+	WINE="$(command -v wine || command -v wine64 || true)"
+	WINESERVER="$(command -v wineserver || true)"
+	[[ -n "$WINE" ]] || { [[ -x /usr/lib/wine/wine64 ]] && WINE=/usr/lib/wine/wine64; }
+	[[ -n "$WINESERVER" ]] || { [[ -x /usr/lib/wine/wineserver64 ]] && WINESERVER=/usr/lib/wine/wineserver64; }
+	[[ -n "$WINE" && -n "$WINESERVER" ]] || die "wine is missing (Debian package: wine64)"
+}
+
+# wine_prefix makes sure $WINEPREFIX exists and holds the stand-in DLL.
+wine_prefix() {
+	export WINEPREFIX WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+	WINEPREFIX="$(cache_dir)/wine/prefix"
+	local dll="$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+	if [[ ! -f "$WINEPREFIX/system.reg" ]]; then
+		say "creating the Wine prefix $WINEPREFIX"
+		mkdir -p "$WINEPREFIX"
+		"$WINE" wineboot --init >/dev/null 2>&1 || die "wineboot --init failed"
+		"$WINESERVER" -w
+	fi
+	if [[ ! -f "$dll" ]]; then
+		say "building bcryptprimitives.dll (ProcessPrng stand-in) with $MINGW_CC"
+		local src
+		src="$(mktemp -d)"
+		printf '%s\n' "$SHIM_C" >"$src/shim.c"
+		"$MINGW_CC" -shared -O2 -o "$src/bcryptprimitives.dll" "$src/shim.c" -lbcrypt
+		cp "$src/bcryptprimitives.dll" "$dll"
+		rm -rf "$src"
+	fi
+}
+
+# skip_regex PKG prints the -test.skip pattern of PKG's tests in WINE_SKIP (empty: none).
+skip_regex() {
+	local pkg="$1" entry names=()
+	for entry in "${WINE_SKIP[@]}"; do
+		local key="${entry%%|*}"
+		if [[ "${key% *}" == "$pkg" ]]; then names+=("${key#* }"); fi
+	done
+	if ((${#names[@]} > 0)); then
+		local IFS='|'
+		printf '^(%s)$' "${names[*]}"
+	fi
+}
+
+# report_skips PKG BIN names each skipped test and says so if one no longer exists.
+report_skips() {
+	local pkg="$1" bin="$2" entry listed
+	listed="$("$WINE" "$bin" -test.list '.*' 2>/dev/null | tr -d '\r')"
+	for entry in "${WINE_SKIP[@]}"; do
+		local key="${entry%%|*}" why="${entry#*|}"
+		[[ "${key% *}" == "$pkg" ]] || continue
+		if grep -qx "${key#* }" <<<"$listed"; then
+			echo "    skipped under Wine: ${key#* } ($why)"
+		else
+			echo "    WARNING: ${key#* } is in WINE_SKIP but no longer exists in $pkg; remove it"
+		fi
+	done
+}
+
+main() {
+	local args=("$@")
+	case "${1:-}" in -h | --help) usage ;; esac
+	cd "$(repo_root)"
+	go_bin_on_path
+	find_wine
+	command -v "$MINGW_CC" >/dev/null || die "$MINGW_CC is missing (Debian package: gcc-mingw-w64-x86-64)"
+	((${#args[@]} > 0)) || args=("${DEFAULT_PACKAGES[@]}")
+
+	local started=$SECONDS
+	wine_prefix
+	say "Wine prefix ready in $((SECONDS - started)) s ($("$WINE" --version))"
+
+	local out
+	out="$(mktemp -d "${TMPDIR:-/tmp}/tasktray-wine.XXXXXX")"
+	local packages=()
+	mapfile -t packages < <(GOOS=windows go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' "${args[@]}" | sed '/^$/d')
+
+	local pkg bin skip status failed=0 results=() t0
+	for pkg in "${packages[@]}"; do
+		bin="$out/$(tr '/' '_' <<<"$pkg").test.exe"
+		t0=$SECONDS
+		if ! GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -c -o "$bin" "$pkg"; then
+			results+=("FAIL  $pkg  (does not build for Windows)")
+			failed=1
+			continue
+		fi
+		local built=$((SECONDS - t0))
+		skip="$(skip_regex "$pkg")"
+		local flags=(-test.v -test.count=1 -test.timeout "$WINE_TIMEOUT")
+		[[ -n "$skip" ]] && flags+=(-test.skip "$skip")
+		echo "==> $pkg: wine $(basename "$bin") ${flags[*]}"
+		status=0
+		# The package's own folder is the working directory, as under go test (testdata/).
+		(cd "${pkg/#tasktray/.}" && "$WINE" "$bin" "${flags[@]}") >"$bin.log" 2>&1 || status=$?
+		tr -d '\r' <"$bin.log" | grep -E '^(--- FAIL|--- SKIP|FAIL|ok|PASS|panic)|unlinkat' | sed 's/^/    /' || true
+		report_skips "$pkg" "$bin"
+		local passed ran
+		passed="$(tr -d '\r' <"$bin.log" | grep -c '^--- PASS' || true)"
+		ran="$(tr -d '\r' <"$bin.log" | grep -cE '^--- (PASS|FAIL)' || true)"
+		if ((status == 0)); then
+			results+=("ok    $pkg  $passed/$ran top-level tests passed (build ${built} s, run $((SECONDS - t0 - built)) s)")
+		else
+			results+=("FAIL  $pkg  exit $status; log $bin.log")
+			failed=1
+		fi
+	done
+	"$WINESERVER" -k 2>/dev/null || true
+
+	echo
+	echo "Wine results ($("$WINE" --version), $((SECONDS - started)) s in all):"
+	printf '  %s\n' "${results[@]}"
+	if ((failed == 0)); then rm -rf "$out"; fi
+	return "$failed"
+}
+
+main "$@"
