@@ -215,7 +215,8 @@ smoke_inner() {
 	done
 	if ((status == 0)); then
 		say "smoke: first popup after $((tries / 10)).$((tries % 10)) s:"
-		grep -A 3 'member=Notify' "$dir/monitor.log" | sed -n '2,4p' >&2
+		# app_name, replaces_id, icon, summary, body of the first Notify call.
+		grep -m 1 -A 5 'member=Notify' "$dir/monitor.log" | sed -n '2p;5,6p' >&2
 	else
 		say "smoke: no popup within $SMOKE_TIMEOUT s; tasktray's log:"
 		cat "$dir/tasktray.log" >&2
