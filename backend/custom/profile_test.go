@@ -144,6 +144,19 @@ func TestDocExamples(t *testing.T) {
 		}
 		modes[p.Connect.TokenIn] = true
 	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks = regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllSubmatch(readme, -1)
+	if len(blocks) == 0 {
+		t.Error("README.md has no TOML profile example")
+	}
+	for i, b := range blocks {
+		if _, err := ParseProfile(b[1]); err != nil {
+			t.Errorf("README.md example %d: %v", i+1, err)
+		}
+	}
 	for _, m := range []string{TokenInQuery, TokenInPath, TokenInCookie, TokenInSubprotocol, TokenInHeader} {
 		if !modes[m] {
 			t.Errorf("no example with token_in = %q", m)
