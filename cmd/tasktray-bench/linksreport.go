@@ -90,6 +90,9 @@ func plotLinks(path string, steps []linksStep) error {
 	mem.Add(plotter.NewGrid())
 	var p50, p99, per plotter.XYs
 	for _, s := range steps {
+		if s.connected == 0 {
+			continue // not measured (over the file limit)
+		}
 		x := float64(s.n)
 		if len(s.fanout) > 0 {
 			p50 = append(p50, plotter.XY{X: x, Y: float64(quantile(s.fanout, 0.5)) / float64(time.Millisecond)})
