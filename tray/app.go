@@ -96,7 +96,12 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 	cfg = Config{
 		Tokens: auth.NewTokenStore(auth.NewSystemKeyring(0)),
 		Windows: func(ctx context.Context, view string) (WindowProcess, error) {
-			return ipc.Spawn(ctx, exe, []string{"window", view})
+			child, err := ipc.Spawn(ctx, exe, []string{"window", view})
+			if err != nil {
+				return nil, err
+			}
+			child.SetLogger(log) // the lines it skips go to the agent's log
+			return child, nil
 		},
 		Login:  opts.Demo,
 		Logger: log,

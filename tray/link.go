@@ -9,6 +9,7 @@ import (
 
 	"tasktray/auth"
 	"tasktray/backend"
+	"tasktray/backend/native"
 	"tasktray/conn"
 	"tasktray/notify"
 )
@@ -31,6 +32,9 @@ func (a *Agent) startLink(ctx context.Context, sess auth.Session) {
 	var dialer conn.Dialer
 	if err == nil {
 		dialer, err = conn.NewDialer(sess.Account.CAFile)
+	}
+	if err == nil {
+		dialer = a.adaptToKind(proto, dialer)
 	}
 	if err != nil {
 		a.log.Error("cannot connect with this account", "err", err)
@@ -67,6 +71,27 @@ func (a *Agent) startLink(ctx context.Context, sess auth.Session) {
 	a.session = sess
 	a.gap = nil
 	a.render()
+}
+
+// dialerWrapper is a kind whose Protocol must see the link's dial: custom
+// and ntfy scrub the token from a dial error (custom: the token may stand in
+// the URL, and a dial error quotes it).
+type dialerWrapper interface {
+	WrapDialer(conn.Dialer) conn.Dialer
+}
+
+// adaptToKind gives the kind what it needs from the agent: its dialer
+// wrapper, and the native kind the agent's logger for its warnings about
+// odd frames (otherwise they go to slog.Default, outside -v and the
+// agent's handler).
+func (a *Agent) adaptToKind(proto conn.Protocol, d conn.Dialer) conn.Dialer {
+	if n, ok := proto.(*native.Protocol); ok {
+		n.Log = a.log
+	}
+	if w, ok := proto.(dialerWrapper); ok {
+		d = w.WrapDialer(d)
+	}
+	return d
 }
 
 // stopLink ends the link and waits for it. It takes no task from the link

@@ -70,8 +70,46 @@ func TestResumeSignalRedials(t *testing.T) {
 
 // TestLoginKeepsHandSetCAFile: a self-signed server with its CA set by hand
 // in the account file (as the README says) can be logged in to from the
-// login window, which leaves the CA field empty, and the login keeps it.
+// login window, which shows that CA file (State.CAFile) and sends it back,
+// and the login keeps it.
 func TestLoginKeepsHandSetCAFile(t *testing.T) {
+	f, ca := caFixture(t)
+	w := f.openLogin(t)
+	st := w.expect(t, "the state with the CA file", func(m ipc.Message) bool {
+		s, ok := m.(ipc.State)
+		return ok && s.CAFile == ca
+	}).(ipc.State)
+	w.user.Send(ipc.Login{Kind: "native", Server: f.url, Username: "alice", Password: "wonderland", CAFile: st.CAFile})
+	if res := w.expect(t, "a login result", isResult).(ipc.LoginResult); !res.OK {
+		t.Fatalf("login to the self-signed server: %+v", res)
+	}
+	f.menu.waitView(t, "connected", func(v View) bool { return v.Icon == assets.Connected })
+	waitFor(t, "the account file saved with its CA", func() bool {
+		acc, err := auth.LoadAccount(f.cfg.AccountPath)
+		return err == nil && acc.CAFile == ca
+	})
+}
+
+// TestLoginHonoursClearedCAFile: the login window shows the account's CA
+// file; a user who clears it means "trust the system's roots only", and the
+// login must not put the old one back: here the self-signed server is then
+// not trusted, and the account file keeps no CA.
+func TestLoginHonoursClearedCAFile(t *testing.T) {
+	f, ca := caFixture(t)
+	w := f.openLogin(t)
+	w.expect(t, "the state with the CA file", func(m ipc.Message) bool {
+		s, ok := m.(ipc.State)
+		return ok && s.CAFile == ca
+	})
+	w.user.Send(ipc.Login{Kind: "native", Server: f.url, Username: "alice", Password: "wonderland", CAFile: ""})
+	if res := w.expect(t, "a login result", isResult).(ipc.LoginResult); res.OK {
+		t.Fatal("the login trusted the CA file the user cleared")
+	}
+}
+
+// caFixture is a fixture whose server is self-signed, with an account file
+// naming its CA, started.
+func caFixture(t *testing.T) (*fixture, string) {
 	f := newFixture(t)
 	hs := httptest.NewTLSServer(f.srv)
 	t.Cleanup(hs.Close)
@@ -84,15 +122,14 @@ func TestLoginKeepsHandSetCAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.start(t)
-	w := f.login(t, "wonderland")
-	if res := w.expect(t, "a login result", isResult).(ipc.LoginResult); !res.OK {
-		t.Fatalf("login to the self-signed server: %+v", res)
-	}
-	f.menu.waitView(t, "connected", func(v View) bool { return v.Icon == assets.Connected })
-	waitFor(t, "the account file saved with its CA", func() bool {
-		acc, err := auth.LoadAccount(f.cfg.AccountPath)
-		return err == nil && acc.CAFile == ca
-	})
+	return f, ca
+}
+
+// openLogin clicks "Log in…" and returns the window.
+func (f *fixture) openLogin(t *testing.T) *fakeWindow {
+	t.Helper()
+	f.menu.actions <- ActionLogin
+	return f.window(t)
 }
 
 // poke sends on ch, failing if the agent loop does not take it.

@@ -3,6 +3,7 @@ package tray
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -10,7 +11,10 @@ import (
 	"time"
 
 	"tasktray/auth"
+	"tasktray/backend/custom"
+	"tasktray/backend/native"
 	"tasktray/conn"
+	"tasktray/ipc"
 )
 
 // bareAgent is an agent whose loop does not run: a test calls its handlers
@@ -72,5 +76,97 @@ func TestRenewedTokenIsStored(t *testing.T) {
 	}
 	if a.session.Token != "new-token" {
 		t.Fatal("the agent still uses the old token for log-out")
+	}
+}
+
+// TestLinkUsesTheKindsDialerAndLogger: a kind that redacts its dialer's
+// errors (custom, ntfy) gets the link's dialer wrapped, so a token in the
+// URL never reaches the log through a dial error; the native kind logs its
+// warnings about odd frames through the agent's logger.
+func TestLinkUsesTheKindsDialerAndLogger(t *testing.T) {
+	profile := "[connect]\nurl = \"ws://127.0.0.1:1/websocket?token={token}\"\ntoken_in = \"query\"\n"
+	cases := []struct {
+		name string
+		acc  auth.Account
+		test func(t *testing.T, a *Agent, cfg conn.Config)
+	}{
+		{"custom", auth.Account{Kind: custom.KindName, Server: "http://127.0.0.1:1", Username: "alice",
+			Options: map[string]string{custom.OptionProfileText: profile}},
+			func(t *testing.T, a *Agent, cfg conn.Config) {
+				if fmt.Sprintf("%T", cfg.Dialer) == fmt.Sprintf("%T", mustDialer(t)) {
+					t.Errorf("the link dials with a bare %T, not the kind's redacting dialer", cfg.Dialer)
+				}
+			}},
+		{"native", auth.Account{Kind: "native", Server: "http://127.0.0.1:1", Username: "alice"},
+			func(t *testing.T, a *Agent, cfg conn.Config) {
+				p, ok := cfg.Protocol.(*native.Protocol)
+				if !ok {
+					t.Fatalf("protocol %T", cfg.Protocol)
+				}
+				if p.Log != a.log {
+					t.Error("the native protocol logs elsewhere than the agent's logger")
+				}
+			}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := bareAgent(t, &fakePopups{}, auth.NewTokenStore(newLockableKeyring()))
+			var got conn.Config
+			a.cfg.ConnOptions = func(cfg *conn.Config) { got = *cfg }
+			a.startLink(context.Background(), auth.Session{Account: c.acc, Token: "secret-token"})
+			defer a.stopLink()
+			if got.Protocol == nil {
+				t.Fatalf("no link started: %s", a.state.Reason)
+			}
+			c.test(t, a, got)
+		})
+	}
+}
+
+func mustDialer(t *testing.T) conn.Dialer {
+	d, err := conn.NewDialer("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestNoPopupIsDropped: notify.Show never blocks (it queues and folds a
+// burst into a summary), so the agent hands it every popup however far the
+// daemon is behind: none is dropped on the way.
+func TestNoPopupIsDropped(t *testing.T) {
+	popups := &fakePopups{}
+	a := bareAgent(t, popups, auth.NewTokenStore(newLockableKeyring()))
+	const n = 250
+	for i := range n {
+		a.onTask(context.Background(), conn.Task{ID: fmt.Sprint("t", i), Title: "task"})
+	}
+	runQueued(a.popups)
+	if got := len(popups.all()); got != n {
+		t.Fatalf("%d popups reached the notifier, want %d", got, n)
+	}
+}
+
+// stuckWindow is a window process whose every Send finds it stuck.
+type stuckWindow struct{}
+
+func (stuckWindow) Send(ipc.Message) error {
+	return fmt.Errorf("window process 1: state: %w", ipc.ErrWindowStuck)
+}
+func (stuckWindow) Receive() (ipc.Message, error) { return nil, io.EOF }
+func (stuckWindow) Kill() error                   { return nil }
+func (stuckWindow) Wait() error                   { return nil }
+
+// TestStuckWindowIsWarned: a window killed for not reading its pipe is
+// something the user sees (it vanished), so the log says why at Warn, not
+// only under -v.
+func TestStuckWindowIsWarned(t *testing.T) {
+	var buf strings.Builder
+	a := bareAgent(t, &fakePopups{}, auth.NewTokenStore(newLockableKeyring()))
+	a.log = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	a.windows[ipc.ViewStatus] = &window{child: stuckWindow{}, done: make(chan struct{})}
+	a.sendTo(ipc.ViewStatus, ipc.Close{})
+	if !strings.Contains(buf.String(), "level=WARN") || !strings.Contains(buf.String(), "view="+ipc.ViewStatus) {
+		t.Fatalf("log %q has no warning about the stuck window", buf.String())
 	}
 }

@@ -127,26 +127,9 @@ func (a *Agent) login(ctx context.Context, creds auth.Credentials) {
 		a.onLoginDone(ctx, loginDone{err: err}) // we are the agent goroutine: no round trip
 		return
 	}
-	path, knownCA := a.cfg.AccountPath, a.account.CAFile
+	// The CA file is the window's: it shows the account's (State.CAFile),
+	// so an empty one means the user cleared it, and is honoured.
 	go func() {
-		if creds.CAFile == "" {
-			// A CA file set by hand in the account file (the README's way
-			// for self-signed servers) stays: the login window leaves
-			// the field empty when the user did not choose one.
-			creds.CAFile = knownCA
-			if path != "" {
-				if acc, err := auth.LoadAccount(path); err == nil && acc.CAFile != "" {
-					creds.CAFile = acc.CAFile
-				}
-			}
-			if creds.CAFile != "" {
-				// The kind's HTTP client must trust it for this login too.
-				if authn, err = kind.Authenticator(creds.Account); err != nil {
-					a.report(ctx, loginDone{err: err})
-					return
-				}
-			}
-		}
 		lctx, cancel := context.WithTimeout(ctx, loginTimeout)
 		defer cancel()
 		sess, err := authn.Login(lctx, creds)

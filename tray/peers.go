@@ -14,10 +14,8 @@ import (
 // deleted after the next login saved a new one.
 type peer struct {
 	name string
-	// max bounds the queue; a call beyond it is dropped (popups: the task
-	// is in Recent tasks anyway). 0 is unbounded, for calls that must not
-	// be lost and that come only from user actions.
-	max int
+	// The queue is unbounded: no call is dropped. Each peer's calls are
+	// cheap to hold (popups: notify.Show never blocks, so they drain).
 	// drain makes the calls still queued when ctx ends, within peerGrace:
 	// a token saved or deleted just before Quit must not be lost.
 	drain bool
@@ -28,26 +26,12 @@ type peer struct {
 	done  chan struct{}
 }
 
-func newPeer(name string, max int, drain bool) *peer {
-	return &peer{name: name, max: max, drain: drain, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func newPeer(name string, drain bool) *peer {
+	return &peer{name: name, drain: drain, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
-// do queues call and reports whether it was queued. It never blocks.
-func (p *peer) do(call func(context.Context) any) bool {
-	p.mu.Lock()
-	full := p.max > 0 && len(p.queue) >= p.max
-	if !full {
-		p.queue = append(p.queue, call)
-	}
-	p.mu.Unlock()
-	if !full {
-		signal(p.wake)
-	}
-	return !full
-}
-
-// force queues call beyond max: for what the user must see.
-func (p *peer) force(call func(context.Context) any) {
+// do queues call. It never blocks.
+func (p *peer) do(call func(context.Context) any) {
 	p.mu.Lock()
 	p.queue = append(p.queue, call)
 	p.mu.Unlock()

@@ -2,6 +2,7 @@ package tray
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"tasktray/ipc"
@@ -60,7 +61,11 @@ func (a *Agent) readWindow(ctx context.Context, view string, w *window) {
 
 func (a *Agent) sendTo(view string, m ipc.Message) {
 	if w := a.windows[view]; w != nil {
-		if err := w.child.Send(m); err != nil {
+		switch err := w.child.Send(m); {
+		case errors.Is(err, ipc.ErrWindowStuck):
+			// The user sees the window vanish: say why without -v.
+			a.log.Warn("a window stopped reading and was closed", "view", view, "err", err)
+		case err != nil:
 			a.log.Debug("window gone", "view", view, "err", err)
 		}
 	}
