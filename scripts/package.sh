@@ -39,12 +39,13 @@ usage() {
 	exit 2
 }
 
-# timed NAME CMD... runs CMD and says how long it took.
+# timed NAME CMD... runs CMD, says how long it took and returns CMD's status.
 timed() {
-	local name="$1" started=$SECONDS
+	local name="$1" started=$SECONDS status=0
 	shift
-	"$@"
+	"$@" || status=$?
 	say "$name: $((SECONDS - started)) s"
+	return "$status"
 }
 
 # app_version prints FyneApp.toml's Version.
@@ -132,11 +133,15 @@ license_name() {
 build_fyne() {
 	local work
 	work="$(mktemp -d "${TMPDIR:-/tmp}/tasktray-fyne.XXXXXX")"
-	# fyne package writes the binary and the tarball into the folder it runs in: run it in a
-	# scratch folder so the checkout stays clean (FyneApp.toml is read from --src).
-	say "go run $FYNE_TOOL package -os linux --src $(pwd) (in $work)"
+	# fyne package writes a generated fyne_metadata_init.go into the source folder while it
+	# builds, and the binary and tarball into the folder it runs in. So it runs on a copy of
+	# the committed sources (git archive HEAD): the checkout is never touched, and since its
+	# release build uses -trimpath the copy's path costs no extra compiling.
+	mkdir -p "$work/src"
+	git archive HEAD | tar -x -C "$work/src"
+	say "go run $FYNE_TOOL package -os linux --release (on git archive HEAD in $work)"
 	(cd "$work" && timed "fyne package -os linux" go run "$FYNE_TOOL" package -os linux --release \
-		--src "$OLDPWD" --icon "$OLDPWD/assets/icon.png")
+		--src "$work/src" --icon "$work/src/assets/icon.png")
 	mv "$work/tasktray.tar.xz" "$DIST/tasktray.tar.xz"
 	rm -rf "$work"
 }
@@ -168,14 +173,17 @@ build_windows() {
 	# go-winres writes the icon (every size, from assets/icon.png) and a GUI manifest (common
 	# controls v6, per-monitor DPI awareness, supported OS list) into a .syso. The _windows_amd64
 	# suffix keeps it out of every other build, and it exists only while this build runs.
-	local syso="rsrc_windows_amd64.syso"
-	trap 'rm -f "$syso"' RETURN
+	local syso="rsrc_windows_amd64.syso" status=0
+	rm -f "$DIST/tasktray.exe" # never cache or ship an exe of an earlier build
 	go -C packaging tool go-winres simply --arch amd64 --out "../rsrc" --manifest gui \
 		--icon ../assets/icon.png --product-name tasktray --file-description tasktray \
 		--original-filename tasktray.exe --product-version "$VERSION" --file-version "$VERSION"
 	say "CGO_ENABLED=1 GOOS=windows CC=$WIN_CC go build -o $DIST/tasktray.exe . (cold: minutes)"
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC="$WIN_CC" \
-		timed "build windows exe" go build -ldflags "$(ldflags) -H=windowsgui" -o "$DIST/tasktray.exe" .
+		timed "build windows exe" go build -ldflags "$(ldflags) -H=windowsgui" -o "$DIST/tasktray.exe" . ||
+		status=$?
+	rm -f "$syso"
+	((status == 0)) || return "$status"
 	mkdir -p "$(dirname "$cached")"
 	cp "$DIST/tasktray.exe" "$cached.partial" && mv "$cached.partial" "$cached"
 }
