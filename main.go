@@ -3,6 +3,7 @@
 // native popup for every task.
 //
 //	tasktray              the always-on agent (tray icon, link, popups)
+//	tasktray -profile company.toml  log in to an existing backend (docs/custom.md)
 //	tasktray -demo        the same, against an embedded demo server
 //	tasktray window VIEW  a window process; the agent starts these itself
 package main
@@ -15,8 +16,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
+	"tasktray/backend/custom"
 	"tasktray/tray"
 	"tasktray/window/app"
 )
@@ -32,8 +35,16 @@ func main() {
 	demo := flag.Bool("demo", false, "run against an embedded demo server with a demo account and a sample task every few seconds")
 	every := flag.Duration("demo-every", demoEvery, "how often the demo server publishes a sample task")
 	coalesce := flag.Bool("coalesce", true, "turn a burst of tasks into one summary popup (every task still lands in Recent tasks)")
+	profile := flag.String("profile", "", "log in to an existing backend described by this profile (docs/custom.md); the login window then asks only for the username and password")
 	verbose := flag.Bool("v", false, "log debug details")
 	flag.Parse()
+
+	// A bad profile stops here, before anything starts half-configured.
+	profilePath, err := checkProfile(*profile)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, tray.MsgBadProfile+"\n", err)
+		os.Exit(2)
+	}
 
 	level := slog.LevelInfo
 	if *verbose {
@@ -45,7 +56,8 @@ func main() {
 
 	// Before anything else starts: a second agent would pop every task
 	// twice and write the cursor file beside the first.
-	release, err := tray.LockInstance()
+	var release func()
+	release, err = tray.LockInstance()
 	if errors.Is(err, tray.ErrAlreadyRunning) {
 		fmt.Fprintln(os.Stderr, tray.MsgAlreadyRunning)
 		return
@@ -56,7 +68,7 @@ func main() {
 	}
 	defer release()
 
-	opts := tray.Options{Coalesce: *coalesce, Logger: log}
+	opts := tray.Options{Coalesce: *coalesce, Profile: profilePath, Logger: log}
 	if *demo {
 		d, err := startDemo(ctx, *every, log)
 		if err != nil {
@@ -70,4 +82,21 @@ func main() {
 		log.Error("tasktray stopped", "err", err)
 		os.Exit(1)
 	}
+}
+
+// checkProfile returns the absolute path of the -profile file, once it has
+// read and checked it: the account keeps the path, so that an admin's edit
+// applies on the next start.
+func checkProfile(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if _, err := custom.LoadProfile(abs); err != nil {
+		return "", err
+	}
+	return abs, nil
 }

@@ -101,6 +101,14 @@ type State struct {
 	// CAFile is the account's auth.Account.CAFile, the PEM CA bundle of a
 	// self-signed server; the login form starts from it too.
 	CAFile string `json:"ca_file,omitempty"`
+	// Profile, when set, is the absolute path of the custom kind's profile
+	// the login window logs in with (backend/custom): the -profile flag, the
+	// account's, or the system-wide one, in that order. The form then asks
+	// only for the username and password.
+	Profile string `json:"profile,omitempty"`
+	// ProfileError says why the system-wide profile cannot be used, naming
+	// the file and the field; the login window shows it.
+	ProfileError string `json:"profile_error,omitempty"`
 	// Paused is true while popups are paused; tasks still arrive.
 	Paused bool `json:"paused"`
 	// KeyringNote, when not empty, says why the token is kept for this

@@ -62,6 +62,14 @@ type Config struct {
 	// session bus); the status says so, and tasks still land in Recent
 	// tasks.
 	PopupsOff string
+	// Profile is the absolute path of the custom kind's profile the login
+	// window offers when the account names none of its own: the -profile
+	// flag or the system-wide one. ProfileFixed says it came from the flag,
+	// which wins over the account's. ProfileError says why the system-wide
+	// profile cannot be used; the login window shows it.
+	Profile      string
+	ProfileFixed bool
+	ProfileError string
 	// ConnOptions adjusts each new conn.Config (tests shorten timings).
 	ConnOptions func(*conn.Config)
 	Logger      *slog.Logger

@@ -11,6 +11,7 @@ import (
 	"github.com/adrg/xdg"
 
 	"tasktray/auth"
+	"tasktray/backend/custom"
 	"tasktray/ipc"
 	"tasktray/notify"
 )
@@ -22,7 +23,11 @@ type Options struct {
 	Demo *Login
 	// Coalesce turns a burst of tasks into one summary popup.
 	Coalesce bool
-	Logger   *slog.Logger
+	// Profile is the absolute path of a custom-kind profile given with
+	// -profile, already checked (custom.LoadProfile); "" looks for the
+	// system-wide one.
+	Profile string
+	Logger  *slog.Logger
 }
 
 // Main runs the agent with the desktop's tray, popups and keyring until ctx
@@ -106,6 +111,10 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 		Login:  opts.Demo,
 		Logger: log,
 	}
+	cfg.Profile, cfg.ProfileFixed = opts.Profile, opts.Profile != ""
+	if opts.Profile == "" && opts.Demo == nil {
+		cfg.Profile, cfg.ProfileError = systemProfile(log)
+	}
 	if opts.Demo == nil {
 		if cfg.AccountPath, err = auth.AccountPath(); err != nil {
 			return Config{}, nil, err
@@ -143,3 +152,18 @@ type noMenu struct{}
 
 func (noMenu) Render(View)            {}
 func (noMenu) Actions() <-chan Action { return nil }
+
+// systemProfile finds and checks the system-wide profile. A bad one is
+// logged and its error shown in the login window (the user cannot fix it,
+// but can tell the admin what is wrong); it is not used.
+func systemProfile(log *slog.Logger) (path, problem string) {
+	path, err := custom.FindSystemProfile()
+	if err == nil && path != "" {
+		_, err = custom.LoadProfile(path)
+	}
+	if err != nil {
+		log.Error("the system-wide profile cannot be used", "err", err)
+		return "", fmt.Sprintf(msgBadSystemProfile, err)
+	}
+	return path, ""
+}

@@ -170,3 +170,29 @@ func TestStuckWindowIsWarned(t *testing.T) {
 		t.Fatalf("log %q has no warning about the stuck window", buf.String())
 	}
 }
+
+// TestProfilePrecedence: the login window logs in with the -profile flag's
+// profile, else the account's own, else the system-wide one.
+func TestProfilePrecedence(t *testing.T) {
+	own := auth.Account{Kind: custom.KindName, Options: map[string]string{custom.OptionProfile: "/home/a/own.toml"}}
+	built := auth.Account{Kind: custom.KindName, Options: map[string]string{custom.OptionProfileText: "[connect]"}}
+	cases := []struct {
+		name    string
+		flag    bool
+		cfg     string
+		account auth.Account
+		want    string
+	}{
+		{"flag wins over the account", true, "/tmp/flag.toml", own, "/tmp/flag.toml"},
+		{"the account's wins over the system's", false, "/etc/xdg/tasktray/profile.toml", own, "/home/a/own.toml"},
+		{"the system's without one", false, "/etc/xdg/tasktray/profile.toml", auth.Account{Kind: "native"}, "/etc/xdg/tasktray/profile.toml"},
+		{"a profile built in the window stays there", false, "/etc/xdg/tasktray/profile.toml", built, ""},
+	}
+	for _, c := range cases {
+		a := bareAgent(t, &fakePopups{}, auth.NewTokenStore(newLockableKeyring()))
+		a.cfg.Profile, a.cfg.ProfileFixed, a.account = c.cfg, c.flag, c.account
+		if got := a.stateMessage(View{}).Profile; got != c.want {
+			t.Errorf("%s: profile %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -22,6 +22,13 @@ const (
 	msgNoSessionBus    = "no D-Bus session bus"
 	msgNoNotifications = "no notification service"
 
+	// msgBadSystemProfile takes the profile's error, which names the file
+	// and the field.
+	msgBadSystemProfile = "The company profile cannot be used (tell your administrator): %v"
+
+	// MsgBadProfile takes the -profile file's error; tasktray then exits.
+	MsgBadProfile = "tasktray: the profile cannot be used: %v"
+
 	// MsgAlreadyRunning is what a second start of the agent says before it
 	// exits.
 	MsgAlreadyRunning = "tasktray is already running"

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"tasktray/backend/custom"
 	"tasktray/conn"
 	"tasktray/ipc"
 )
@@ -87,14 +88,33 @@ func (a *Agent) status() string {
 
 func (a *Agent) stateMessage(v View) ipc.State {
 	return ipc.State{
-		Phase:       a.state.Phase.String(),
-		Status:      v.Status,
-		LoggedIn:    a.loggedIn,
-		Kind:        a.account.Kind,
-		User:        a.account.Username,
-		Server:      a.account.Server,
-		CAFile:      a.account.CAFile,
-		Paused:      a.paused,
-		KeyringNote: a.cfg.Tokens.Reason(),
+		Phase:        a.state.Phase.String(),
+		Status:       v.Status,
+		LoggedIn:     a.loggedIn,
+		Kind:         a.account.Kind,
+		User:         a.account.Username,
+		Server:       a.account.Server,
+		CAFile:       a.account.CAFile,
+		Profile:      a.profile(),
+		ProfileError: a.cfg.ProfileError,
+		Paused:       a.paused,
+		KeyringNote:  a.cfg.Tokens.Reason(),
 	}
+}
+
+// profile is the profile the login window logs in with: the -profile flag,
+// then the account's own profile file, then the system-wide one.
+func (a *Agent) profile() string {
+	if a.cfg.ProfileFixed {
+		return a.cfg.Profile
+	}
+	if a.account.Kind == custom.KindName {
+		if path := a.account.Options[custom.OptionProfile]; path != "" {
+			return path
+		}
+		if a.account.Options[custom.OptionProfileText] != "" {
+			return "" // built in the window's Advanced fields: shown there
+		}
+	}
+	return a.cfg.Profile
 }

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"tasktray/auth"
+	"tasktray/backend/custom"
 	"tasktray/ipc"
 )
 
@@ -32,6 +33,7 @@ var serverKinds = []struct{ kind, name string }{
 	{"gotify", txtKindGotify},
 	{"ntfy", txtKindNtfy},
 	{"centrifugo", txtKindCentrifugo},
+	{customKind, txtKindCustom},
 }
 
 // LoginForm collects what a login needs and shows how it went. It checks what
@@ -60,6 +62,14 @@ type LoginForm struct {
 	activity *widget.Activity
 	busy     bool
 	content  fyne.CanvasObject
+	heading  *widget.Label
+
+	advanced *advanced // the custom kind without a profile given
+	// fixed is the profile the form is fixed to (SetProfile), at
+	// fixedPath; nil when the user picks the kind and server.
+	fixed     *custom.Profile
+	fixedPath string
+	kindLabel *widget.Label
 }
 
 // NewLoginForm returns an empty form set to the native server kind.
@@ -105,15 +115,18 @@ func NewLoginForm(onSubmit func(ipc.Login)) *LoginForm {
 	f.activity = widget.NewActivity()
 	f.activity.Hide()
 
-	rows := []fyne.CanvasObject{widget.NewLabel(txtServerKind), f.kind}
+	f.advanced = newAdvanced(f)
+	f.kindLabel = widget.NewLabel(txtServerKind)
+	rows := []fyne.CanvasObject{f.kindLabel, f.kind}
 	for _, fl := range f.fields() {
 		rows = append(rows, fl.rows()...)
 	}
 	rows = append(rows, layout.NewSpacer(), f.insecure)
-	heading := widget.NewLabel(txtLoginHeading)
-	heading.TextStyle.Bold = true
+	rows = append(rows, f.advanced.rows()...)
+	f.heading = widget.NewLabel(txtLoginHeading)
+	f.heading.TextStyle.Bold = true
 	f.content = container.NewVBox(
-		heading,
+		f.heading,
 		container.New(layout.NewFormLayout(), rows...),
 		f.message,
 		layout.NewSpacer(),
@@ -216,7 +229,10 @@ func (f *LoginForm) validate() (ipc.Login, bool) {
 		CAFile:        expandHome(strings.TrimSpace(f.caFile.entry.Text)),
 	}
 	ok := true
-	if _, err := auth.ValidateServerURL(login.Server, login.AllowInsecure); err != nil {
+	if login.Kind == customKind {
+		// The server comes from the profile, which is checked whole.
+		ok = f.customLogin(&login)
+	} else if _, err := auth.ValidateServerURL(login.Server, login.AllowInsecure); err != nil {
 		ok = false
 		switch {
 		case login.Server == "":
@@ -271,6 +287,12 @@ func (f *LoginForm) validate() (ipc.Login, bool) {
 
 func (f *LoginForm) kindChanged() {
 	kind := f.selectedKind()
+	fixed := f.fixed != nil
+	setVisible(f.kindLabel, !fixed)
+	setVisible(f.kind, !fixed)
+	f.server.setVisible(!fixed && kind != customKind)
+	setVisible(f.insecure, !fixed)
+	f.advanced.setVisible(!fixed && kind == customKind)
 	f.topics.setVisible(kind == "ntfy")
 	f.channel.setVisible(kind == "centrifugo")
 	f.tokenURL.setVisible(kind == "centrifugo")
@@ -279,6 +301,9 @@ func (f *LoginForm) kindChanged() {
 }
 
 func (f *LoginForm) selectedKind() string {
+	if f.fixed != nil {
+		return customKind
+	}
 	if i := f.kind.SelectedIndex(); i >= 0 {
 		return serverKinds[i].kind
 	}
@@ -298,6 +323,7 @@ func (f *LoginForm) setBusy(busy bool) {
 	f.busy = busy
 	inputs := []fyne.Disableable{f.kind, f.server.entry, f.topics.entry, f.channel.entry, f.tokenURL.entry,
 		f.username.entry, f.password.entry, f.caFile.entry, f.caBrowse, f.insecure, f.submit}
+	inputs = append(inputs, f.advanced.inputs()...)
 	for _, in := range inputs {
 		if busy {
 			in.Disable()
@@ -316,7 +342,7 @@ func (f *LoginForm) setBusy(busy bool) {
 }
 
 func (f *LoginForm) clearErrors() {
-	for _, fl := range f.fields() {
+	for _, fl := range append(f.fields(), f.advanced.fields()...) {
 		fl.setError("")
 	}
 	f.message.Hide()

@@ -131,6 +131,24 @@ func (s *Session) closedByUser() {
 // started typing, and puts the cursor where typing goes on.
 func (s *Session) prefillLogin(st ipc.State) {
 	f := s.login
+	if st.Profile != "" && f.Profile() == nil {
+		// Kind and server come from the profile: only the username and
+		// password are typed (the username of a custom account is kept).
+		if f.SetProfile(st.Profile) == nil {
+			s.win.SetTitle(f.Profile().Name)
+		}
+		focus := f.username.entry
+		if st.Kind == customKind && st.User != "" {
+			f.username.entry.SetText(st.User)
+			focus = f.password.entry
+		}
+		f.SetCAFile(st.CAFile)
+		s.win.Canvas().Focus(focus)
+		return
+	}
+	if st.ProfileError != "" {
+		f.ShowProfileError(st.ProfileError)
+	}
 	if st.Server == "" || f.busy || f.server.entry.Text != "" || f.username.entry.Text != "" {
 		return
 	}

@@ -45,6 +45,16 @@ const (
 	txtEnterUsername  = "Enter your username."
 	txtEnterPassword  = "Enter your password."
 	txtCAFileUnusable = "Cannot read this file."
+	// The custom kind (backend/custom).
+	txtTokenOrKey      = "Token or API key"
+	txtAdvanced        = "Advanced"
+	txtProfileFile     = "Profile file"
+	txtProfileFileHint = "company.toml (leave empty to use the fields below)"
+	txtWSURL           = "WebSocket URL"
+	txtWSURLHint       = "wss://app.example.com/websocket?token={token}"
+	txtTokenIn         = "Token goes in"
+	txtHeartbeatText   = "Heartbeat text"
+	txtHeartbeatEvery  = "Heartbeat interval"
 )
 
 // Server kind names as the form's menu shows them.
@@ -53,6 +63,7 @@ const (
 	txtKindGotify     = "Gotify"
 	txtKindNtfy       = "ntfy"
 	txtKindCentrifugo = "Centrifugo"
+	txtKindCustom     = "WebSocket (custom)"
 )
 
 // Recent tasks.
