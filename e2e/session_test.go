@@ -98,6 +98,8 @@ func (d *desktop) env() []string {
 		"XDG_STATE_HOME=" + filepath.Join(d.home, ".local/state"),
 		"XDG_CACHE_HOME=" + filepath.Join(d.home, ".cache"),
 		"XDG_DATA_HOME=" + filepath.Join(d.home, ".local/share"),
+		// No system-wide profile of this machine's leaks in.
+		"XDG_CONFIG_DIRS=" + filepath.Join(d.home, "etc-xdg"),
 		"DISPLAY=" + d.display,
 		"DBUS_SESSION_BUS_ADDRESS=" + d.bus,
 		"LANG=en_US.UTF-8",

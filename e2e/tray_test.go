@@ -61,9 +61,15 @@ func (r *run) waitIcon(want string) {
 // taken before Return.
 func (r *run) logIn(shot string, fields ...string) {
 	r.t.Helper()
+	r.logInTo("Log in", shot, fields...)
+}
+
+// logInTo is logIn for a login window titled title (a profile's name).
+func (r *run) logInTo(title, shot string, fields ...string) {
+	r.t.Helper()
 	clicked := time.Now()
 	r.click("Log in…")
-	wid := r.waitWindow("Log in")
+	wid := r.waitWindow(title)
 	// A figure for the performance issue, not a check: CI machines are noisy.
 	r.t.Logf("login window shown %v after the menu click (polled every 100 ms)", time.Since(clicked).Round(time.Millisecond))
 	r.xdotool("windowfocus", "--sync", wid)
@@ -79,7 +85,7 @@ func (r *run) logIn(shot string, fields ...string) {
 	}
 	r.xdotool("key", "Return")
 	submitted := time.Now()
-	r.waitNoWindow("Log in")
+	r.waitNoWindow(title)
 	// The window process exits once its window closes; until then the
 	// binary runs twice.
 	for deadline := time.Now().Add(wait); len(processesOf(r.bin)) > 1; {
