@@ -28,13 +28,14 @@ BUILD_PACKAGES=(
 # Testing on a real but headless desktop: Xvfb (X server), dbus (session bus), gnome-keyring
 # and libsecret-tools (the Secret Service and secret-tool), dunst (shows popups),
 # imagemagick (screenshots), xdotool (drives windows), x11-utils (xdpyinfo, to see X is up),
-# libsqlite3-dev (the real ntfy server that scripts/servers.sh builds links Debian's sqlite).
+# libsqlite3-dev (the real ntfy server that scripts/servers.sh builds links Debian's sqlite),
+# redis-server (the two-node Centrifugo cluster test starts its own, on a loopback port).
 # Never dbus-x11: with it, godbus runs dbus-launch whenever no session bus is set and leaves
 # an orphan dbus-daemon behind.
 TEST_PACKAGES=(
 	locales
 	xvfb dbus gnome-keyring libsecret-tools dunst imagemagick xdotool x11-utils
-	libsqlite3-dev
+	libsqlite3-dev redis-server
 )
 
 usage() {

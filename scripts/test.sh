@@ -9,7 +9,9 @@
 #       keyring      real gnome-keyring tests, through scripts/keyring-session.sh
 #       realservers  tests against real Gotify, Centrifugo and ntfy servers (built and cached)
 #       e2e          the end-to-end desktop test (Xvfb, D-Bus, keyring, tray, popups)
-#       bench        the benchmark's short mode: fails only on lost/duplicated tasks or a crash
+#       chaos        tasktray-chaos -short: every kind against misbehaving links and servers
+#       bench        the benchmark's short mode: fails only on lost/duplicated tasks or a crash;
+#                    and the reference server holding 1,000 links (-links -short)
 #   ./scripts/test.sh -short       quick: `go test -short`, no fuzzing
 #   ./scripts/test.sh unit fuzz    only the steps named (setup always runs)
 #
@@ -31,7 +33,7 @@ source "$SCRIPTS/lib.sh"
 # shellcheck source=scripts/servers.sh
 source "$SCRIPTS/servers.sh"
 
-ALL_STEPS=(vet unit cross fuzz keyring realservers e2e bench)
+ALL_STEPS=(vet unit cross fuzz keyring realservers e2e chaos bench)
 QUICK="${TASKTRAY_QUICK:-0}"
 FUZZTIME="${TASKTRAY_FUZZTIME:-10s}"
 
@@ -178,6 +180,10 @@ step_cross() {
 	local ok=0
 	echo "GOOS=windows CGO_ENABLED=0 go build ./conn/... ./auth/... ./notify/... ./tray/... ./backend/... ./ipc/... ./server/..."
 	GOOS=windows CGO_ENABLED=0 go build ./conn/... ./auth/... ./notify/... ./tray/... ./backend/... ./ipc/... ./server/... || ok=1
+	# Fyne's windows compile for Windows without cgo with its software test driver (-tags ci);
+	# for macOS they need cgo and the macOS SDK, as does fyne.io/systray (tray/).
+	echo "GOOS=windows CGO_ENABLED=0 go build -tags ci ./window/..."
+	GOOS=windows CGO_ENABLED=0 go build -tags ci ./window/... || ok=1
 	echo "GOOS=darwin CGO_ENABLED=0 go build ./conn/... ./auth/... ./notify/... ./backend/... ./ipc/... ./server/..."
 	GOOS=darwin CGO_ENABLED=0 go build ./conn/... ./auth/... ./notify/... ./backend/... ./ipc/... ./server/... || ok=1
 	return "$ok"
@@ -218,7 +224,19 @@ step_e2e() {
 # task or a crash, never on a time (CI machines are noisy), and writes no results.
 step_bench() {
 	echo "scripts/bench.sh -short"
-	bash "$SCRIPTS/bench.sh" -short
+	bash "$SCRIPTS/bench.sh" -short || return 1
+	echo "scripts/bench.sh -links -short   (the reference server holding 1,000 links)"
+	bash "$SCRIPTS/bench.sh" -links -short
+}
+
+# step_chaos runs the chaos suite's short mode: the real client code of every kind (the
+# real Gotify, Centrifugo and ntfy included) against links that drop, freeze and corrupt,
+# servers that restart, and an agent whose peers hang. Any loss, duplicate, crash, freeze
+# or leaked goroutine fails it; times are printed, never checked.
+step_chaos() {
+	servers_build_all || return 1
+	echo "CI=true go run ./cmd/tasktray-chaos -short"
+	CI=true go run ./cmd/tasktray-chaos -short
 }
 
 print_summary() {
@@ -256,7 +274,7 @@ main() {
 		case "$arg" in
 		-short | --short) QUICK=1 ;;
 		-h | --help) usage ;;
-		vet | unit | cross | fuzz | keyring | realservers | e2e | bench) steps+=("$arg") ;;
+		vet | unit | cross | fuzz | keyring | realservers | e2e | chaos | bench) steps+=("$arg") ;;
 		*)
 			echo "unknown argument: $arg" >&2
 			usage
