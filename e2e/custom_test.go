@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -152,4 +153,25 @@ func TestCustomProfileEndToEnd(t *testing.T) {
 		}
 	}
 	t.Logf("app log:\n%s", app.log)
+}
+
+// TestBadProfileFlagExits: tasktray -profile with a bad profile does not
+// start half-configured: it exits non-zero, naming the file and the field.
+func TestBadProfileFlagExits(t *testing.T) {
+	bin := buildApp(t)
+	profile := filepath.Join(t.TempDir(), "company.toml")
+	bad := strings.Replace(fmt.Sprintf(customProfile, "127.0.0.1:1"), `interval = "1s"`, `interval = "thirty"`, 1)
+	if err := os.WriteFile(profile, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-profile", profile)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "XDG_RUNTIME_DIR=" + t.TempDir()}
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("exit 0 with a bad profile; output:\n%s", out)
+	}
+	if !strings.Contains(string(out), profile) || !strings.Contains(string(out), "heartbeat.interval") {
+		t.Fatalf("the message does not name the file and field:\n%s", out)
+	}
+	t.Logf("%v: %s", err, out)
 }

@@ -2,6 +2,9 @@ package tray
 
 import (
 	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,5 +36,28 @@ func TestNoSessionBusRunsWithoutPopups(t *testing.T) {
 	v := f.menu.waitView(t, "connected", func(v View) bool { return v.Icon == assets.Connected })
 	if !strings.Contains(v.Status, "no popups") {
 		t.Fatalf("status %q does not say there are no popups", v.Status)
+	}
+}
+
+// TestSystemProfile: the system-wide profile is found in $XDG_CONFIG_DIRS;
+// a bad one is not used, and what the login window shows names the file
+// and the field.
+func TestSystemProfile(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_DIRS", dir)
+	log := slog.New(slog.DiscardHandler)
+	if path, problem := systemProfile(log); path != "" || problem != "" {
+		t.Fatalf("no profile: %q %q", path, problem)
+	}
+	file := filepath.Join(dir, "tasktray", "profile.toml")
+	os.MkdirAll(filepath.Dir(file), 0o755)
+	os.WriteFile(file, []byte("[connect]\nurl = \"wss://app.example.com/websocket?token={token}\"\ntoken_in = \"query\"\n"), 0o644)
+	if path, problem := systemProfile(log); path != file || problem != "" {
+		t.Fatalf("good profile: %q %q", path, problem)
+	}
+	os.WriteFile(file, []byte("[connect]\nurl = \"wss://app.example.com/websocket?token={token}\"\ntoken_in = \"querry\"\n"), 0o644)
+	path, problem := systemProfile(log)
+	if path != "" || !strings.Contains(problem, file) || !strings.Contains(problem, "token_in") {
+		t.Fatalf("bad profile: used %q, told %q", path, problem)
 	}
 }
