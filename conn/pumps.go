@@ -159,6 +159,19 @@ func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 	defer ping.reset(0)
 	defer beat.reset(0)
 	var heartbeat []byte
+	// poll is the suspend check that runs only while neither keepalive
+	// timer does (a server that pings us switched both off), on the
+	// injected Clock so a test can fire it.
+	var poll <-chan time.Time
+	stopPoll := func() bool { return false }
+	defer func() { stopPoll() }()
+	armPoll := func() {
+		stopPoll()
+		poll, stopPoll = nil, func() bool { return false }
+		if ping.C() == nil && beat.C() == nil {
+			poll, stopPoll = c.cfg.Clock.NewTimer(connectedSuspendPoll)
+		}
+	}
 	apply := func(ka Keepalive) {
 		ping.reset(ka.PingPeriod)
 		heartbeat = []byte(ka.TextHeartbeat)
@@ -166,6 +179,7 @@ func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 		if ka.TextHeartbeat != "" {
 			beat.reset(ka.HeartbeatEvery)
 		}
+		armPoll()
 	}
 	apply(ka)
 	raw := l.ws.UnderlyingConn()
@@ -207,6 +221,9 @@ func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 			if err == nil {
 				err = write(websocket.TextMessage, heartbeat)
 			}
+		case <-poll:
+			err = c.checkSuspend(&last)
+			armPoll()
 		}
 		if err != nil {
 			l.failed <- err // buffered: the writer never blocks on its way out
@@ -219,7 +236,8 @@ func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 // checkSuspend returns errSuspend when the wall clock ran ahead of the
 // monotonic clock since *last: the machine slept, and a link that looks
 // open is most likely dead. It runs on the keepalive timers the link has
-// anyway, so it costs no wake-up of its own.
+// anyway, so it costs no wake-up of its own; only when both are off does
+// the writer wake for it, every connectedSuspendPoll.
 func (c *Client) checkSuspend(last *wallMark) error {
 	j := last.jump(c.cfg.Clock)
 	*last = markNow(c.cfg.Clock)

@@ -107,3 +107,30 @@ func TestResumedRedials(t *testing.T) {
 		t.Fatalf("dials = %d, want 4 (first, resume, refused after the drop, Reconnect)", d)
 	}
 }
+
+// TestWallClockJumpWithServerKeepaliveRedials: a native server that
+// announces its own pings switches the client's pings and heartbeats off,
+// so no keepalive timer of the client runs. A suspend while connected must
+// still be noticed by the low-rate connected poll, and the client dials
+// again without waiting for the read deadline (PongWait).
+func TestWallClockJumpWithServerKeepaliveRedials(t *testing.T) {
+	srv := newFakeServer(t)
+	srv.set(func(s *fakeServer) { s.hello = []byte(`{"type":"hello","epoch":"e1","ping_period":1}`) })
+	clock := &manualClock{}
+	h := start(t, srv, func(c *conn.Config) { c.Clock = clock })
+	h.waitPhase(t, conn.Connected)
+	srv.waitLinks(t, 1)
+	srv.publish("marker") // delivered after the hello, so the hello has been applied
+	h.expectNext(t, "marker")
+	clock.ahead.Add(int64(time.Minute))
+	waitFor(t, "the connected poll sees the jump", func() bool {
+		clock.fire(connectedPoll)
+		d, _, _ := srv.get()
+		return d >= 2
+	})
+	h.waitPhase(t, conn.Connected)
+}
+
+// connectedPoll is conn's suspend poll while connected with no keepalive
+// timer of its own.
+const connectedPoll = 20 * time.Second
