@@ -4,7 +4,9 @@
 #   scripts/setup.sh build   what building the app needs (cgo headers for Fyne's X11/OpenGL driver)
 #   scripts/setup.sh test    the above, plus a headless desktop for the tests
 #                            (X server, D-Bus, gnome-keyring, a notification daemon, tools)
-#                            and libsqlite3-dev for building the real ntfy server
+#                            libsqlite3-dev for building the real ntfy server, redis-server,
+#                            and desktop-file-utils/appstream/xz-utils to build the packages
+#   scripts/setup.sh windows mingw-w64 and wine64: tasktray.exe and the Windows tests under Wine
 #
 # Safe to run again and again: it asks dpkg which packages are already there, and runs
 # `apt-get update` and `apt-get install` only when something is missing. Needs root or sudo
@@ -37,6 +39,13 @@ TEST_PACKAGES=(
 	xvfb dbus gnome-keyring libsecret-tools dunst imagemagick xdotool x11-utils
 	libsqlite3-dev redis-server
 )
+
+# Building and checking the packages (scripts/package.sh, the test step "package"):
+# desktop-file-validate, appstreamcli, xz for Fyne's tarball. The Windows build and the Wine
+# tests (scripts/package.sh windows, scripts/wine-test.sh) need mingw-w64 and wine64; they are
+# installed only for those (setup.sh windows).
+PACKAGE_PACKAGES=(desktop-file-utils appstream xz-utils)
+WINDOWS_PACKAGES=(gcc-mingw-w64-x86-64 wine64)
 
 usage() {
 	echo "usage: scripts/setup.sh build|test" >&2
@@ -161,8 +170,13 @@ main() {
 		check_go
 		ensure_packages "to build (cgo, X11/OpenGL headers)" "${BUILD_PACKAGES[@]}"
 		ensure_packages "to test on a headless desktop (Xvfb, D-Bus, keyring, popups)" "${TEST_PACKAGES[@]}"
+		ensure_packages "to build and check the .deb/.rpm (desktop file, metainfo)" "${PACKAGE_PACKAGES[@]}"
 		ensure_locale
 		warn_about_dbus_x11
+		;;
+	windows)
+		check_go
+		ensure_packages "to cross-build tasktray.exe and run Windows tests under Wine" "${WINDOWS_PACKAGES[@]}"
 		;;
 	*)
 		usage

@@ -12,6 +12,10 @@
 #       chaos        tasktray-chaos -short: every kind against misbehaving links and servers
 #       bench        the benchmark's short mode: fails only on lost/duplicated tasks or a crash;
 #                    and the reference server holding 1,000 links (-links -short)
+#       package      .deb, .rpm and Fyne's tarball built; the .deb installed, run (version, demo
+#                    smoke on a headless desktop), purged, and nothing of it left in /usr
+#   ./scripts/test.sh windows wine  tasktray.exe (mingw-w64) and the Windows tests under Wine,
+#                    run only when named
 #   ./scripts/test.sh -short       quick: `go test -short`, no fuzzing
 #   ./scripts/test.sh unit fuzz    only the steps named (setup always runs)
 #
@@ -33,7 +37,10 @@ source "$SCRIPTS/lib.sh"
 # shellcheck source=scripts/servers.sh
 source "$SCRIPTS/servers.sh"
 
-ALL_STEPS=(vet unit cross fuzz keyring realservers e2e chaos bench)
+ALL_STEPS=(vet unit cross fuzz keyring realservers e2e chaos bench package)
+# Steps run only when named: the Windows build with cgo through mingw-w64 (about 5.5 min cold
+# on 2 cores) and the Windows test binaries under Wine (scripts/wine-test.sh).
+EXTRA_STEPS=(windows wine)
 QUICK="${TASKTRAY_QUICK:-0}"
 FUZZTIME="${TASKTRAY_FUZZTIME:-10s}"
 
@@ -229,6 +236,42 @@ step_bench() {
 	bash "$SCRIPTS/bench.sh" -links -short
 }
 
+# step_package builds the .deb, the .rpm and Fyne's tarball, then installs the .deb, runs it
+# (version, demo smoke on a headless desktop), purges it and checks /usr. Needs root (or sudo).
+step_package() {
+	local dist rc=0
+	dist="$(mktemp -d "${TMPDIR:-/tmp}/tasktray-dist.XXXXXX")"
+	echo "TASKTRAY_DIST=$dist scripts/package.sh linux fyne"
+	TASKTRAY_DIST="$dist" bash "$SCRIPTS/package.sh" linux || rc=1
+	((rc == 0)) && { TASKTRAY_DIST="$dist" bash "$SCRIPTS/package.sh" fyne || rc=1; }
+	if ((rc == 0)); then
+		echo "scripts/package.sh check   (apt-get install ./tasktray_*.deb, run, smoke, purge, /usr check)"
+		TASKTRAY_DIST="$dist" bash "$SCRIPTS/package.sh" check || rc=1
+	fi
+	ls -l "$dist" 2>/dev/null || true
+	rm -rf "$dist"
+	return "$rc"
+}
+
+# step_windows cross-builds tasktray.exe with cgo through mingw-w64, with its icon and manifest.
+step_windows() {
+	"$SCRIPTS/setup.sh" windows || return 1
+	local dist rc=0
+	dist="$(mktemp -d "${TMPDIR:-/tmp}/tasktray-dist.XXXXXX")"
+	echo "TASKTRAY_DIST=$dist scripts/package.sh windows"
+	TASKTRAY_DIST="$dist" bash "$SCRIPTS/package.sh" windows || rc=1
+	ls -l "$dist" 2>/dev/null || true
+	rm -rf "$dist"
+	return "$rc"
+}
+
+# step_wine runs the Windows builds of the non-UI packages' tests under Wine 8.0.
+step_wine() {
+	"$SCRIPTS/setup.sh" windows || return 1
+	echo "scripts/wine-test.sh   (conn, auth, backend/..., ipc, server)"
+	bash "$SCRIPTS/wine-test.sh"
+}
+
 # step_chaos runs the chaos suite's short mode: the real client code of every kind (the
 # real Gotify, Centrifugo and ntfy included) against links that drop, freeze and corrupt,
 # servers that restart, and an agent whose peers hang. Any loss, duplicate, crash, freeze
@@ -274,7 +317,7 @@ main() {
 		case "$arg" in
 		-short | --short) QUICK=1 ;;
 		-h | --help) usage ;;
-		vet | unit | cross | fuzz | keyring | realservers | e2e | chaos | bench) steps+=("$arg") ;;
+		vet | unit | cross | fuzz | keyring | realservers | e2e | chaos | bench | package | windows | wine) steps+=("$arg") ;;
 		*)
 			echo "unknown argument: $arg" >&2
 			usage
