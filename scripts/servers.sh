@@ -35,7 +35,16 @@ ntfy_bin_path() {
 
 # ntfy_build_script prints the path of ntfy's build script, which CI finds next to a fresh
 # clone of the repository: ../shared/servers/ntfy/build.sh.
+# A checkout elsewhere (a CI clone in a temporary folder) finds it through TASKTRAY_SHARED or
+# /work/shared, where the developer machines keep it.
 ntfy_build_script() {
+	local dir
+	for dir in "${TASKTRAY_SHARED:-}" "$(repo_root)/../shared" /work/shared; do
+		if [[ -n "$dir" && -f "$dir/servers/ntfy/build.sh" ]]; then
+			printf '%s/servers/ntfy/build.sh\n' "$dir"
+			return 0
+		fi
+	done
 	printf '%s/../shared/servers/ntfy/build.sh\n' "$(repo_root)"
 }
 
