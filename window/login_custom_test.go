@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"tasktray/backend/custom"
+	"tasktray/ipc"
 )
 
 const companyProfile = `name = "ACME Ops"
@@ -86,5 +87,28 @@ func TestAdvancedBuildsAProfile(t *testing.T) {
 	}
 	if got.Server != "https://app.example.com" || p.Connect.TokenIn != custom.TokenInPath || p.Heartbeat.Interval.Seconds() != 10 || p.Login != nil {
 		t.Fatalf("login %v, profile %+v", got, p)
+	}
+}
+
+// TestSessionTakesTheProfile: the agent's State names the profile; the
+// login window takes its name as title and asks only for the username and
+// password. A bad system-wide profile is shown, naming what is wrong.
+func TestSessionTakesTheProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "company.toml")
+	os.WriteFile(path, []byte(companyProfile), 0o600)
+	fx := newSessionFixture(t, ipc.ViewLogin)
+	fx.s.Handle(ipc.State{Phase: "disconnected", Profile: path})
+	if got := fx.win.Title(); got != "ACME Ops" {
+		t.Errorf("title %q, want the profile's name", got)
+	}
+	if f := fx.s.login; f.Profile() == nil || f.server.entry.Visible() || fx.win.Canvas().Focused() != f.username.entry {
+		t.Error("the form is not fixed to the profile with the cursor in the username")
+	}
+
+	bad := newSessionFixture(t, ipc.ViewLogin)
+	const problem = "The company profile cannot be used (tell your administrator): /etc/xdg/tasktray/profile.toml: bad profile: unknown field connect.token_form"
+	bad.s.Handle(ipc.State{Phase: "disconnected", ProfileError: problem})
+	if m := bad.s.login.message; !m.Visible() || !strings.Contains(m.Text, "connect.token_form") {
+		t.Errorf("message %q (shown %t), want the profile's problem", m.Text, m.Visible())
 	}
 }
