@@ -26,6 +26,9 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 		return conn.Decoded{}, nil
 	}
 	if t.ID != "" {
+		if s.predates(t.ID) {
+			return conn.Decoded{}, nil
+		}
 		t.Resume = idPrefix + t.ID
 	} else {
 		// No id of the server's: recognise a re-send by its content.
@@ -79,7 +82,12 @@ func (p *Profile) mapFrame(msg []byte, now time.Time) (t conn.Task, ok bool) {
 	t.Title = conn.Truncate(get(m.Title), conn.MaxTitle)
 	t.Body = conn.Truncate(get(m.Body), maxBody)
 	if t.Title == "" && t.Body == "" {
-		// Nothing where the profile looks: show the frame rather than lose it.
+		// Nothing where the profile looks (an error object, a status frame,
+		// garbage that parses as JSON): it is no task, only text, and
+		// plain_text decides. With "ignore" it must not pop a "New task".
+		if m.PlainText == "ignore" {
+			return conn.Task{}, false
+		}
 		t.Body = conn.Truncate(string(text), maxBody)
 	}
 	if t.Title == "" {

@@ -146,7 +146,11 @@ func (p *Protocol) Keepalive() conn.Keepalive {
 // NewSession starts decoding one connection; resume holds what the last
 // one delivered (the window of recent messages, without ids).
 func (p *Protocol) NewSession(token, resume string) conn.Session {
-	return &session{p: p, token: token, window: parseWindow(resume, p.Resume.Window), now: time.Now}
+	s := &session{p: p, token: token, window: parseWindow(resume, p.Resume.Window), now: time.Now}
+	if id, ok := resumeID(resume); ok {
+		s.floor, s.ordered = orderedID(id)
+	}
+	return s
 }
 
 // session is the state of one connection.
@@ -155,6 +159,11 @@ type session struct {
 	token  string
 	window *window
 	now    func() time.Time
+	// floor is the resume point's id when it is an ordered (decimal
+	// integer) id: a frame with such an id at or below it was delivered
+	// before, or predates the login, and is a re-send (see predates).
+	floor   uint64
+	ordered bool
 }
 
 // Open sends nothing: the handshake says it all.
