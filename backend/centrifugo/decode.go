@@ -54,11 +54,12 @@ type session struct {
 	token, channel string
 	from           position // where the cursor was; zero epoch: nowhere
 
-	epoch   string      // the stream's current epoch
-	top     position    // the position the subscribe reply reported
-	filling bool        // a gap fill is under way
-	fill    gapFill     // its progress
-	held    []conn.Task // pushes received while filling, in order
+	epoch        string      // the stream's current epoch
+	gotSubscribe bool        // a subscribe reply came (Login's look at the stream waits for it)
+	top          position    // the position the subscribe reply reported
+	filling      bool        // a gap fill is under way
+	fill         gapFill     // its progress
+	held         []conn.Task // pushes received while filling, in order
 }
 
 // command is one client-to-server command.
@@ -266,6 +267,7 @@ func (s *session) subscribed(r reply, d *conn.Decoded) error {
 	if res == nil {
 		return fmt.Errorf("%w: reply %d without a subscribe result", ErrMalformed, r.ID)
 	}
+	s.gotSubscribe = true
 	s.epoch = res.Epoch
 	s.top = position{epoch: res.Epoch, offset: res.Offset}
 	for _, p := range res.Publications {

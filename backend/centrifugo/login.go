@@ -14,6 +14,7 @@ import (
 
 	"tasktray/auth"
 	"tasktray/backend/internal/httpapi"
+	"tasktray/conn"
 )
 
 // maxResponse caps what is read of the token endpoint's answer (a JWT or
@@ -45,6 +46,10 @@ type Authenticator struct {
 	// client with a 15 s timeout that trusts the account's CA file.
 	// Redirects are never followed.
 	HTTPClient *http.Client
+	// Dialer opens the short WebSocket link on which Login reads where the
+	// channel's stream stands (Session.Resume). Nil means conn.NewDialer
+	// with the account's CA file.
+	Dialer conn.Dialer
 }
 
 var _ auth.Authenticator = Authenticator{}
@@ -69,7 +74,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 		if !exp.IsZero() && exp.Before(time.Now()) {
 			return auth.Session{}, fmt.Errorf("%w: the pasted token expired at %s", auth.ErrBadCredentials, exp.Format(time.RFC3339))
 		}
-		return auth.Session{Account: c.Account, Token: c.Password, ExpiresAt: exp}, nil
+		return a.withResume(ctx, auth.Session{Account: c.Account, Token: c.Password, ExpiresAt: exp}), nil
 	}
 
 	acc := c.Account
@@ -91,7 +96,19 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	if err != nil {
 		return auth.Session{}, err
 	}
-	return auth.Session{Account: c.Account, Token: token, ExpiresAt: exp}, nil
+	return a.withResume(ctx, auth.Session{Account: c.Account, Token: token, ExpiresAt: exp}), nil
+}
+
+// withResume sets s.Resume to where the channel's stream stands now, so
+// the first link recovers a task published between this login and its
+// subscribe. It is best effort: when the server cannot be reached now,
+// Resume stays "" and the link subscribes from wherever the stream is then
+// (today's behaviour), and the login still succeeds.
+func (a Authenticator) withResume(ctx context.Context, s auth.Session) auth.Session {
+	if top, err := streamTop(ctx, a.Dialer, s.Account, s.Token); err == nil {
+		s.Resume = top
+	}
+	return s
 }
 
 // fetchToken posts body to the token endpoint u, with "Authorization:

@@ -396,3 +396,32 @@ func TestRealTokenExpires(t *testing.T) {
 	}
 	t.Logf("centrifugo, token expiry: %v", s)
 }
+
+// A task published right after the login, before the client has started
+// (so before its first subscribe), is delivered: Login read where the
+// stream stood, and the agent passes that as StartFrom. Also with a pasted
+// token.
+func TestRealPublishRightAfterLogin(t *testing.T) {
+	f := setup(t, time.Hour)
+	if f.session.Resume == "" {
+		t.Errorf("login gave no resume point")
+	}
+	pasted := f.account
+	pasted.Options = nil
+	ps, err := centrifugo.Authenticator{}.Login(context.Background(), auth.Credentials{Account: pasted, Password: f.c.Token(alice, time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps.Resume != f.session.Resume {
+		t.Errorf("pasted token: resume %q, want %q", ps.Resume, f.session.Resume)
+	}
+	early := f.publish(t, "right after login")
+	p, err := centrifugo.New(f.account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := backendtest.StartRun(t, conn.Config{Protocol: p, Token: f.session.Token, Cursor: backendtest.CursorFile(t),
+		StartFrom: f.session.Resume, Backoff: backendtest.FastBackoff, StableAfter: 200 * time.Millisecond})
+	r.WaitFor(waitLong, early)
+	f.checkExactlyOnce(t, r, channel, "publish right after login", []string{early})
+}
