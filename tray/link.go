@@ -25,16 +25,14 @@ type link struct {
 func (a *Agent) startLink(ctx context.Context, sess auth.Session) {
 	a.stopLink()
 	kind, err := backend.Lookup(sess.Kind)
-	var proto conn.Protocol
+	var addrs []conn.Address
 	if err == nil {
-		proto, err = kind.Protocol(sess.Account)
+		// The account's address, then each of its others (one service).
+		addrs, err = kind.Addresses(sess.Account)
 	}
 	var dialer conn.Dialer
 	if err == nil {
 		dialer, err = conn.NewDialer(sess.Account.CAFile)
-	}
-	if err == nil {
-		dialer = a.adaptToKind(proto, dialer)
 	}
 	if err != nil {
 		a.log.Error("cannot connect with this account", "err", err)
@@ -42,13 +40,18 @@ func (a *Agent) startLink(ctx context.Context, sess auth.Session) {
 		a.render()
 		return
 	}
+	for _, ad := range addrs {
+		a.adaptToKind(ad.Protocol)
+	}
 	cfg := conn.Config{
-		Protocol:  proto,
-		Token:     sess.Token,
-		StartFrom: sess.Resume,
-		Cursor:    a.cursorStore(sess.Account),
-		Dialer:    dialer,
-		Logger:    a.log,
+		Protocol:   addrs[0].Protocol,
+		Server:     addrs[0].Server,
+		Alternates: addrs[1:],
+		Token:      sess.Token,
+		StartFrom:  sess.Resume,
+		Cursor:     a.cursorStore(sess.Account),
+		Dialer:     wrapDialer(addrs[0].Protocol, dialer),
+		Logger:     a.log,
 	}
 	if a.cfg.ConnOptions != nil {
 		a.cfg.ConnOptions(&cfg)
@@ -80,16 +83,21 @@ type dialerWrapper interface {
 	WrapDialer(conn.Dialer) conn.Dialer
 }
 
-// adaptToKind gives the kind what it needs from the agent: its dialer
-// wrapper, and the native kind the agent's logger for its warnings about
-// odd frames (otherwise they go to slog.Default, outside -v and the
-// agent's handler).
-func (a *Agent) adaptToKind(proto conn.Protocol, d conn.Dialer) conn.Dialer {
+// adaptToKind gives the native kind the agent's logger for its warnings
+// about odd frames (otherwise they go to slog.Default, outside the agent's
+// handler).
+func (a *Agent) adaptToKind(proto conn.Protocol) {
 	if n, ok := proto.(*native.Protocol); ok {
 		n.Log = a.log
 	}
+}
+
+// wrapDialer wraps d with the kind's dialer wrapper, if it has one. One
+// wrapper serves every address of the account: they share the kind and its
+// options (backend.Kind.Addresses).
+func wrapDialer(proto conn.Protocol, d conn.Dialer) conn.Dialer {
 	if w, ok := proto.(dialerWrapper); ok {
-		d = w.WrapDialer(d)
+		return w.WrapDialer(d)
 	}
 	return d
 }

@@ -196,3 +196,21 @@ func TestProfilePrecedence(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkDialsEveryAddressOfTheAccount: an account with more addresses of
+// one service (auth.Account.Servers) gives the link each of them, and the
+// link names its address for the status and the log.
+func TestLinkDialsEveryAddressOfTheAccount(t *testing.T) {
+	a := bareAgent(t, &fakePopups{}, auth.NewTokenStore(newLockableKeyring()))
+	var got conn.Config
+	a.cfg.ConnOptions = func(cfg *conn.Config) { got = *cfg }
+	acc := auth.Account{Kind: "native", Server: "http://127.0.0.1:1", Servers: []string{"http://127.0.0.2:1"}, Username: "alice"}
+	a.startLink(context.Background(), auth.Session{Account: acc, Token: "secret-token"})
+	defer a.stopLink()
+	if got.Server != "http://127.0.0.1:1" || len(got.Alternates) != 1 || got.Alternates[0].Server != "http://127.0.0.2:1" {
+		t.Fatalf("link to %q with alternates %+v", got.Server, got.Alternates)
+	}
+	if p, ok := got.Alternates[0].Protocol.(*native.Protocol); !ok || p.Log != a.log {
+		t.Error("the alternate's native protocol logs elsewhere than the agent's logger")
+	}
+}
