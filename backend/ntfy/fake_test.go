@@ -530,7 +530,7 @@ func (f *fakeNtfy) handlePoll(w http.ResponseWriter, r *http.Request, topicsStr 
 		return
 	}
 	since := q.Get("since")
-	if since != "" && since != "all" && since != "none" && !validMessageID.MatchString(since) {
+	if since != "" && since != "all" && since != "none" && since != "latest" && !validMessageID.MatchString(since) {
 		if _, err := strconv.ParseInt(since, 10, 64); err != nil {
 			writeError(w, r, http.StatusBadRequest, errSinceInvalid)
 			return
@@ -558,6 +558,19 @@ func (f *fakeNtfy) cached(topics []string, since string) []*ntfyMessage {
 		return nil
 	}
 	keep := func(m *ntfyMessage) bool { return true }
+	if since == "latest" {
+		// ntfy: each topic's newest message (polls only).
+		var out []*ntfyMessage
+		for _, topic := range topics {
+			for i := len(f.cache) - 1; i >= 0; i-- {
+				if f.cache[i].Topic == topic {
+					out = append(out, f.cache[i])
+					break
+				}
+			}
+		}
+		return out
+	}
 	if validMessageID.MatchString(since) {
 		i := slices.IndexFunc(f.cache, func(m *ntfyMessage) bool { return m.ID == since })
 		if i >= 0 { // an unknown id falls through to the whole cache

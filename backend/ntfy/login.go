@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"tasktray/auth"
@@ -35,8 +36,9 @@ type Authenticator struct {
 var _ auth.Authenticator = Authenticator{}
 
 // Login trades the username and password for an access token, and sets the
-// session's Resume to the server's time of the login (ntfy's since= takes a
-// unix time). Errors wrap
+// session's Resume to the id of the newest cached message of its topics at
+// login or, when there is none, the server's time of the login (ntfy's
+// since= takes either). Errors wrap
 // auth.ErrBadCredentials, ErrTopicForbidden, ErrBadTopics,
 // auth.ErrUnreachable, auth.ErrTLS, auth.ErrNotServer, auth.ErrInsecure or
 // auth.ErrBadURL (or are ctx's error); they never contain the password or
@@ -111,7 +113,53 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 			return auth.Session{}, err
 		}
 	}
+	// The newest message at login, exactly: the Date header's second lets
+	// in what was published earlier in that second.
+	if id, err := latestID(ctx, client, base, created.Token, topics); err != nil {
+		if lerr := a.Logout(ctx, s); lerr != nil {
+			return auth.Session{}, errors.Join(err, lerr)
+		}
+		return auth.Session{}, err
+	} else if id != "" {
+		s.Resume = id
+	}
 	return s, nil
+}
+
+// latestID asks for the newest cached message of the topics
+// (poll=1&since=latest, which ntfy answers per topic) and returns its id:
+// since=<id> then replays exactly the cache rows after it, so nothing
+// published before the login is shown and nothing after it is lost. ""
+// when no topic has a cached message (the Date header's time stands then:
+// nothing before the login can be replayed). Of several topics' newest,
+// the latest by time is taken.
+func latestID(ctx context.Context, client *http.Client, base *url.URL, token string, topics []string) (string, error) {
+	u := base.JoinPath(strings.Join(topics, ","), "json")
+	u.RawQuery = url.Values{"poll": {"1"}, "since": {"latest"}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := httpapi.Do(client, req)
+	if err != nil {
+		return "", err
+	}
+	defer httpapi.CloseBody(resp)
+	if resp.StatusCode != http.StatusOK {
+		return "", httpapi.StatusErr(resp)
+	}
+	msgs, err := readPoll(resp.Body, maxPoll)
+	if err != nil {
+		return "", err
+	}
+	var newest event
+	for _, e := range msgs {
+		if sinceRe.MatchString(e.ID) && (newest.ID == "" || e.Time >= newest.Time) {
+			newest = e
+		}
+	}
+	return newest.ID, nil
 }
 
 // Logout revokes s.Token: DELETE /v1/account/token authenticated with it. A

@@ -263,3 +263,23 @@ func TestRealLogout(t *testing.T) {
 		t.Errorf("reason %q", s.Reason)
 	}
 }
+
+// A new login with no cursor shows nothing published before it, not even
+// in the login's own second (the Date header's time let those in), and
+// still what is published right after it.
+func TestRealFreshLoginShowsNothingEarlier(t *testing.T) {
+	f := realSetup(t)
+	for i := range 20 {
+		f.publish(t, servers.NtfyMessage{Title: fmt.Sprintf("before the login %d", i)})
+	}
+	var err error
+	f.session, err = ntfy.Authenticator{}.Login(context.Background(), auth.Credentials{Account: f.session.Account, Password: alicePass})
+	if err != nil {
+		t.Fatal(err)
+	}
+	early := f.publish(t, servers.NtfyMessage{Title: "between the login and the first link"})
+	r := f.start(t, backendtest.CursorFile(t), backendtest.FastBackoff)
+	live := f.publish(t, servers.NtfyMessage{Title: "after the link"})
+	r.WaitFor(waitLong, early, live)
+	r.CheckExactlyOnce("ntfy", "fresh login", []string{early, live}, 300*time.Millisecond)
+}
