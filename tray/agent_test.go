@@ -287,6 +287,15 @@ func TestRestartConnectsFromKeyringAndLogoutForgets(t *testing.T) {
 	w.expect(t, "ok", isResult)
 	f.menu.waitView(t, "connected", func(v View) bool { return v.Icon == assets.Connected })
 	f.stop()
+	// The first agent saves the token off its loop; on a loaded machine the
+	// save may still be running when Run returns (a peer is waited for 2 s,
+	// then left to finish). Two agents of one process share this keyring, so
+	// let that save land before the second agent's logout deletes the token.
+	acc := auth.Account{Kind: "native", Server: f.url, Username: "alice"}
+	waitFor(t, "the token in the keyring", func() bool {
+		_, err := f.cfg.Tokens.Load(context.Background(), acc)
+		return err == nil
+	})
 
 	// A second agent with the same files and keyring: no window, no password.
 	f.start(t)
@@ -302,7 +311,6 @@ func TestRestartConnectsFromKeyringAndLogoutForgets(t *testing.T) {
 	// The keyring forgets it off the agent loop, soon after.
 	// (Through the agent's store: go-keyring's mock is not safe for
 	// concurrent use, and the store serializes its calls.)
-	acc := auth.Account{Kind: "native", Server: f.url, Username: "alice"}
 	waitFor(t, "the token gone from the keyring", func() bool {
 		_, err := f.cfg.Tokens.Load(context.Background(), acc)
 		return errors.Is(err, auth.ErrNotFound)
