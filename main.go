@@ -5,6 +5,7 @@
 //	tasktray              the always-on agent (tray icon, link, popups)
 //	tasktray -profile company.toml  log in to an existing backend (docs/custom.md)
 //	tasktray -demo        the same, against an embedded demo server
+//	tasktray -version     version, commit and build date
 //	tasktray window VIEW  a window process; the agent starts these itself
 package main
 
@@ -20,6 +21,7 @@ import (
 	"syscall"
 
 	"tasktray/backend/custom"
+	"tasktray/internal/version"
 	"tasktray/tray"
 	"tasktray/window/app"
 )
@@ -37,7 +39,12 @@ func main() {
 	coalesce := flag.Bool("coalesce", true, "turn a burst of tasks into one summary popup (every task still lands in Recent tasks)")
 	profile := flag.String("profile", "", "log in to an existing backend described by this profile (docs/custom.md); the login window then asks only for the username and password")
 	verbose := flag.Bool("v", false, "log debug details")
+	showVersion := flag.Bool("version", false, "print the version, commit and build date, and exit")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println(version.Get())
+		return
+	}
 
 	// A bad profile stops here, before anything starts half-configured.
 	profilePath, err := checkProfile(*profile)
