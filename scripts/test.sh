@@ -99,6 +99,8 @@ step_vet() {
 	go vet -tags realservers ./backend/... ./internal/... || return 1
 	go vet -tags realkeyring ./auth/ || return 1
 	go vet -tags e2e ./e2e/ || return 1
+	echo "go mod tidy -diff   (go.mod and go.sum say exactly what the code imports)"
+	go mod tidy -diff || return 1
 	echo "gofmt -l"
 	local unformatted
 	unformatted="$(gofmt -l .)"
