@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"tasktray/backend/native"
 	"tasktray/conn"
 )
 
@@ -244,5 +245,58 @@ func TestResumeWithoutTaskWaitsForTheTasks(t *testing.T) {
 	h.stop() // b was never delivered
 	if c, _ := store.Load(); c.Resume == "99" {
 		t.Fatal("the resume point moved past a task that was not delivered")
+	}
+}
+
+// locatingProtocol is the native protocol plus a HistoryLocator that says
+// where the server's history stands.
+type locatingProtocol struct {
+	*native.Protocol
+	now   string
+	asked chan string // the token each HistoryNow call got
+}
+
+func (p *locatingProtocol) HistoryNow(_ context.Context, token string) (string, error) {
+	p.asked <- token
+	return p.now, nil
+}
+
+// TestHistoryLocatorWhenNoResumePoint: with no resume point at all (a
+// damaged cursor after a restart, no StartFrom), the first dial resumes from
+// where the protocol says the history stands, so what a server re-sends
+// from before then is not shown again; with a resume point it is not asked.
+func TestHistoryLocatorWhenNoResumePoint(t *testing.T) {
+	for name, tc := range map[string]struct {
+		stored, startFrom, want string
+		asked                   bool
+	}{
+		"damaged, no StartFrom": {"", "", "9", true},
+		"StartFrom":             {"", "5", "5", false},
+		"stored resume":         {"3", "", "3", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newFakeServer(t)
+			store := &conn.MemoryCursor{}
+			store.Save(conn.Cursor{Resume: tc.stored})
+			p := &locatingProtocol{Protocol: fastProtocol(t, srv.url()), now: "9", asked: make(chan string, 4)}
+			h := start(t, srv, func(c *conn.Config) { c.Protocol = p; c.Cursor = store; c.StartFrom = tc.startFrom })
+			h.waitPhase(t, conn.Connected)
+			if _, _, sinces := srv.get(); sinces[0] != tc.want {
+				t.Fatalf("first dial asked since=%q, want %q", sinces[0], tc.want)
+			}
+			select {
+			case tok := <-p.asked:
+				if !tc.asked {
+					t.Fatal("HistoryNow was asked although there was a resume point")
+				}
+				if tok != srv.token {
+					t.Fatal("HistoryNow got another token than the link's")
+				}
+			default:
+				if tc.asked {
+					t.Fatal("HistoryNow was not asked")
+				}
+			}
+		})
 	}
 }

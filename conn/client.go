@@ -115,6 +115,8 @@ type Client struct {
 	gen   uint64
 	pos   position
 	dirty bool // pos changed since it was last handed to the saver
+	// located: HistoryNow was asked already in this Run (once is enough).
+	located bool
 
 	// The saver goroutine writes cursors handed to it on toSave, off the
 	// path that reads the socket (a file write can stall for milliseconds),
@@ -248,6 +250,29 @@ var (
 	errSuspend  = errors.New("machine resumed from suspend")
 )
 
+// historyTimeout bounds the one HistoryNow call of a Run.
+const historyTimeout = 15 * time.Second
+
+// locateHistory asks a HistoryLocator where the server's history stands and
+// resumes from there. A failure leaves the resume point empty, as before.
+func (c *Client) locateHistory(ctx context.Context, token string) {
+	hl, ok := c.proto.(HistoryLocator)
+	if !ok {
+		return
+	}
+	hctx, cancel := context.WithTimeout(ctx, historyTimeout)
+	defer cancel()
+	resume, err := hl.HistoryNow(hctx, token)
+	if err != nil {
+		c.log.Warn("could not learn where the server's history stands; starting from what it sends", "err", err)
+		return
+	}
+	if resume != "" && c.pos.resume == "" {
+		c.pos.resume = resume
+		c.dirty = true
+	}
+}
+
 // Run keeps the link alive until ctx ends, then returns nil. It returns an
 // error only if it is already running.
 //
@@ -297,6 +322,10 @@ func (c *Client) Run(ctx context.Context) error {
 		}
 		c.gen++
 		c.proto, c.server = c.addrs[at].Protocol, c.addrs[at].Server
+		if c.pos.resume == "" && !c.located {
+			c.located = true
+			c.locateHistory(ctx, token)
+		}
 		if attempt == 0 && at == 0 {
 			c.moveTo(State{Phase: Connecting, Generation: c.gen, Server: c.server})
 		}

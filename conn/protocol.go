@@ -49,6 +49,16 @@ type Session interface {
 	Backfill(ctx context.Context, resume string) (Decoded, error)
 }
 
+// HistoryLocator is implemented by a Protocol that can tell, without a
+// link, where the server's history stands now (the custom kind, through its
+// missed-tasks address). When the Client has no resume point at all (a
+// damaged cursor file after a restart, with no Config.StartFrom), it asks
+// once before its first dial and resumes from the answer, so what the server
+// re-sends from before then is not shown again. "" means it cannot tell.
+type HistoryLocator interface {
+	HistoryNow(ctx context.Context, token string) (string, error)
+}
+
 // Refresher is implemented by a Session whose token must be renewed by the
 // client before it expires (Centrifugo). The Client calls Refresh, off the
 // path that reads the socket, Decoded.RefreshIn after a Decode asked for it;
