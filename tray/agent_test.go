@@ -367,6 +367,9 @@ func TestStatusLine(t *testing.T) {
 		{conn.State{Phase: conn.Reconnecting, Attempt: 3, NextTry: now.Add(7500 * time.Millisecond)}, "Reconnecting in 8 s (attempt 3)"},
 		{conn.State{Phase: conn.Reconnecting, Attempt: 2, NextTry: now}, "Reconnecting to tasks.example.com… (attempt 2)"},
 		{conn.State{Phase: conn.AuthRequired}, "Log in required"},
+		// An account with several addresses: the line names the one the link is on.
+		{conn.State{Phase: conn.Connected, Server: "https://node-b.example.com:8443"}, "Connected to node-b.example.com:8443"},
+		{conn.State{Phase: conn.Reconnecting, Attempt: 1, NextTry: now, Server: "https://node-b.example.com"}, "Reconnecting to node-b.example.com… (attempt 1)"},
 	} {
 		if got := statusLine(tc.s, "https://tasks.example.com", now); got != tc.want {
 			t.Errorf("%v: %q, want %q", tc.s.Phase, got, tc.want)

@@ -13,6 +13,9 @@ import (
 // statusLine says in plain words what the link is doing, for the first line
 // of the menu and the status window.
 func statusLine(s conn.State, server string, now time.Time) string {
+	if s.Server != "" { // the address the link is on, of an account that lists several
+		server = s.Server
+	}
 	host := server
 	if u, err := url.Parse(server); err == nil && u.Host != "" {
 		host = u.Host
