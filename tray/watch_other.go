@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package tray
 
@@ -10,9 +10,8 @@ import (
 // SessionBusError is nil: only Linux desktops need a D-Bus session bus.
 func SessionBusError() error { return nil }
 
-// WatchResume returns nil. Windows has WM_POWERBROADCAST, which needs a
-// window's message loop; the agent has none yet, so the link notices a
-// suspend by its clocks only there.
+// WatchResume returns nil: here the link notices a suspend by its clocks
+// only (Windows has its own, watch_windows.go).
 func WatchResume(ctx context.Context, log *slog.Logger) <-chan struct{} { return nil }
 
 // WatchKeyring returns nil: the agent retries on its own schedule.
