@@ -11,7 +11,8 @@
 // link, its tasks, renewals, gaps and resume), windows.go (window
 // processes), render.go (menu, status and windows), recent.go (Recent
 // tasks), peers.go and popups.go (calls off the loop), instance.go (one
-// agent per user), app.go (wiring to the desktop).
+// agent per user), watch_*.go (the platform's signals: session bus, keyring,
+// resume from sleep), app.go (wiring to the desktop).
 //
 // No Fyne driver runs here: Fyne's loop ticks at 60 Hz whenever its app
 // runs (docs/benchmarks.md), so windows live in a short-lived child process
