@@ -76,9 +76,11 @@ const (
 // The views a window process can show: the argument after `tasktray window`,
 // and the View of a Show message.
 const (
-	ViewLogin  = "login"  // the log-in form
-	ViewRecent = "recent" // recent tasks
-	ViewStatus = "status" // status and actions, for desktops without a tray
+	ViewLogin       = "login"       // the log-in form
+	ViewRecent      = "recent"      // recent tasks
+	ViewStatus      = "status"      // status and actions, for desktops without a tray
+	ViewSettings    = "settings"    // the settings window
+	ViewDiagnostics = "diagnostics" // diagnostics to read and copy
 )
 
 // State is the agent's state as a window shows it (agent to window). The

@@ -70,6 +70,9 @@ type Config struct {
 	Profile      string
 	ProfileFixed bool
 	ProfileError string
+	// Requests delivers what another start of tasktray asks of this one
+	// (show a window, quit); see control.go.
+	Requests <-chan Request
 	// ConnOptions adjusts each new conn.Config (tests shorten timings).
 	ConnOptions func(*conn.Config)
 	Logger      *slog.Logger
@@ -238,6 +241,8 @@ func (a *Agent) Run(ctx context.Context) error {
 			}
 		case <-a.cfg.Resumed:
 			a.onResumed()
+		case req := <-a.cfg.Requests:
+			a.onRequest(ctx, req)
 		case <-a.cfg.KeyringChanged:
 			a.retryKeyringNow()
 		case <-keyringRetry:
@@ -295,6 +300,14 @@ func (a *Agent) onAction(ctx context.Context, act Action) {
 			a.link.client.Reconnect()
 		}
 		a.retryKeyringNow()
+	case ActionQuiet:
+		a.toggleQuiet()
+	case ActionStartAtLogin:
+		a.toggleStartAtLogin()
+	case ActionSettings:
+		a.openWindow(ctx, ipc.ViewSettings)
+	case ActionDiagnostics:
+		a.copyDiagnostics(ctx)
 	case ActionQuit:
 		a.quitting = true
 	}

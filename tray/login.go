@@ -169,6 +169,7 @@ func (a *Agent) onLoginDone(ctx context.Context, ev loginDone) {
 	a.closeWindow(ipc.ViewLogin)
 	a.startLink(ctx, ev.sess)
 	a.saveToken(ev.sess)
+	a.startAtLoginAfterFirstLogin()
 }
 
 // logout drops the link and forgets the token here at once; revoking it on

@@ -16,6 +16,10 @@ type View struct {
 	// refused the token.
 	NeedsLogin bool
 	Paused     bool
+	// Quiet is "Do not disturb for 1 hour" (or quiet hours) in force.
+	Quiet bool
+	// StartAtLogin shows the "Start at login" item checked.
+	StartAtLogin bool
 }
 
 // Action is a menu item the user clicked.
@@ -28,11 +32,15 @@ const (
 	ActionRecent
 	ActionPause // toggles
 	ActionReconnect
+	ActionQuiet        // toggles "Do not disturb for 1 hour"
+	ActionStartAtLogin // toggles
+	ActionSettings
+	ActionDiagnostics // copy diagnostics
 	ActionQuit
 )
 
 func (a Action) String() string {
-	return [...]string{"login", "logout", "recent", "pause", "reconnect", "quit"}[a]
+	return [...]string{"login", "logout", "recent", "pause", "reconnect", "quiet", "start-at-login", "settings", "diagnostics", "quit"}[a]
 }
 
 // Menu is the tray icon and its menu.

@@ -16,6 +16,7 @@ type Systray struct {
 	drawn   bool
 
 	status, login, logout, recent, pause, reconnect, quit *systray.MenuItem
+	quiet, startAtLogin, settings, diagnostics            *systray.MenuItem
 }
 
 // SetInitialIcon sets the icon and title before systray.Run: with
@@ -38,13 +39,20 @@ func NewSystray() *Systray {
 	m.logout = systray.AddMenuItem("Log out", "Forget the login on this computer")
 	m.recent = systray.AddMenuItem("Recent tasks…", "Show the tasks that came in")
 	m.pause = systray.AddMenuItemCheckbox("Pause notifications", "Tasks still arrive, without popups", false)
+	m.quiet = systray.AddMenuItemCheckbox("Do not disturb for 1 hour", "No popups for an hour; urgent tasks still show", false)
 	m.reconnect = systray.AddMenuItem("Reconnect now", "Dial the server now instead of waiting")
+	systray.AddSeparator()
+	m.settings = systray.AddMenuItem("Settings…", "Popups, quiet hours, language")
+	m.startAtLogin = systray.AddMenuItemCheckbox("Start at login", "Start tasktray when you log in", false)
+	m.diagnostics = systray.AddMenuItem("Copy diagnostics", "Copy a report to send to your administrator")
 	systray.AddSeparator()
 	m.quit = systray.AddMenuItem("Quit", "Quit tasktray")
 	m.logout.Hide()
 	for item, act := range map[*systray.MenuItem]Action{
 		m.login: ActionLogin, m.logout: ActionLogout, m.recent: ActionRecent,
 		m.pause: ActionPause, m.reconnect: ActionReconnect, m.quit: ActionQuit,
+		m.quiet: ActionQuiet, m.startAtLogin: ActionStartAtLogin,
+		m.settings: ActionSettings, m.diagnostics: ActionDiagnostics,
 	} {
 		go m.forward(item, act)
 	}
@@ -95,10 +103,20 @@ func (m *Systray) Render(v View) {
 		m.recent.SetTitle(title)
 	}
 	if first || v.Paused != old.Paused {
-		if v.Paused {
-			m.pause.Check()
-		} else {
-			m.pause.Uncheck()
-		}
+		setChecked(m.pause, v.Paused)
+	}
+	if first || v.Quiet != old.Quiet {
+		setChecked(m.quiet, v.Quiet)
+	}
+	if first || v.StartAtLogin != old.StartAtLogin {
+		setChecked(m.startAtLogin, v.StartAtLogin)
+	}
+}
+
+func setChecked(item *systray.MenuItem, on bool) {
+	if on {
+		item.Check()
+	} else {
+		item.Uncheck()
 	}
 }
