@@ -66,7 +66,10 @@ run_step() {
 	local started=$SECONDS status
 	SKIP_REASON=""
 	header "$name"
-	if "step_$name"; then
+	# The step's output also goes to a file, so that the summary can repeat what failed: a CI
+	# log is often read from its end only.
+	local log="$STEP_LOGS/$name.log"
+	if "step_$name" > >(tee "$log") 2>&1; then
 		if [[ -n "$SKIP_REASON" ]] && under_ci; then
 			status=FAIL
 			SKIP_REASON="would be skipped, and CI=true: $SKIP_REASON"
@@ -284,6 +287,14 @@ step_chaos() {
 	CI=true go run ./cmd/tasktray-chaos -short
 }
 
+# print_failures NAME repeats the lines of a failed step's log that say what failed.
+print_failures() {
+	local log="$STEP_LOGS/$1.log"
+	[[ -f "$log" ]] || return 0
+	echo "  what failed in $1 (from $log):"
+	grep -E -e '--- FAIL|^FAIL|^panic:|_test\.go:[0-9]+:|FAIL:|race detected|timed out' "$log" | head -n 60 | sed 's/^/    /'
+}
+
 print_summary() {
 	local total=$((SECONDS - RUN_STARTED))
 	local line status took name note failed=0
@@ -293,6 +304,12 @@ print_summary() {
 		printf '  %-4s  %-12s %5s s  %s\n' "$status" "$name" "$took" "$note"
 		if [[ "$status" == "FAIL" ]]; then
 			failed=$((failed + 1))
+		fi
+	done
+	for line in "${RESULTS[@]}"; do
+		read -r status took name note <<<"$line"
+		if [[ "$status" == "FAIL" ]]; then
+			print_failures "$name"
 		fi
 	done
 	if ((failed > 0)); then
@@ -331,6 +348,7 @@ main() {
 	fi
 
 	RUN_STARTED=$SECONDS
+	STEP_LOGS="$(mktemp -d "${TMPDIR:-/tmp}/tasktray-steps.XXXXXX")"
 	cd "$(repo_root)"
 	go_bin_on_path
 
