@@ -1,10 +1,16 @@
 package i18n
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 var (
 	testHello = New("i18n.test.hello", "Hello %s", "你好 %s")
 	testTasks = NewPlural("i18n.test.tasks", "%d task", "%d tasks", "%d 个任务")
+	testErr   = NewError("i18n.test.locked", "the keyring is locked", "钥匙串已锁定")
+	testWrap  = New("i18n.test.wrap", "saving failed: %w", "保存失败：%w")
 )
 
 func TestPickAndFormat(t *testing.T) {
@@ -57,3 +63,41 @@ func TestDetectOrder(t *testing.T) {
 // that links i18n are checked by that package's own run of checkTexts
 // (see CheckTexts).
 func TestEveryTextInBothLanguages(t *testing.T) { CheckTexts(t) }
+
+func TestErrorsSpeakTheLanguageWhenShown(t *testing.T) {
+	t.Cleanup(func() { SetLanguage("en") })
+	SetLanguage("en")
+	err := testErr // declared while English was in use
+	wrapped := testWrap.Err(err)
+	SetLanguage("zh-CN")
+	if got := err.Error(); got != "钥匙串已锁定" {
+		t.Errorf("sentinel in zh: %q", got)
+	}
+	if !errors.Is(wrapped, testErr) {
+		t.Errorf("Err lost the wrapped error: %v", wrapped)
+	}
+	if got := testWrap.Err(err).Error(); got != "保存失败：钥匙串已锁定" {
+		t.Errorf("zh wrap: %q", got)
+	}
+}
+
+func TestChildGetsTheLanguage(t *testing.T) {
+	t.Cleanup(func() { SetLanguage("en") })
+	t.Setenv("LANG", "en_US.UTF-8")
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	SetLanguage("zh-CN") // the user's choice, not the system's
+	env := Env()
+	SetLanguage("en")
+	name, value, _ := strings.Cut(env, "=")
+	t.Setenv(name, value)
+	FromEnv()
+	if Current() != Chinese {
+		t.Errorf("child of a zh-CN agent (%s) speaks %s", env, Current())
+	}
+	t.Setenv(EnvVar, "")
+	FromEnv()
+	if Current() != English {
+		t.Errorf("without %s the child follows the system (en_US), speaks %s", EnvVar, Current())
+	}
+}
