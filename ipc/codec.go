@@ -223,6 +223,8 @@ func Decode(line []byte) (Message, error) {
 		return decodeAs[Quit](line)
 	case TypeClosed:
 		return decodeAs[Closed](line)
+	case TypeDiagnostics:
+		return decodeAs[Diagnostics](line)
 	default:
 		// Not quoted: a line that is not ours may hold anything.
 		return nil, fmt.Errorf("%w: unknown type (%d bytes)", ErrMalformed, len(t))
