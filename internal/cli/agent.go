@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"tasktray/backend/custom"
+	"tasktray/internal/logfile"
 	"tasktray/internal/version"
 	"tasktray/tray"
 )
@@ -68,6 +69,14 @@ func Agent(args []string) int {
 		return 1
 	}
 	defer release()
+	// The log file only once the lock is ours: two agents must not rotate
+	// one file. Its buffer keeps a slow disk from stalling the agent.
+	logs, logErr := logfile.New(logfile.Options{Level: level, Stderr: os.Stderr})
+	defer logs.Close()
+	log = logs.Logger
+	if logErr != nil {
+		log.Warn("no log file; logging to stderr only", "err", logErr)
+	}
 
 	opts := tray.Options{Coalesce: *coalesce, Profile: profilePath, Logger: log}
 	if *demo {
