@@ -411,21 +411,28 @@ func (f *fakeNtfy) handleToken(w http.ResponseWriter, r *http.Request, name, tok
 		Label   *string `json:"label"`
 		Expires *int64  `json:"expires"`
 	}
-	if json.NewDecoder(r.Body).Decode(&req) != nil || req.Label == nil || *req.Label != "tasktray" || req.Expires == nil || *req.Expires != 0 {
+	// The app asks for a token that expires in a century, not "never" (0),
+	// so that ntfy's pruning at 60 tokens keeps the newest (login.go).
+	if json.NewDecoder(r.Body).Decode(&req) != nil || req.Label == nil || *req.Label != "tasktray" || req.Expires == nil ||
+		*req.Expires < time.Now().AddDate(99, 0, 0).Unix() {
 		f.t.Errorf("POST /v1/account/token: unexpected body")
+	}
+	var expires int64
+	if req.Expires != nil {
+		expires = *req.Expires
 	}
 	token = "tk_" + randomString(29)
 	f.mu.Lock()
 	f.tokens[token] = true
 	f.mu.Unlock()
-	// apiAccountTokenResponse of v2.13.0; expires 0 is left out.
+	// apiAccountTokenResponse of v2.13.0 (expires 0 would be left out).
 	writeJSON(w, struct {
 		Token      string `json:"token"`
 		Label      string `json:"label,omitempty"`
 		LastAccess int64  `json:"last_access,omitempty"`
 		LastOrigin string `json:"last_origin,omitempty"`
 		Expires    int64  `json:"expires,omitempty"`
-	}{token, "tasktray", time.Now().Unix(), "127.0.0.1", 0})
+	}{token, "tasktray", time.Now().Unix(), "127.0.0.1", expires})
 }
 
 // mayRead answers 403 unless the (authenticated) user may read every

@@ -20,6 +20,16 @@ import (
 // bytes): a wrong server must not make us read a video.
 const maxResponse = 4 << 20
 
+// tokenLifetime is how long a login's token lasts: for good, in practice.
+// Not "never" (expires 0): ntfy keeps 60 tokens per user and, in the
+// transaction that creates one, deletes the rest by soonest expiry, "never"
+// first and ties in the order of the token strings. A user past 60 tokens
+// (every login on a new machine or after a reinstall makes one) then lost
+// about every other new "never" token as it was made, and the login's next
+// request got 401. A token that expires a century after its login expires
+// after every earlier one, so the newest login's token is the one kept.
+const tokenLifetime = 100 * 365 * 24 * time.Hour
+
 // ErrTopicForbidden means the user may not read one of the account's topics.
 var ErrTopicForbidden = errors.New("not allowed to read the topic")
 
@@ -60,7 +70,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 		return auth.Session{}, err
 	}
 
-	body, err := json.Marshal(map[string]any{"label": "tasktray", "expires": 0})
+	body, err := json.Marshal(map[string]any{"label": "tasktray", "expires": time.Now().Add(tokenLifetime).Unix()})
 	if err != nil {
 		return auth.Session{}, err
 	}

@@ -121,13 +121,21 @@ func (n *Ntfy) cli(env []string, args ...string) error {
 	return nil
 }
 
-// Token logs user in with basic auth and creates an access token that never
-// expires, as the app's login does: POST /v1/account/token.
+// publisherExpiry is when a Token expires: the last second of year 9999.
+// ntfy keeps 60 tokens per user and deletes the rest by soonest expiry
+// ("never", 0, first) when it creates one; the app's logins make tokens
+// that expire a century after them, so a test that logs in more than 60
+// times keeps its publisher's token only if that one expires last.
+const publisherExpiry = 253402300799
+
+// Token logs user in with basic auth and creates an access token for a
+// test's publisher, as the app's login does (POST /v1/account/token), that
+// expires after every token the app makes.
 func (n *Ntfy) Token(user, pass string) (string, error) {
 	var out struct {
 		Token string `json:"token"`
 	}
-	body := map[string]any{"label": "test", "expires": 0}
+	body := map[string]any{"label": "test", "expires": publisherExpiry}
 	err := doJSON(http.MethodPost, n.URL+"/v1/account/token", body, &out, basicAuth(user, pass))
 	return out.Token, err
 }
