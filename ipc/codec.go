@@ -226,6 +226,9 @@ func Decode(line []byte) (Message, error) {
 	case TypeDiagnostics:
 		return decodeAs[Diagnostics](line)
 	default:
+		if m, err, ok := decodeSettings(t, line); ok { // ipc/settings.go
+			return m, err
+		}
 		// Not quoted: a line that is not ours may hold anything.
 		return nil, fmt.Errorf("%w: unknown type (%d bytes)", ErrMalformed, len(t))
 	}

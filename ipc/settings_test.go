@@ -1,0 +1,97 @@
+package ipc
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"reflect"
+	"testing"
+	"time"
+)
+
+var settingsValues = SettingsValues{MinPriority: 3, QuietHours: true, QuietFrom: "22:00", QuietUntil: "07:00",
+	UrgentBreaksThrough: true, Coalesce: true, CoalesceAfter: 4, Sound: true, Language: "zh-CN"}
+
+// settingsExamples holds every settings message with its exact line.
+var settingsExamples = []struct {
+	msg  Message
+	line string
+}{
+	{GetSettings{}, `{"type":"get_settings"}`},
+	{SettingsState{SettingsValues: settingsValues, DoNotDisturbUntil: time.Date(2026, 3, 1, 13, 0, 0, 0, time.UTC), Problem: "damaged"},
+		`{"type":"settings","min_priority":3,"quiet_hours":true,"quiet_from":"22:00","quiet_until":"07:00","urgent_breaks_through":true,"coalesce":true,"coalesce_after":4,"sound":true,"start_at_login":false,"language":"zh-CN","do_not_disturb_until":"2026-03-01T13:00:00Z","problem":"damaged"}`},
+	{SettingsState{SettingsValues: SettingsValues{MinPriority: 1, QuietFrom: "22:00", QuietUntil: "07:00", CoalesceAfter: 4, StartAtLogin: true}},
+		`{"type":"settings","min_priority":1,"quiet_hours":false,"quiet_from":"22:00","quiet_until":"07:00","urgent_breaks_through":false,"coalesce":false,"coalesce_after":4,"sound":false,"start_at_login":true,"language":""}`},
+	{SaveSettings{SettingsValues: settingsValues},
+		`{"type":"save_settings","min_priority":3,"quiet_hours":true,"quiet_from":"22:00","quiet_until":"07:00","urgent_breaks_through":true,"coalesce":true,"coalesce_after":4,"sound":true,"start_at_login":false,"language":"zh-CN"}`},
+	{SettingsResult{OK: true}, `{"type":"settings_result","ok":true}`},
+	{SettingsResult{Error: "quiet_from: \"25:00\" is not a time of day"}, `{"type":"settings_result","ok":false,"error":"quiet_from: \"25:00\" is not a time of day"}`},
+	{Language{Language: "en"}, `{"type":"language","language":"en"}`},
+}
+
+func TestSettingsEncodeDecode(t *testing.T) {
+	for _, ex := range settingsExamples {
+		t.Run(ex.msg.Type(), func(t *testing.T) {
+			line, err := Encode(ex.msg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(line) != ex.line {
+				t.Errorf("Encode:\n got %s\nwant %s", line, ex.line)
+			}
+			got, err := Decode(line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, ex.msg) {
+				t.Errorf("Decode = %#v, want %#v", got, ex.msg)
+			}
+		})
+	}
+	if _, err := Decode([]byte(`{"type":"save_settings","min_priority":"3"}`)); err == nil {
+		t.Error("a string priority decoded")
+	}
+}
+
+// FuzzReceiveSettings is FuzzReceive seeded with the settings messages:
+// Receive never fails before EOF, the quit line after the input comes
+// through, and whatever decodes round-trips.
+func FuzzReceiveSettings(f *testing.F) {
+	for _, ex := range settingsExamples {
+		f.Add([]byte(ex.line + "\n"))
+	}
+	f.Add([]byte(`{"type":"settings","do_not_disturb_until":"not a time"}` + "\n" + `{"type":"save_settings","coalesce_after":1e99}`))
+	f.Add([]byte(`{"type":"language","language":null}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		input := append(append(data, '\n'), `{"type":"quit"}`...)
+		c := NewConn(bytes.NewReader(input), io.Discard)
+		c.max = 512
+		c.SetLogger(slog.New(slog.DiscardHandler))
+		var last Message
+		for range len(input) + 2 {
+			m, err := c.Receive()
+			if err == io.EOF {
+				if last != (Quit{}) {
+					t.Fatalf("the quit line after the input was lost: last message %v", last)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Receive error %v before EOF", err)
+			}
+			last = m
+			line, err := Encode(m)
+			if err != nil {
+				t.Fatalf("Encode(%#v): %v", m, err)
+			}
+			again, err := Decode(line)
+			if err != nil {
+				t.Fatalf("Decode(Encode(%#v)) = %v; line %s", m, err, line)
+			}
+			if line2, err := Encode(again); err != nil || !bytes.Equal(line, line2) {
+				t.Fatalf("unstable round trip:\n%s\n%s (%v)", line, line2, err)
+			}
+		}
+		t.Fatal("Receive never reached EOF")
+	})
+}
