@@ -122,6 +122,24 @@ func (c *Coalescer) SetEnabled(on bool) {
 	c.disabled = !on
 }
 
+// SetMax sets how many popups may show within Window before the rest are
+// counted into a summary (n < 1 means DefaultMax), from the next popup on.
+func (c *Coalescer) SetMax(n int) {
+	if n < 1 {
+		n = DefaultMax
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.max = n
+}
+
+// Config reports whether coalescing is on, and its Max.
+func (c *Coalescer) Config() (enabled bool, max int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.disabled, c.max
+}
+
 // Show shows p at once, or counts it into the burst's summary.
 func (c *Coalescer) Show(ctx context.Context, p Popup) error {
 	if !c.admit(p) {
@@ -216,7 +234,7 @@ func (c *Coalescer) summary() Popup {
 		return c.last // a summary of one says less than the popup itself
 	}
 	title, body := summaryText(c.total, c.last.Title)
-	return Popup{ID: SummaryID, Title: title, Body: body, Priority: c.priority, Count: c.total}
+	return Popup{ID: SummaryID, Title: title, Body: body, Priority: c.priority, Count: c.total, Sound: c.last.Sound}
 }
 
 // endBurst forgets the burst: the next popup is judged by the Window alone.

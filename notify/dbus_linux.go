@@ -263,6 +263,13 @@ func (n *DBus) show(ctx context.Context, p Popup) (daemon string, err error) {
 		timeout = 0 // an urgent task stays until the user has seen it
 	}
 	hints := map[string]dbus.Variant{"urgency": dbus.MakeVariant(urgency)}
+	if caps["sound"] { // a daemon without it may ignore the hints, or play a sound for an unknown one
+		if p.Sound {
+			hints["sound-name"] = dbus.MakeVariant("message-new-instant")
+		} else {
+			hints["suppress-sound"] = dbus.MakeVariant(true)
+		}
+	}
 
 	replaces := n.replaces(daemon, p.ID)
 	var id uint32

@@ -41,6 +41,10 @@ type Popup struct {
 	// in again" or "some tasks could not be fetched": a Coalescer never
 	// folds it into a summary, and NewDesktop's queue folds it last.
 	Important bool
+	// Sound asks for the desktop's "message-new-instant" sound (the
+	// sound-name hint); false asks for none (suppress-sound). Only where
+	// the daemon lists the "sound" capability: others get neither hint.
+	Sound bool
 	// Count is how many tasks the popup stands for: 0 (meaning 1) for a
 	// task, more for a summary. Summaries of one burst share an ID and
 	// each counts the whole burst so far, so a later one supersedes an
