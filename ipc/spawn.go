@@ -30,9 +30,14 @@ type Child struct {
 // Spawn starts exe with args, wired to a Conn over its stdin and stdout; its
 // stderr is the agent's. The process is killed when ctx ends and, on Linux,
 // gets SIGTERM if the agent dies first. Everywhere, a window process exits on
-// EOF on its stdin, which it sees when the agent is gone.
-func Spawn(ctx context.Context, exe string, args []string) (*Child, error) {
+// EOF on its stdin, which it sees when the agent is gone. env holds
+// "NAME=value" pairs the child gets on top of the agent's environment, such
+// as its language (i18n.Env).
+func Spawn(ctx context.Context, exe string, args []string, env ...string) (*Child, error) {
 	cmd := exec.CommandContext(ctx, exe, args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stderr = os.Stderr
 	cmd.WaitDelay = waitDelay
 	setParentDeathSignal(cmd)

@@ -51,6 +51,8 @@ func runHelper(mode string) int {
 				return 1
 			}
 		}
+	case "env": // says what spawnEnvVar holds
+		return exitCode(NewConn(os.Stdin, os.Stdout).Send(State{Status: os.Getenv(spawnEnvVar)}))
 	case "hang":
 		time.Sleep(time.Hour)
 		return 0
@@ -140,6 +142,30 @@ func TestSpawnRoundTrip(t *testing.T) {
 	if err := child.Wait(); err != nil {
 		t.Errorf("Wait = %v, want nil", err)
 	}
+}
+
+// spawnEnvVar is the variable TestSpawnEnv hands its child.
+const spawnEnvVar = "TASKTRAY_IPC_TEST_LANG"
+
+// TestSpawnEnv: the pairs given to Spawn reach the child on top of the
+// agent's environment (the window's language travels this way).
+func TestSpawnEnv(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := Spawn(t.Context(), exe, nil, helperEnv+"=env", spawnEnvVar+"=zh-Hans")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := receiveWithin(t, child, 10*time.Second)
+	if st, ok := m.(State); err != nil || !ok || st.Status != "zh-Hans" {
+		t.Errorf("child saw %v, %v; want a State saying zh-Hans", m, err)
+	}
+	for err == nil {
+		_, err = child.Receive()
+	}
+	child.Wait()
 }
 
 func TestSpawnContextEndKillsChild(t *testing.T) {

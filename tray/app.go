@@ -12,6 +12,7 @@ import (
 
 	"tasktray/auth"
 	"tasktray/backend/custom"
+	"tasktray/i18n"
 	"tasktray/ipc"
 	"tasktray/notify"
 )
@@ -101,7 +102,7 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 	cfg = Config{
 		Tokens: auth.NewTokenStore(auth.NewSystemKeyring(0)),
 		Windows: func(ctx context.Context, view string) (WindowProcess, error) {
-			child, err := ipc.Spawn(ctx, exe, []string{"window", view})
+			child, err := ipc.Spawn(ctx, exe, []string{"window", view}, i18n.Env())
 			if err != nil {
 				return nil, err
 			}
@@ -123,11 +124,11 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 	}
 	closePopups = func() {}
 	if busErr := SessionBusError(); busErr != nil {
-		cfg.PopupsOff = msgNoSessionBus
+		cfg.PopupsOff = msgNoSessionBus.String()
 		cfg.Popups = noPopups{}
 		log.Warn("no D-Bus session bus: no popups", "err", busErr)
 	} else if popups, err := notify.NewDesktop(notify.Options{Logger: log}); err != nil {
-		cfg.PopupsOff = msgNoNotifications
+		cfg.PopupsOff = msgNoNotifications.String()
 		cfg.Popups = noPopups{}
 		log.Warn("desktop notifications unavailable: no popups", "err", err)
 	} else {
@@ -163,7 +164,7 @@ func systemProfile(log *slog.Logger) (path, problem string) {
 	}
 	if err != nil {
 		log.Error("the system-wide profile cannot be used", "err", err)
-		return "", fmt.Sprintf(msgBadSystemProfile, err)
+		return "", msgBadSystemProfile.F(err)
 	}
 	return path, ""
 }

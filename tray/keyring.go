@@ -79,11 +79,11 @@ func (a *Agent) keyringStatus() string {
 	locked := errors.Is(r.err, auth.ErrKeyringLocked) || errors.Is(r.err, auth.ErrKeyringTimeout)
 	switch {
 	case r.what == keyringLoad && locked:
-		return msgKeyringLockedLoad
+		return msgKeyringLockedLoad.String()
 	case r.what == keyringLoad:
-		return msgKeyringDownLoad
+		return msgKeyringDownLoad.String()
 	case locked:
-		return msgKeyringLockedSave
+		return msgKeyringLockedSave.String()
 	}
-	return msgKeyringDownSave
+	return msgKeyringDownSave.String()
 }

@@ -94,7 +94,7 @@ func TestLockedKeyringAtStartWaitsForUnlock(t *testing.T) {
 				f.cfg.KeyringRetry = Backoff{Min: time.Hour, Max: time.Hour}
 			}
 			f.start(t)
-			f.menu.waitView(t, "keyring locked", func(v View) bool { return v.Status == msgKeyringLockedLoad })
+			f.menu.waitView(t, "keyring locked", func(v View) bool { return v.Status == msgKeyringLockedLoad.String() })
 			k.setLocked(false)
 			if how == "signal" {
 				poke(t, changed)
@@ -119,7 +119,7 @@ func TestLockedKeyringAtLoginSavesOnUnlock(t *testing.T) {
 	f.start(t)
 	f.login(t, "wonderland").expect(t, "ok", isResult)
 	f.menu.waitView(t, "connected, login kept in memory", func(v View) bool {
-		return v.Icon == assets.Connected && strings.Contains(v.Status, msgKeyringLockedSave)
+		return v.Icon == assets.Connected && strings.Contains(v.Status, msgKeyringLockedSave.String())
 	})
 	k.setLocked(false)
 	waitFor(t, "the token saved after unlock", func() bool { return k.secret("alice@"+f.url) != "" })

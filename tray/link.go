@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"path/filepath"
 
 	"tasktray/auth"
@@ -132,8 +131,8 @@ func (a *Agent) onState(ctx context.Context, s conn.State) {
 	if s.Phase == conn.AuthRequired && prev.Phase != conn.AuthRequired {
 		a.popup(notify.Popup{
 			ID:        "auth-required",
-			Title:     msgAuthTitle,
-			Body:      msgAuthBody,
+			Title:     msgAuthTitle.String(),
+			Body:      msgAuthBody.String(),
 			Priority:  conn.PriorityMax,
 			Important: true,
 		})
@@ -166,7 +165,7 @@ func (a *Agent) onGap(g conn.Gap) {
 	a.log.Warn("tasks may be missing", "before", g.Before, "why", g.Reason)
 	a.popup(notify.Popup{
 		ID:        "gap",
-		Title:     msgGapTitle,
+		Title:     msgGapTitle.String(),
 		Body:      gapText(g),
 		Priority:  conn.PriorityMax,
 		Important: true,
@@ -177,9 +176,9 @@ func (a *Agent) onGap(g conn.Gap) {
 // gapText says which tasks may be missing, in the user's local time.
 func gapText(g conn.Gap) string {
 	if g.Before.IsZero() {
-		return msgGapSome
+		return msgGapSome.String()
 	}
-	return fmt.Sprintf(msgGapBefore, g.Before.Local().Format("15:04"))
+	return msgGapBefore.F(g.Before.Local().Format("15:04"))
 }
 
 // onResumed makes the link check itself after the machine woke up: a link

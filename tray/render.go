@@ -1,7 +1,6 @@
 package tray
 
 import (
-	"fmt"
 	"time"
 
 	"tasktray/backend/custom"
@@ -68,9 +67,9 @@ func (a *Agent) status() string {
 	case !a.loggedIn && a.keyringWait != nil:
 		line = a.keyringStatus()
 	case !a.loggedIn && a.state.Phase == conn.Disconnected && a.state.Reason != "":
-		line = "Cannot connect: " + a.state.Reason
+		line = msgCannotConnect.F(a.state.Reason)
 	case !a.loggedIn:
-		line = "Not logged in"
+		line = msgNotLoggedIn.String()
 	default:
 		line = statusLine(a.state, a.account.Server, time.Now())
 		if a.gap != nil {
@@ -81,7 +80,7 @@ func (a *Agent) status() string {
 		}
 	}
 	if a.cfg.PopupsOff != "" {
-		line += " · " + fmt.Sprintf(msgPopupsOff, a.cfg.PopupsOff)
+		line += " · " + msgPopupsOff.F(a.cfg.PopupsOff)
 	}
 	return line
 }

@@ -1,7 +1,6 @@
 package tray
 
 import (
-	"fmt"
 	"math"
 	"net/url"
 	"time"
@@ -22,24 +21,24 @@ func statusLine(s conn.State, server string, now time.Time) string {
 	}
 	switch s.Phase {
 	case conn.Connected:
-		return "Connected to " + host
+		return msgConnected.F(host)
 	case conn.Connecting:
-		return "Connecting to " + host + "…"
+		return msgConnecting.F(host)
 	case conn.Reconnecting:
 		secs := int(math.Ceil(s.NextTry.Sub(now).Seconds()))
 		if secs < 1 {
-			return fmt.Sprintf("Reconnecting to %s… (attempt %d)", host, s.Attempt)
+			return msgReconnectingTo.F(host, s.Attempt)
 		}
-		return fmt.Sprintf("Reconnecting in %d s (attempt %d)", secs, s.Attempt)
+		return msgReconnectingIn.F(secs, s.Attempt)
 	case conn.AuthRequired:
-		return "Log in required"
+		return msgLogInRequired.String()
 	case conn.Stopped:
-		return "Stopped"
+		return msgStopped.String()
 	}
 	if server == "" {
-		return "Not logged in"
+		return msgNotLoggedIn.String()
 	}
-	return "Offline"
+	return msgOffline.String()
 }
 
 // iconFor picks the tray icon: paused wins, then what the link is doing.

@@ -1,11 +1,11 @@
 package tray
 
 import (
-	"fmt"
-
 	"fyne.io/systray"
+	"golang.org/x/text/language"
 
 	"tasktray/assets"
+	"tasktray/i18n"
 )
 
 // Systray is the Menu on the desktop's tray, through fyne.io/systray
@@ -14,9 +14,18 @@ type Systray struct {
 	actions chan Action
 	last    View
 	drawn   bool
+	lang    language.Tag // of the titles on the items
+	labels  []label
 
 	status, login, logout, recent, pause, reconnect, quit *systray.MenuItem
 	quiet, startAtLogin, settings, diagnostics            *systray.MenuItem
+}
+
+// label is an item's fixed title and tooltip, set again when the language
+// changes.
+type label struct {
+	item       *systray.MenuItem
+	title, tip *i18n.Text
 }
 
 // SetInitialIcon sets the icon and title before systray.Run: with
@@ -31,22 +40,32 @@ func SetInitialIcon() {
 // NewSystray builds the menu, in the order a person reads it. Call it from
 // systray's onReady.
 func NewSystray() *Systray {
-	m := &Systray{actions: make(chan Action, 4)}
-	m.status = systray.AddMenuItem("Starting…", "")
+	m := &Systray{actions: make(chan Action, 4), lang: i18n.Current()}
+	add := func(title, tip *i18n.Text) *systray.MenuItem {
+		item := systray.AddMenuItem(title.String(), tip.String())
+		m.labels = append(m.labels, label{item, title, tip})
+		return item
+	}
+	addCheckbox := func(title, tip *i18n.Text) *systray.MenuItem {
+		item := systray.AddMenuItemCheckbox(title.String(), tip.String(), false)
+		m.labels = append(m.labels, label{item, title, tip})
+		return item
+	}
+	m.status = systray.AddMenuItem(menuStarting.String(), "")
 	m.status.Disable()
 	systray.AddSeparator()
-	m.login = systray.AddMenuItem("Log in…", "Log in to your task server")
-	m.logout = systray.AddMenuItem("Log out", "Forget the login on this computer")
-	m.recent = systray.AddMenuItem("Recent tasks…", "Show the tasks that came in")
-	m.pause = systray.AddMenuItemCheckbox("Pause notifications", "Tasks still arrive, without popups", false)
-	m.quiet = systray.AddMenuItemCheckbox("Do not disturb for 1 hour", "No popups for an hour; urgent tasks still show", false)
-	m.reconnect = systray.AddMenuItem("Reconnect now", "Dial the server now instead of waiting")
+	m.login = add(menuLogin, menuLoginTip)
+	m.logout = add(menuLogout, menuLogoutTip) // titled with the user by Render
+	m.recent = add(menuRecent, menuRecentTip) // titled with the unread count by Render
+	m.pause = addCheckbox(menuPause, menuPauseTip)
+	m.quiet = addCheckbox(menuQuiet, menuQuietTip)
+	m.reconnect = add(menuReconnect, menuReconnectTip)
 	systray.AddSeparator()
-	m.settings = systray.AddMenuItem("Settings…", "Popups, quiet hours, language")
-	m.startAtLogin = systray.AddMenuItemCheckbox("Start at login", "Start tasktray when you log in", false)
-	m.diagnostics = systray.AddMenuItem("Copy diagnostics", "Copy a report to send to your administrator")
+	m.settings = add(menuSettings, menuSettingsTip)
+	m.startAtLogin = addCheckbox(menuStartAtLogin, menuStartAtLoginTip)
+	m.diagnostics = add(menuDiagnostics, menuDiagnosticsTip)
 	systray.AddSeparator()
-	m.quit = systray.AddMenuItem("Quit", "Quit tasktray")
+	m.quit = add(menuQuit, menuQuitTip)
 	m.logout.Hide()
 	for item, act := range map[*systray.MenuItem]Action{
 		m.login: ActionLogin, m.logout: ActionLogout, m.recent: ActionRecent,
@@ -71,16 +90,24 @@ func (m *Systray) forward(item *systray.MenuItem, act Action) {
 func (m *Systray) Actions() <-chan Action { return m.actions }
 
 // Render shows v, touching only what changed: every change is a D-Bus
-// signal to the tray host.
+// signal to the tray host. After a change of language (i18n.SetLanguage)
+// it titles every item again.
 func (m *Systray) Render(v View) {
 	old, first := m.last, !m.drawn
 	m.last, m.drawn = v, true
+	if lang := i18n.Current(); lang != m.lang {
+		m.lang, first = lang, true
+		for _, l := range m.labels {
+			l.item.SetTitle(l.title.String())
+			l.item.SetTooltip(l.tip.String())
+		}
+	}
 	if first || v.Icon != old.Icon || (v.Unread > 0) != (old.Unread > 0) {
 		systray.SetIcon(trayIcon(assets.Icon(v.Icon, v.Unread > 0)))
 	}
 	if first || v.Status != old.Status {
 		m.status.SetTitle(v.Status)
-		systray.SetTooltip("tasktray: " + v.Status)
+		systray.SetTooltip(menuTooltip.F(v.Status))
 	}
 	if first || v.User != old.User || v.NeedsLogin != old.NeedsLogin {
 		if v.User == "" || v.NeedsLogin {
@@ -91,16 +118,12 @@ func (m *Systray) Render(v View) {
 		if v.User == "" {
 			m.logout.Hide()
 		} else {
-			m.logout.SetTitle("Log out " + v.User)
+			m.logout.SetTitle(menuLogoutUser.F(v.User))
 			m.logout.Show()
 		}
 	}
 	if first || v.Unread != old.Unread {
-		title := "Recent tasks…"
-		if v.Unread > 0 {
-			title = fmt.Sprintf("Recent tasks (%d unread)…", v.Unread)
-		}
-		m.recent.SetTitle(title)
+		m.recent.SetTitle(recentTitle(v.Unread))
 	}
 	if first || v.Paused != old.Paused {
 		setChecked(m.pause, v.Paused)
@@ -111,6 +134,14 @@ func (m *Systray) Render(v View) {
 	if first || v.StartAtLogin != old.StartAtLogin {
 		setChecked(m.startAtLogin, v.StartAtLogin)
 	}
+}
+
+// recentTitle is the Recent tasks item's title, with the unread count.
+func recentTitle(unread int) string {
+	if unread > 0 {
+		return menuRecentUnread.F(unread)
+	}
+	return menuRecent.String()
 }
 
 func setChecked(item *systray.MenuItem, on bool) {
