@@ -125,7 +125,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	}
 	// The newest message at login, exactly: the Date header's second lets
 	// in what was published earlier in that second.
-	if id, err := latestID(ctx, client, base, created.Token, topics); err != nil {
+	if id, err := latestID(ctx, client, base.JoinPath(strings.Join(topics, ","), "json"), created.Token); err != nil {
 		if lerr := a.Logout(ctx, s); lerr != nil {
 			return auth.Session{}, errors.Join(err, lerr)
 		}
@@ -142,9 +142,9 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 // published before the login is shown and nothing after it is lost. ""
 // when no topic has a cached message (the Date header's time stands then:
 // nothing before the login can be replayed). Of several topics' newest,
-// the latest by time is taken.
-func latestID(ctx context.Context, client *http.Client, base *url.URL, token string, topics []string) (string, error) {
-	u := base.JoinPath(strings.Join(topics, ","), "json")
+// the latest by time is taken. poll is the topics' /json address.
+func latestID(ctx context.Context, client *http.Client, poll *url.URL, token string) (string, error) {
+	u := *poll
 	u.RawQuery = url.Values{"poll": {"1"}, "since": {"latest"}}.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -307,4 +308,86 @@ func TestRealManyLoginsWithoutLogout(t *testing.T) {
 	r := f.start(t, backendtest.CursorFile(t), backendtest.FastBackoff)
 	id := f.publish(t, servers.NtfyMessage{Title: "after many logins"})
 	r.WaitFor(waitLong, id)
+}
+
+// pollWatch is the ntfy Protocol whose sessions say when their catch-up
+// poll has returned: what it found is then on its way to the client, and a
+// marker published after it comes after.
+type pollWatch struct {
+	*ntfy.Protocol
+	polled chan struct{}
+}
+
+func (w pollWatch) NewSession(token, resume string) conn.Session {
+	return watchedSession{w.Protocol.NewSession(token, resume), w.polled}
+}
+
+type watchedSession struct {
+	conn.Session
+	polled chan struct{}
+}
+
+func (s watchedSession) Refresh(ctx context.Context, token string) (conn.Decoded, error) {
+	dec, err := s.Session.(conn.Refresher).Refresh(ctx, token)
+	select {
+	case s.polled <- struct{}{}:
+	default:
+	}
+	return dec, err
+}
+
+// An app restart whose cursor file was damaged (and without the login's
+// resume point, which is not kept) resumes from where the server's history
+// stands (conn.HistoryLocator, a since=latest poll), not from the link's
+// open: the catch-up poll from the open's second showed the messages of
+// that second, delivered before the restart, again (chaos ntfy/corrupt
+// cursor: 12 repeats).
+func TestRealDamagedCursorShowsNothingAgain(t *testing.T) {
+	f := realSetup(t)
+	cursor := backendtest.CursorFile(t)
+	start := func(from string) (*backendtest.Run, chan struct{}) {
+		p, err := ntfy.New(f.session.Account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.PongWait, p.CatchUpAfter = realPongWait, 100*time.Millisecond
+		w := pollWatch{p, make(chan struct{}, 1)}
+		d, err := conn.NewDialer("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return backendtest.StartRun(t, conn.Config{
+			Protocol: w, Token: f.session.Token, StartFrom: from, Cursor: cursor,
+			Backoff: backendtest.FastBackoff, StableAfter: 200 * time.Millisecond, Dialer: p.Dialer(d),
+		}), w.polled
+	}
+	if _, ok := conn.Protocol(pollWatch{}).(conn.HistoryLocator); !ok {
+		t.Error("ntfy.Protocol is not a conn.HistoryLocator")
+	}
+	r, _ := start(f.session.Resume) // after the login
+	// Rounds: each burst must land in the second of the next client's
+	// open for the repeat to show; most rounds do.
+	for round := range 3 {
+		var burst []string
+		for i := range 10 {
+			burst = append(burst, f.publish(t, servers.NtfyMessage{Title: fmt.Sprintf("round %d, before the restart %d", round, i)}))
+		}
+		r.WaitFor(waitLong, burst...)
+		r.Stop()
+		if err := os.WriteFile(cursor.Path, []byte("\x00garbage{"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var polled chan struct{}
+		r, polled = start("")
+		select {
+		case <-polled:
+		case <-time.After(waitLong):
+			t.Fatalf("round %d: no catch-up poll within %v", round, waitLong)
+		}
+		marker := f.publish(t, servers.NtfyMessage{Title: fmt.Sprintf("round %d, after the restart", round)})
+		r.WaitFor(waitLong, marker)
+		if got := r.Delivered(); len(got) != 1 || got[0] != marker {
+			t.Fatalf("round %d: delivered %d tasks after the restart, want only the marker (%v)", round, len(got), got)
+		}
+	}
 }
