@@ -113,7 +113,7 @@ func New(o Options) (l *Log, err error) {
 		}, o.Buffer)
 		handlers = append(handlers, slog.NewTextHandler(l.file, opts))
 	}
-	l.Logger = slog.New(&handler{Handler: slog.NewMultiHandler(handlers...), rec: l.Recorder})
+	l.Logger = slog.New(&handler{Handler: slog.NewMultiHandler(handlers...), log: l})
 	return l, err
 }
 
@@ -138,19 +138,22 @@ func (l *Log) Close() error {
 // whoever holds only the *slog.Logger (the tray's diagnostics).
 type handler struct {
 	slog.Handler
-	rec *Recorder
+	log *Log
 }
 
 func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return &handler{Handler: h.Handler.WithAttrs(attrs), rec: h.rec}
+	return &handler{Handler: h.Handler.WithAttrs(attrs), log: h.log}
 }
 
 func (h *handler) WithGroup(name string) slog.Handler {
-	return &handler{Handler: h.Handler.WithGroup(name), rec: h.rec}
+	return &handler{Handler: h.Handler.WithGroup(name), log: h.log}
 }
 
 // LastErrors returns the last warnings and errors, oldest first.
-func (h *handler) LastErrors() []string { return h.rec.Lines() }
+func (h *handler) LastErrors() []string { return h.log.Recorder.Lines() }
+
+// fileInfo names the log file and how many lines it lost.
+func (h *handler) fileInfo() (path string, dropped int64) { return h.log.Path, h.log.Dropped() }
 
 // LastErrors returns the last warnings and errors logged through log,
 // oldest first, when log was made by New (or derived from it with With or
@@ -163,4 +166,17 @@ func LastErrors(log *slog.Logger) []string {
 		return h.LastErrors()
 	}
 	return nil
+}
+
+// FileOf names the log file of log and how many lines it dropped, when log
+// was made by New; ok is false otherwise.
+func FileOf(log *slog.Logger) (path string, dropped int64, ok bool) {
+	if log == nil {
+		return "", 0, false
+	}
+	if h, is := log.Handler().(*handler); is {
+		path, dropped = h.fileInfo()
+		return path, dropped, true
+	}
+	return "", 0, false
 }

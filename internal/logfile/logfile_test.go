@@ -161,6 +161,9 @@ func TestRecorderKeepsTheLastWarningsAndErrors(t *testing.T) {
 			t.Errorf("line %d = %q, want the warning or error with %s", i, got[i], want)
 		}
 	}
+	if path, dropped, ok := FileOf(log); !ok || path != l.Path || dropped != 0 {
+		t.Errorf("FileOf = %q, %d, %v; want %q, 0, true", path, dropped, ok, l.Path)
+	}
 	if LastErrors(slog.Default()) != nil {
 		t.Error("a logger not made by New has last errors")
 	}
