@@ -154,8 +154,11 @@ func TestLoginNotNtfy(t *testing.T) {
 	}
 }
 
-// The first link fetches nothing old; then tasks arrive live, and a link
-// that broke before any task resumes from the time of its open.
+// A first link without a resume point (no login's: an older version's
+// session) starts from where the history stands (HistoryNow: the newest
+// cached message) and fetches nothing old; then tasks arrive live, and a
+// link that broke before any task resumes from there or, once its
+// catch-up poll ran, from the time of its open.
 func TestFirstLinkThenLive(t *testing.T) {
 	f := newFakeNtfy(t, keepalive, topic)
 	s := login(t, f, topic)
@@ -176,10 +179,10 @@ func TestFirstLinkThenLive(t *testing.T) {
 	if got := r.Task(live); got.Title != "✅ Task done" || got.Body != "build #42 finished" || got.Priority != 5 || len(got.Tags) != 0 {
 		t.Errorf("task %+v", got)
 	}
-	if sinces := f.Sinces(); len(sinces) < 2 || sinces[0] != "" {
-		t.Errorf("sinces %v, want none at first, then the open's time", sinces)
-	} else if _, err := strconv.ParseInt(sinces[1], 10, 64); err != nil {
-		t.Errorf("second since %q is not a time", sinces[1])
+	if sinces := f.Sinces(); len(sinces) < 2 || sinces[0] != old {
+		t.Errorf("sinces %v, want the newest cached message's id (%s) at first, then it or the open's time", sinces, old)
+	} else if _, err := strconv.ParseInt(sinces[1], 10, 64); err != nil && sinces[1] != old {
+		t.Errorf("second since %q is neither the first's nor a time", sinces[1])
 	}
 	r.CheckExactlyOnce("ntfy (fake)", "first link", []string{missed, live}, 300*time.Millisecond)
 	if !r.At(old).IsZero() {
