@@ -34,6 +34,7 @@ type Session struct {
 	login     *LoginForm   // ipc.ViewLogin
 	recent    *RecentTasks // ipc.ViewRecent
 	status    *Status      // ipc.ViewStatus
+	diag      *Diagnostics // ipc.ViewDiagnostics
 	prefilled bool         // the login form got the account once
 	closed    bool
 }
@@ -57,6 +58,9 @@ func NewSession(a fyne.App, view string, send func(ipc.Message)) (*Session, erro
 	case ipc.ViewStatus:
 		s.status = NewStatus(send)
 		title, content, size = titleStatus, s.status, fyne.NewSize(420, 300)
+	case ipc.ViewDiagnostics:
+		s.diag = NewDiagnostics(a.Clipboard(), s.closedByUser)
+		title, content, size = titleDiagnostics.String(), s.diag, diagnosticsSize
 	default:
 		return nil, fmt.Errorf("window: unknown view %q (want %q, %q or %q)", view, ipc.ViewLogin, ipc.ViewRecent, ipc.ViewStatus)
 	}
@@ -97,6 +101,10 @@ func (s *Session) Handle(m ipc.Message) {
 		s.login.ShowResult(m)
 		if m.OK {
 			s.Close()
+		}
+	case ipc.Diagnostics:
+		if s.diag != nil {
+			s.diag.SetReport(m)
 		}
 	case ipc.Close:
 		s.Close()
