@@ -206,3 +206,9 @@ func Forms(id string) (enOne, en, zh string, ok bool) {
 	e, ok := registry[id]
 	return e.enOne, e.en, e.zh, ok
 }
+
+// NF is the form for n in the current language, formatted with args only:
+// for a count written otherwise than %d, e.g. with thousands separators.
+func (p *Plural) NF(n int, args ...any) string {
+	return fmt.Sprintf(localize(p.id, n), args...)
+}

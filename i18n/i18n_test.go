@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -89,8 +90,13 @@ func TestChildGetsTheLanguage(t *testing.T) {
 	SetLanguage("zh-CN") // the user's choice, not the system's
 	env := Env()
 	SetLanguage("en")
-	name, value, _ := strings.Cut(env, "=")
-	t.Setenv(name, value)
+	for _, pair := range env {
+		name, value, _ := strings.Cut(pair, "=")
+		t.Setenv(name, value)
+	}
+	if got := os.Getenv("LANGUAGE"); got != "zh_CN" {
+		t.Errorf("LANGUAGE=%q: Fyne's own words would not be Chinese", got)
+	}
 	FromEnv()
 	if Current() != Chinese {
 		t.Errorf("child of a zh-CN agent (%s) speaks %s", env, Current())

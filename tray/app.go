@@ -102,7 +102,7 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 	cfg = Config{
 		Tokens: auth.NewTokenStore(auth.NewSystemKeyring(0)),
 		Windows: func(ctx context.Context, view string) (WindowProcess, error) {
-			child, err := ipc.Spawn(ctx, exe, []string{"window", view}, i18n.Env())
+			child, err := ipc.Spawn(ctx, exe, []string{"window", view}, i18n.Env()...)
 			if err != nil {
 				return nil, err
 			}

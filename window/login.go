@@ -28,7 +28,10 @@ const (
 
 // serverKinds are the kinds the form offers, in menu order: the auth.Account
 // Kind and the name shown.
-var serverKinds = []struct{ kind, name string }{
+var serverKinds = []struct {
+	kind string
+	name fmt.Stringer
+}{
 	{"native", txtKindNative},
 	{"gotify", txtKindGotify},
 	{"ntfy", txtKindNtfy},
@@ -78,52 +81,52 @@ func NewLoginForm(onSubmit func(ipc.Login)) *LoginForm {
 	f.ExtendBaseWidget(f)
 	names := make([]string, len(serverKinds))
 	for i, k := range serverKinds {
-		names[i] = k.name
+		names[i] = k.name.String()
 	}
 	f.kind = widget.NewSelect(names, func(string) { f.kindChanged() })
 
 	server := widget.NewEntry()
-	server.SetPlaceHolder(txtServerURLHint)
-	f.server = newField(txtServerURL, server)
+	server.SetPlaceHolder(txtServerURLHint.String())
+	f.server = newField(txtServerURL.String(), server)
 	topics := widget.NewEntry()
-	topics.SetPlaceHolder(txtTopicsHint)
-	f.topics = newField(txtTopics, topics)
+	topics.SetPlaceHolder(txtTopicsHint.String())
+	f.topics = newField(txtTopics.String(), topics)
 	channel := widget.NewEntry()
-	channel.SetPlaceHolder(txtChannelHint)
-	f.channel = newField(txtChannel, channel)
+	channel.SetPlaceHolder(txtChannelHint.String())
+	f.channel = newField(txtChannel.String(), channel)
 	tokenURL := widget.NewEntry()
-	tokenURL.SetPlaceHolder(txtTokenURLHint)
-	f.tokenURL = newField(txtTokenURL, tokenURL)
-	f.username = newField(txtUsername, widget.NewEntry())
+	tokenURL.SetPlaceHolder(txtTokenURLHint.String())
+	f.tokenURL = newField(txtTokenURL.String(), tokenURL)
+	f.username = newField(txtUsername.String(), widget.NewEntry())
 	password := widget.NewPasswordEntry()
 	password.OnSubmitted = func(string) { f.Submit() }
-	f.password = newField(txtPassword, password)
+	f.password = newField(txtPassword.String(), password)
 	caFile := widget.NewEntry()
-	caFile.SetPlaceHolder(txtCAFileHint)
-	f.caFile = newField(txtCAFile, caFile)
-	f.caBrowse = widget.NewButton(txtBrowse, f.browseCAFile)
+	caFile.SetPlaceHolder(txtCAFileHint.String())
+	f.caFile = newField(txtCAFile.String(), caFile)
+	f.caBrowse = widget.NewButton(txtBrowse.String(), f.browseCAFile)
 	f.caFile.input = container.NewBorder(nil, nil, nil, f.caBrowse, caFile)
 
-	f.insecure = widget.NewCheck(txtAllowInsecure, func(bool) {
+	f.insecure = widget.NewCheck(txtAllowInsecure.String(), func(bool) {
 		f.server.setError("") // the error it may have caused no longer holds
 	})
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
 	f.message.Hide()
-	f.submit = widget.NewButton(txtLogIn, f.Submit)
+	f.submit = widget.NewButton(txtLogIn.String(), f.Submit)
 	f.submit.Importance = widget.HighImportance
 	f.activity = widget.NewActivity()
 	f.activity.Hide()
 
 	f.advanced = newAdvanced(f)
-	f.kindLabel = widget.NewLabel(txtServerKind)
+	f.kindLabel = widget.NewLabel(txtServerKind.String())
 	rows := []fyne.CanvasObject{f.kindLabel, f.kind}
 	for _, fl := range f.fields() {
 		rows = append(rows, fl.rows()...)
 	}
 	rows = append(rows, layout.NewSpacer(), f.insecure)
 	rows = append(rows, f.advanced.rows()...)
-	f.heading = widget.NewLabel(txtLoginHeading)
+	f.heading = widget.NewLabel(txtLoginHeading.String())
 	f.heading.TextStyle.Bold = true
 	f.content = container.NewVBox(
 		f.heading,
@@ -192,26 +195,26 @@ func (f *LoginForm) ShowResult(r ipc.LoginResult) {
 	f.password.entry.SetText("")
 	f.clearErrors()
 	if r.OK {
-		f.showMessage(txtLoggedIn, widget.SuccessImportance)
+		f.showMessage(txtLoggedIn.String(), widget.SuccessImportance)
 		return
 	}
 	detail := sentence(r.Error)
 	switch r.ErrorKind {
 	case ipc.ErrorCredentials:
-		f.password.setError(txtWrongPassword)
+		f.password.setError(txtWrongPassword.String())
 		f.focus(f.password.entry)
 	case ipc.ErrorUnreachable:
-		f.server.setError(join(txtUnreachable, detail))
+		f.server.setError(join(txtUnreachable.String(), detail))
 	case ipc.ErrorTLS:
-		f.caFile.setError(join(txtUntrusted, detail))
+		f.caFile.setError(join(txtUntrusted.String(), detail))
 		f.focus(f.caFile.entry)
 	case ipc.ErrorNotServer:
-		f.server.setError(fmt.Sprintf(txtNotServerFmt, f.kindName()))
+		f.server.setError(txtNotServerFmt.F(f.kindName()))
 	case ipc.ErrorInsecure:
-		f.server.setError(txtInsecureHint)
+		f.server.setError(txtInsecureHint.String())
 	default:
 		if detail == "" {
-			detail = txtLoginFailed
+			detail = txtLoginFailed.String()
 		}
 		f.showMessage(detail, widget.DangerImportance)
 	}
@@ -236,9 +239,9 @@ func (f *LoginForm) validate() (ipc.Login, bool) {
 		ok = false
 		switch {
 		case login.Server == "":
-			f.server.setError(txtEnterServer)
+			f.server.setError(txtEnterServer.String())
 		case errors.Is(err, auth.ErrInsecure):
-			f.server.setError(txtInsecureHint)
+			f.server.setError(txtInsecureHint.String())
 		default:
 			f.server.setError(sentence(err.Error()))
 		}
@@ -248,7 +251,7 @@ func (f *LoginForm) validate() (ipc.Login, bool) {
 		topics := splitList(f.topics.entry.Text)
 		if topics == "" {
 			ok = false
-			f.topics.setError(txtEnterTopic)
+			f.topics.setError(txtEnterTopic.String())
 		}
 		login.Options = map[string]string{OptionTopics: topics}
 	case "centrifugo":
@@ -268,18 +271,18 @@ func (f *LoginForm) validate() (ipc.Login, bool) {
 	}
 	if login.Username == "" {
 		ok = false
-		f.username.setError(txtEnterUsername)
+		f.username.setError(txtEnterUsername.String())
 	}
 	if login.Password == "" {
 		ok = false
-		f.password.setError(txtEnterPassword)
+		f.password.setError(txtEnterPassword.String())
 	}
 	if login.CAFile != "" {
 		// The agent reads the file, as the same user on the same machine: a
 		// path it cannot read is better caught here, at the field.
 		if st, err := os.Stat(login.CAFile); err != nil || !st.Mode().IsRegular() {
 			ok = false
-			f.caFile.setError(txtCAFileUnusable)
+			f.caFile.setError(txtCAFileUnusable.String())
 		}
 	}
 	return login, ok
@@ -314,7 +317,7 @@ func (f *LoginForm) kindName() string {
 	if f.kind.Selected != "" {
 		return f.kind.Selected
 	}
-	return serverKinds[0].name
+	return serverKinds[0].name.String()
 }
 
 // setBusy shows that a login is under way and keeps the form from changing

@@ -39,25 +39,25 @@ type advanced struct {
 }
 
 func newAdvanced(f *LoginForm) *advanced {
-	ad := &advanced{heading: widget.NewLabel(txtAdvanced)}
+	ad := &advanced{heading: widget.NewLabel(txtAdvanced.String())}
 	ad.heading.TextStyle.Bold = true
 	file := widget.NewEntry()
-	file.SetPlaceHolder(txtProfileFileHint)
-	ad.profileFile = newField(txtProfileFile, file)
-	ad.browse = widget.NewButton(txtBrowse, f.browseProfile)
+	file.SetPlaceHolder(txtProfileFileHint.String())
+	ad.profileFile = newField(txtProfileFile.String(), file)
+	ad.browse = widget.NewButton(txtBrowse.String(), f.browseProfile)
 	ad.profileFile.input = containerWithButton(file, ad.browse)
 	u := widget.NewEntry()
-	u.SetPlaceHolder(txtWSURLHint)
-	ad.wsURL = newField(txtWSURL, u)
+	u.SetPlaceHolder(txtWSURLHint.String())
+	ad.wsURL = newField(txtWSURL.String(), u)
 	ad.tokenIn = widget.NewSelect(tokenPlaces, nil)
 	ad.tokenIn.SetSelected(custom.TokenInQuery)
-	ad.tokenLabel = widget.NewLabel(txtTokenIn)
+	ad.tokenLabel = widget.NewLabel(txtTokenIn.String())
 	hb := widget.NewEntry()
 	hb.SetText(custom.DefaultHeartbeat)
-	ad.hbText = newField(txtHeartbeatText, hb)
+	ad.hbText = newField(txtHeartbeatText.String(), hb)
 	every := widget.NewEntry()
 	every.SetText(custom.DefaultHeartbeatEvery.String())
-	ad.hbInterval = newField(txtHeartbeatEvery, every)
+	ad.hbInterval = newField(txtHeartbeatEvery.String(), every)
 	return ad
 }
 
@@ -107,7 +107,7 @@ func (f *LoginForm) SetProfile(path string) error {
 	f.fixed, f.fixedPath = p, path
 	f.heading.SetText(p.Name)
 	if p.Login == nil {
-		f.password.label.SetText(txtTokenOrKey)
+		f.password.label.SetText(txtTokenOrKey.String())
 	}
 	f.kindChanged()
 	return nil
@@ -185,7 +185,7 @@ func (f *LoginForm) builtProfile() ([]byte, error) {
 	}{f.insecure.Checked, c, heartbeat{strings.TrimSpace(ad.hbText.entry.Text), strings.TrimSpace(ad.hbInterval.entry.Text)}}
 	var b strings.Builder
 	if err := toml.NewEncoder(&b).Encode(doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", txtAdvanced, err)
+		return nil, fmt.Errorf("%s: %w", txtAdvanced.String(), err)
 	}
 	return []byte(b.String()), nil
 }

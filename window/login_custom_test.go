@@ -70,7 +70,7 @@ func TestBadProfileNamesTheField(t *testing.T) {
 // fields make one (a pasted token), carried in the login's options.
 func TestAdvancedBuildsAProfile(t *testing.T) {
 	fx := newLoginFixture(t)
-	fx.form.kind.SetSelected(txtKindCustom)
+	fx.form.kind.SetSelected(txtKindCustom.String())
 	if !fx.form.advanced.wsURL.entry.Visible() || fx.form.server.entry.Visible() {
 		t.Fatal("the custom kind does not show its Advanced fields instead of the server")
 	}

@@ -2,7 +2,6 @@ package window
 
 import (
 	"cmp"
-	"fmt"
 	"image/color"
 	"maps"
 	"math"
@@ -52,7 +51,7 @@ func NewRecentTasks(send func(ipc.Message)) *RecentTasks {
 	r.ExtendBaseWidget(r)
 	r.header = widget.NewLabel("")
 	r.header.TextStyle.Bold = true
-	r.markAll = widget.NewButtonWithIcon(txtMarkAllRead, theme.ConfirmIcon(), func() {
+	r.markAll = widget.NewButtonWithIcon(txtMarkAllRead.String(), theme.ConfirmIcon(), func() {
 		r.send(ipc.MarkAllRead{})
 	})
 	r.list = widget.NewList(
@@ -68,11 +67,11 @@ func NewRecentTasks(send func(ipc.Message)) *RecentTasks {
 			r.send(ipc.OpenTask{ID: r.tasks[id].ID})
 		}
 	}
-	r.empty = widget.NewLabel(txtNoTasks)
+	r.empty = widget.NewLabel(txtNoTasks.String())
 	r.empty.Alignment = fyne.TextAlignCenter
 	r.empty.Importance = widget.LowImportance
 	r.count = widget.NewLabel("")
-	r.older = widget.NewButtonWithIcon(txtShowOlder, theme.MoveDownIcon(), r.showOlder)
+	r.older = widget.NewButtonWithIcon(txtShowOlder.String(), theme.MoveDownIcon(), r.showOlder)
 	r.footer = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, r.count, r.older))
 	r.content = container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, r.markAll, r.header), widget.NewSeparator()),
@@ -98,11 +97,11 @@ func (r *RecentTasks) Apply(t ipc.Tasks) {
 	r.loading = false
 	switch {
 	case r.total == 0:
-		r.header.SetText(txtRecentHeading)
+		r.header.SetText(txtRecentHeading.String())
 	case t.Unread == 0:
-		r.header.SetText(txtAllRead)
+		r.header.SetText(txtAllRead.String())
 	default:
-		r.header.SetText(fmt.Sprintf(txtUnreadFmt, thousands(t.Unread)))
+		r.header.SetText(txtUnreadFmt.F(thousands(t.Unread)))
 	}
 	if t.Unread == 0 {
 		r.markAll.Disable()
@@ -121,18 +120,16 @@ func (r *RecentTasks) showCount() {
 	setVisible(r.footer, r.total > 0)
 	switch {
 	case n < r.total:
-		r.count.SetText(fmt.Sprintf(txtCountOfFmt, thousands(n), thousands(r.total)))
-	case n == 1:
-		r.count.SetText(txtOneTask)
+		r.count.SetText(txtCountOfFmt.F(thousands(n), thousands(r.total)))
 	default:
-		r.count.SetText(fmt.Sprintf(txtCountFmt, thousands(n)))
+		r.count.SetText(txtCount.NF(n, thousands(n)))
 	}
 	setVisible(r.older, n < r.total)
 	if r.loading {
-		r.older.SetText(txtLoading)
+		r.older.SetText(txtLoading.String())
 		r.older.Disable()
 	} else {
-		r.older.SetText(txtShowOlder)
+		r.older.SetText(txtShowOlder.String())
 		r.older.Enable()
 	}
 }
@@ -228,7 +225,7 @@ func (row *taskRow) CreateRenderer() fyne.WidgetRenderer {
 }
 
 func (row *taskRow) set(t ipc.Task, now time.Time) {
-	row.title.Text = cmp.Or(t.Title, txtNoTitle)
+	row.title.Text = cmp.Or(t.Title, txtNoTitle.String())
 	row.title.Style.TextStyle.Bold = !t.Read
 	row.body.Text, _, _ = strings.Cut(strings.TrimSpace(t.Body), "\n")
 	row.text.Refresh()
@@ -262,15 +259,15 @@ func age(t, now time.Time) string {
 	y2, m2, d2 := now.Date()
 	switch {
 	case d < time.Minute:
-		return txtAgeNow
+		return txtAgeNow.String()
 	case d < time.Hour:
-		return fmt.Sprintf(txtAgeMinutesFmt, int(d/time.Minute))
+		return txtAgeMinutesFmt.F(int(d / time.Minute))
 	case y1 == y2 && m1 == m2 && d1 == d2:
 		return t.Format(layoutToday)
 	case d < 6*24*time.Hour:
-		return t.Format(layoutThisWeek)
+		return weekdays[t.Weekday()].String() + " " + t.Format(layoutToday)
 	case y1 == y2:
-		return t.Format(layoutThisYear)
+		return t.Format(layoutThisYear.String())
 	}
-	return t.Format(layoutOlder)
+	return t.Format(layoutOlder.String())
 }

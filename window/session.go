@@ -51,13 +51,13 @@ func NewSession(a fyne.App, view string, send func(ipc.Message)) (*Session, erro
 	switch view {
 	case ipc.ViewLogin:
 		s.login = NewLoginForm(func(l ipc.Login) { send(l) })
-		title, content, size = titleLogin, s.login, loginSize
+		title, content, size = titleLogin.String(), s.login, loginSize
 	case ipc.ViewRecent:
 		s.recent = NewRecentTasks(send)
-		title, content, size = titleRecent, s.recent, fyne.NewSize(440, 520)
+		title, content, size = titleRecent.String(), s.recent, fyne.NewSize(440, 520)
 	case ipc.ViewStatus:
 		s.status = NewStatus(send)
-		title, content, size = titleStatus, s.status, fyne.NewSize(420, 300)
+		title, content, size = titleStatus.String(), s.status, fyne.NewSize(420, 300)
 	case ipc.ViewDiagnostics:
 		s.diag = NewDiagnostics(a.Clipboard(), s.closedByUser)
 		title, content, size = titleDiagnostics.String(), s.diag, diagnosticsSize

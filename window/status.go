@@ -1,8 +1,6 @@
 package window
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -39,7 +37,7 @@ type Status struct {
 func NewStatus(send func(ipc.Message)) *Status {
 	s := &Status{send: send}
 	s.ExtendBaseWidget(s)
-	s.status = widget.NewLabel(txtStarting)
+	s.status = widget.NewLabel(txtStarting.String())
 	s.status.TextStyle.Bold = true
 	s.status.Wrapping = fyne.TextWrapWord
 	s.account = widget.NewLabel("")
@@ -47,19 +45,19 @@ func NewStatus(send func(ipc.Message)) *Status {
 	s.note = widget.NewLabel("")
 	s.note.Importance = widget.WarningImportance
 	s.note.Wrapping = fyne.TextWrapWord
-	s.login = widget.NewButtonWithIcon(txtLogInButton, theme.LoginIcon(), func() { s.send(ipc.Show{View: ipc.ViewLogin}) })
+	s.login = widget.NewButtonWithIcon(txtLogInButton.String(), theme.LoginIcon(), func() { s.send(ipc.Show{View: ipc.ViewLogin}) })
 	s.login.Importance = widget.HighImportance
-	s.logout = widget.NewButtonWithIcon(txtLogOut, theme.LogoutIcon(), func() { s.send(ipc.Logout{}) })
-	s.recent = widget.NewButtonWithIcon(txtRecentButton, theme.ListIcon(), func() { s.send(ipc.Show{View: ipc.ViewRecent}) })
-	s.reconnect = widget.NewButtonWithIcon(txtReconnectNow, theme.ViewRefreshIcon(), func() { s.send(ipc.Reconnect{}) })
-	s.pause = widget.NewCheck(txtPauseNotes, func(paused bool) {
+	s.logout = widget.NewButtonWithIcon(txtLogOut.String(), theme.LogoutIcon(), func() { s.send(ipc.Logout{}) })
+	s.recent = widget.NewButtonWithIcon(txtRecentButton.String(), theme.ListIcon(), func() { s.send(ipc.Show{View: ipc.ViewRecent}) })
+	s.reconnect = widget.NewButtonWithIcon(txtReconnectNow.String(), theme.ViewRefreshIcon(), func() { s.send(ipc.Reconnect{}) })
+	s.pause = widget.NewCheck(txtPauseNotes.String(), func(paused bool) {
 		if !s.applying {
 			s.send(ipc.Pause{Paused: paused})
 		}
 	})
-	s.quit = widget.NewButtonWithIcon(txtQuit, theme.CancelIcon(), func() { s.send(ipc.Quit{}) })
+	s.quit = widget.NewButtonWithIcon(txtQuit.String(), theme.CancelIcon(), func() { s.send(ipc.Quit{}) })
 	hint := widget.NewRichText(&widget.TextSegment{
-		Text:  txtNoTrayHint,
+		Text:  txtNoTrayHint.String(),
 		Style: quiet,
 	})
 	hint.Wrapping = fyne.TextWrapWord
@@ -91,11 +89,11 @@ func (s *Status) SetState(st ipc.State) {
 	}
 	switch {
 	case st.User != "" && st.Server != "":
-		s.account.SetText(fmt.Sprintf(txtUserOnServerFmt, st.User, st.Server))
+		s.account.SetText(txtUserOnServerFmt.F(st.User, st.Server))
 	case st.Server != "":
 		s.account.SetText(st.Server)
 	default:
-		s.account.SetText(txtNoAccount)
+		s.account.SetText(txtNoAccount.String())
 	}
 	s.note.SetText(clip(st.KeyringNote))
 	setVisible(s.note, st.KeyringNote != "")

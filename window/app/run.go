@@ -12,6 +12,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"tasktray/assets"
+	"tasktray/i18n"
 	"tasktray/ipc"
 	"tasktray/window"
 )
@@ -20,8 +21,10 @@ import (
 // window fed by the agent's messages on in, and writes what the user does to
 // out. It returns once the window has closed: closed by the user (out gets
 // ipc.Closed), on ipc.Close, after a successful login, or at EOF on in,
-// which means the agent is gone. The error is nil unless in broke.
+// which means the agent is gone. The error is nil unless in broke. It speaks
+// the language the agent passed in i18n.EnvVar.
 func Run(view string, in io.Reader, out io.Writer) error {
+	i18n.FromEnv() // the agent's language, which may be the user's choice over the system's
 	a := fyneapp.NewWithID(window.AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.AppIcon))
 	conn := ipc.NewConn(in, out)
