@@ -110,6 +110,7 @@ type Agent struct {
 	windows     map[string]*window
 	noHost      bool
 	quitting    bool
+	prefs       prefs // settings, quiet hours, do not disturb: settings.go
 
 	// Windows get the state at most every windowFlush: a burst of tasks
 	// must not turn into a burst of task lists on the pipe.
@@ -199,6 +200,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		}
 	}()
 
+	a.loadSettings(ctx)
 	a.start(ctx)
 	a.render()
 
@@ -277,6 +279,8 @@ func (a *Agent) onEvent(ctx context.Context, ev any) {
 		a.onTokenLoaded(ctx, ev)
 	case tokenSaved:
 		a.onTokenSaved(ev)
+	case settingsEvent:
+		ev.handle(ctx, a)
 	case popupFailed:
 		a.log.Warn("popup failed", "err", ev.err)
 	}
@@ -350,6 +354,8 @@ func (a *Agent) onWindowMsg(ctx context.Context, view string, m ipc.Message) {
 		a.openWindow(ctx, m.View)
 	case ipc.Quit:
 		a.quitting = true
+	case ipc.GetSettings, ipc.SaveSettings:
+		a.onSettingsMsg(view, m)
 	case ipc.Closed:
 		// the process exits by itself; windowExited cleans up
 	}

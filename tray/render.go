@@ -18,6 +18,7 @@ func (a *Agent) render() {
 		Unread: a.recent.unread,
 		Status: a.status(),
 		Paused: a.paused,
+		Quiet:  a.quietNow(), // quiet hours or do not disturb: quiet.go
 	}
 	if a.loggedIn {
 		v.User = a.account.Username
