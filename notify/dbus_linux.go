@@ -254,7 +254,8 @@ func (n *DBus) show(ctx context.Context, p Popup) (daemon string, err error) {
 	if caps["actions"] && webURL(p.URL) {
 		// "default" is a click on the popup itself; "open" a button for
 		// desktops that show actions as buttons.
-		actions = []string{"default", textOpen, "open", textOpen}
+		open := textOpen.String()
+		actions = []string{"default", open, "open", open}
 		link = p.URL
 	}
 	urgency := urgencyOf(p.Priority)

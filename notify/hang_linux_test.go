@@ -140,7 +140,7 @@ func tasksIn(titles []string) int {
 	n := 0
 	for _, title := range titles {
 		var k int
-		if _, err := fmt.Sscanf(title, textNewTasks, &k); err == nil {
+		if _, err := fmt.Sscanf(title, "%d new tasks", &k); err == nil {
 			n += k
 		} else {
 			n++

@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -158,7 +157,7 @@ func TestQueueFoldsABurstOnce(t *testing.T) {
 	queueShow(t, q, task(0))
 	<-next.started
 	summary := func(n int) Popup {
-		return Popup{ID: SummaryID, Title: fmt.Sprintf(textNewTasks, n), Body: "Latest: task x", Count: n}
+		return Popup{ID: SummaryID, Title: textNewTasks.N(n), Body: "Latest: task x", Count: n}
 	}
 	queueShow(t, q, summary(10))
 	queueShow(t, q, summary(20)) // folds the summary of 10
