@@ -10,8 +10,8 @@ import (
 
 const (
 	family = "👨\u200d👩\u200d👧\u200d👦" // 7 runes, 25 bytes, one character
-	flag   = "🇨🇳"                         // 2 runes, 8 bytes
-	han    = "\u1112\u1161\u11ab"           // 한 as jamo: 3 runes, 9 bytes
+	flag   = "🇨🇳"                     // 2 runes, 8 bytes
+	han    = "\u1112\u1161\u11ab"     // 한 as jamo: 3 runes, 9 bytes
 )
 
 func TestRunes(t *testing.T) {
