@@ -10,9 +10,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 
 	"tasktray/auth"
+	"tasktray/internal/neterr"
 )
 
 // StatusErr words an unexpected HTTP status: 3xx and most 4xx wrap
@@ -71,7 +71,7 @@ func RequestErr(ctx context.Context, host string, err error) error {
 			return fmt.Errorf("%w: no host named %s", auth.ErrUnreachable, dns.Name)
 		}
 		return fmt.Errorf("%w: cannot look up %s", auth.ErrUnreachable, dns.Name)
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case neterr.Refused(err): // not syscall.ECONNREFUSED: Windows answers WSAECONNREFUSED
 		return fmt.Errorf("%w: nothing is listening at %s (connection refused)", auth.ErrUnreachable, host)
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return fmt.Errorf("%w: %s did not answer in time", auth.ErrUnreachable, host)
