@@ -31,10 +31,28 @@ func streamTop(ctx context.Context, d conn.Dialer, acc auth.Account, token strin
 	if err != nil {
 		return "", err
 	}
+	return p.streamTop(ctx, d, token)
+}
+
+var _ conn.HistoryLocator = (*Protocol)(nil)
+
+// HistoryNow returns where the channel's stream stands now, as the login's
+// resume point is (streamTop, over a link of its own, through the Dialer).
+// conn asks it when it has no resume point at all (a damaged cursor file
+// after an app restart): without a position the first subscribe takes the
+// stream from wherever it stands when the subscribe arrives, and a task
+// published between the link's open and then was lost.
+func (p *Protocol) HistoryNow(ctx context.Context, token string) (string, error) {
+	return p.streamTop(ctx, p.Dialer, token)
+}
+
+// streamTop is the look at the stream of the package's streamTop, on p's
+// address and channel; nil d means conn.NewDialer with p's CA file.
+func (p *Protocol) streamTop(ctx context.Context, d conn.Dialer, token string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	if d == nil {
-		wd, err := conn.NewDialer(acc.CAFile)
+		wd, err := conn.NewDialer(p.caFile)
 		if err != nil {
 			return "", err
 		}

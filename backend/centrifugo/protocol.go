@@ -50,6 +50,11 @@ type Protocol struct {
 	// PongWait is how long a silent link may last. No WebSocket pings are
 	// sent: the server's {} pings, answered with {}, keep the link alive.
 	PongWait time.Duration
+	// Dialer opens the short link on which HistoryNow looks at the stream;
+	// nil means conn.NewDialer with the account's CA file. Set it to the
+	// Client's Dialer when that one is special.
+	Dialer conn.Dialer
+	caFile string // the account's, for HistoryNow's default dialer
 }
 
 var (
@@ -72,7 +77,7 @@ func New(a auth.Account) (*Protocol, error) {
 	}
 	u := base.JoinPath("connection", "websocket")
 	u.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
-	p := &Protocol{url: u, channel: channel, PongWait: DefaultPongWait}
+	p := &Protocol{url: u, channel: channel, PongWait: DefaultPongWait, caFile: a.CAFile}
 	if tokenURL := a.Options[OptionTokenURL]; tokenURL != "" {
 		acc := a
 		acc.Server = tokenURL

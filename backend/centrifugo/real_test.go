@@ -17,6 +17,8 @@ package centrifugo_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -424,4 +426,31 @@ func TestRealPublishRightAfterLogin(t *testing.T) {
 		StartFrom: f.session.Resume, Backoff: backendtest.FastBackoff, StableAfter: 200 * time.Millisecond})
 	r.WaitFor(waitLong, early)
 	f.checkExactlyOnce(t, r, channel, "publish right after login", []string{early})
+}
+
+// An app restart whose cursor file was damaged (and without the login's
+// resume point, which is not kept) loses nothing published the moment its
+// link is up: conn asks where the stream stands before the first dial
+// (conn.HistoryLocator, the login's short look at the stream), so the
+// first subscribe recovers from there. Without it, the subscribe took the
+// stream from wherever it stood when it arrived, and a task published
+// between the link's open and the subscribe was lost (chaos
+// centrifugo/corrupt cursor: 1 lost, the marker, and the run froze).
+func TestRealDamagedCursorLosesNothing(t *testing.T) {
+	f := setup(t, time.Hour)
+	cursor := backendtest.CursorFile(t)
+	r := f.startSubscribed(t, f.session.Token, cursor, backendtest.FastBackoff)
+	var published []string
+	for round := range 10 {
+		r.Stop()
+		if err := os.WriteFile(cursor.Path, []byte("{\"resume\":\"12@E\",\"seen\":[\x00garbage"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r = f.start(t, f.session.Token, cursor, backendtest.FastBackoff)
+		r.WaitState(waitLong, "connected", func(s conn.State) bool { return s.Phase == conn.Connected })
+		id := f.publish(t, fmt.Sprintf("round %d, the moment the link is up", round))
+		published = append(published, id)
+		r.WaitFor(waitLong, id)
+	}
+	f.checkExactlyOnce(t, r, channel, "damaged cursor", published[len(published)-1:])
 }
