@@ -293,7 +293,7 @@ func (c *Client) Run(ctx context.Context) error {
 	if err != nil {
 		c.log.Warn("the saved resume point could not be read; starting afresh", "err", err)
 		cur = Cursor{}
-		publishNewest(c.gaps, Gap{Before: c.cfg.Clock.Now(), Reason: msgCursorDamaged})
+		publishNewest(c.gaps, Gap{Before: c.cfg.Clock.Now(), Reason: msgCursorDamaged.String()})
 	}
 	c.pos = newPosition(cur)
 	if c.pos.resume == "" && c.cfg.StartFrom != "" {
@@ -315,7 +315,7 @@ func (c *Client) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		token := c.currentToken()
 		if token == "" {
-			c.moveTo(State{Phase: Disconnected, Reason: msgNotLoggedIn})
+			c.moveTo(State{Phase: Disconnected, Reason: msgNotLoggedIn.String()})
 			c.waitForToken(ctx)
 			attempt, at = 0, 0
 			continue
@@ -336,7 +336,7 @@ func (c *Client) Run(ctx context.Context) error {
 		switch {
 		case errors.Is(err, ErrUnauthorized):
 			c.log.Warn("server refused the token; waiting for a new login", "err", err, "server", c.server)
-			c.moveTo(State{Phase: AuthRequired, Reason: msgLogInRequired + err.Error(), Generation: c.gen, Server: c.server})
+			c.moveTo(State{Phase: AuthRequired, Reason: msgLogInRequired.F(err), Generation: c.gen, Server: c.server})
 			c.waitForToken(ctx)
 			attempt, at = 0, 0
 			continue
@@ -400,7 +400,7 @@ func (c *Client) waitForToken(ctx context.Context) {
 			if c.currentToken() != "" {
 				return
 			}
-			c.moveTo(State{Phase: Disconnected, Reason: msgNotLoggedIn})
+			c.moveTo(State{Phase: Disconnected, Reason: msgNotLoggedIn.String()})
 		case <-c.kick:
 			if c.currentToken() != "" {
 				c.log.Info("trying the token once more, as asked")
@@ -532,7 +532,7 @@ func (c *Client) linkUp(ctx context.Context, token string, ws *websocket.Conn, s
 	apply := func(dec Decoded) error {
 		if dec.Keepalive != nil {
 			if err := dec.Keepalive.check(); err != nil {
-				return fmt.Errorf(msgBadKeepalive, err)
+				return msgBadKeepalive.Err(err)
 			}
 			l.setKeepalive(*dec.Keepalive)
 		}
@@ -544,7 +544,7 @@ func (c *Client) linkUp(ctx context.Context, token string, ws *websocket.Conn, s
 				case err := <-l.failed:
 					return err
 				default:
-					return errors.New(msgClosedReplying)
+					return msgClosedReplying.Err()
 				}
 			case <-linkCtx.Done():
 				return linkCtx.Err()
@@ -586,7 +586,7 @@ func (c *Client) linkUp(ctx context.Context, token string, ws *websocket.Conn, s
 		return uptime(), why
 	}
 	if err != nil {
-		return uptime(), fmt.Errorf(msgBackfillFailed, err)
+		return uptime(), msgBackfillFailed.Err(err)
 	}
 	if err := apply(missed); err != nil {
 		return uptime(), err
@@ -693,7 +693,7 @@ func (c *Client) dial(ctx context.Context, token string) (*websocket.Conn, Sessi
 			return nil, nil, fmt.Errorf("%w (HTTP %d at the handshake)", ErrUnauthorized, resp.StatusCode)
 		}
 		if resp != nil {
-			return nil, nil, fmt.Errorf(msgHandshakeRefused, resp.StatusCode)
+			return nil, nil, msgHandshakeRefused.Err(resp.StatusCode)
 		}
 		return nil, nil, err
 	}

@@ -96,14 +96,14 @@ func (c *Client) readError(err error) error {
 		if unauthorizedClose(c.proto, ce.Code, ce.Text) {
 			return fmt.Errorf("%w (close %d %q)", ErrUnauthorized, ce.Code, ce.Text)
 		}
-		return fmt.Errorf(msgServerClosed, ce.Code, ce.Text)
+		return msgServerClosed.Err(ce.Code, ce.Text)
 	}
 	if errors.Is(err, websocket.ErrReadLimit) {
-		return fmt.Errorf(msgOverLimit, c.cfg.ReadLimit)
+		return msgOverLimit.Err(c.cfg.ReadLimit)
 	}
 	var ne interface{ Timeout() bool }
 	if errors.As(err, &ne) && ne.Timeout() {
-		return errors.New(msgNoAnswer)
+		return msgNoAnswer.Err()
 	}
 	return err
 }
@@ -194,7 +194,7 @@ func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 		}
 		raw.SetWriteDeadline(time.Time{})
 		if err != nil {
-			return fmt.Errorf(msgWriteFailed, err)
+			return msgWriteFailed.Err(err)
 		}
 		return nil
 	}
