@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 )
 
-// ErrAlreadyRunning is what Lock returns while another agent of this user
-// holds the lock.
-var ErrAlreadyRunning = errors.New(MsgAlreadyRunning)
+// ErrAlreadyRunning is what Lock and StartInstance return while another
+// agent of this user holds the lock.
+var ErrAlreadyRunning = errors.New("tasktray is already running")
 
 // lockName is the lock file in the user's runtime (or state) directory.
 const lockName = "tasktray.lock"
@@ -38,4 +38,15 @@ func Lock(dir string) (release func(), err error) {
 		return nil, ErrAlreadyRunning
 	}
 	return func() { f.Close() }, nil // closing the file drops the lock
+}
+
+// lockFree says whether no agent holds the lock in dir (it takes the lock
+// and drops it at once).
+func lockFree(dir string) bool {
+	release, err := Lock(dir)
+	if err != nil {
+		return false
+	}
+	release()
+	return true
 }
