@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -166,7 +167,15 @@ func TestDocExamples(t *testing.T) {
 
 func TestFromAccountAndSystemProfile(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("XDG_CONFIG_DIRS", filepath.Join(dir, "none")+string(os.PathListSeparator)+dir)
+	// Point the system folder at dir the way each OS lets it be found.
+	switch runtime.GOOS {
+	case "windows":
+		t.Setenv("ProgramData", dir)
+	case "darwin":
+		t.Skip("the macOS folder is fixed: /Library/Application Support/tasktray")
+	default:
+		t.Setenv("XDG_CONFIG_DIRS", filepath.Join(dir, "none")+string(os.PathListSeparator)+dir)
+	}
 	if path, err := FindSystemProfile(); err != nil || path != "" {
 		t.Fatalf("FindSystemProfile with none = %q, %v", path, err)
 	}
