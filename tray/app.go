@@ -28,7 +28,10 @@ type Options struct {
 	// -profile, already checked (custom.LoadProfile); "" looks for the
 	// system-wide one.
 	Profile string
-	Logger  *slog.Logger
+	// Requests delivers what another start of tasktray asks
+	// (Instance.Requests); nil when nothing can reach this agent.
+	Requests <-chan Request
+	Logger   *slog.Logger
 }
 
 // Main runs the agent with the desktop's tray, popups and keyring until ctx
@@ -109,8 +112,9 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 			child.SetLogger(log) // the lines it skips go to the agent's log
 			return child, nil
 		},
-		Login:  opts.Demo,
-		Logger: log,
+		Login:    opts.Demo,
+		Requests: opts.Requests,
+		Logger:   log,
 	}
 	cfg.Profile, cfg.ProfileFixed = opts.Profile, opts.Profile != ""
 	if opts.Profile == "" && opts.Demo == nil {
