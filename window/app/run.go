@@ -28,15 +28,19 @@ func Run(view string, in io.Reader, out io.Writer) error {
 	a := fyneapp.NewWithID(window.AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.AppIcon))
 	conn := ipc.NewConn(in, out)
-	session, err := window.NewSession(a, view, func(m ipc.Message) {
+	send := func(m ipc.Message) {
 		if err := conn.Send(m); err != nil {
 			// The agent no longer listens: nothing this window does matters.
 			// Stop the driver as Session.Close does, and for its reason.
 			fmt.Fprintln(os.Stderr, "tasktray window:", err)
 			a.Driver().Quit()
 		}
-	})
-	if err != nil {
+	}
+	var session viewSession
+	var err error
+	if view == ipc.ViewSettings {
+		session = window.NewSettingsSession(a, send)
+	} else if session, err = window.NewSession(a, view, send); err != nil {
 		return err
 	}
 	readErr := make(chan error, 1)
@@ -58,7 +62,7 @@ func Run(view string, in io.Reader, out io.Writer) error {
 // receive applies the agent's messages to session on the Fyne goroutine until
 // conn's input ends; conn skips (and logs) lines that are not messages. It
 // returns nil at EOF.
-func receive(conn *ipc.Conn, session *window.Session) error {
+func receive(conn *ipc.Conn, session viewSession) error {
 	for {
 		m, err := conn.Receive()
 		switch {
@@ -67,6 +71,19 @@ func receive(conn *ipc.Conn, session *window.Session) error {
 		case err != nil:
 			return err
 		}
+		if l, ok := m.(ipc.Language); ok {
+			// The user picked a language in settings: texts made from now
+			// on speak it.
+			i18n.SetLanguage(l.Language)
+		}
 		fyne.Do(func() { session.Handle(m) })
 	}
+}
+
+// viewSession is a window of this process: window.Session, or the settings
+// window's window.SettingsSession.
+type viewSession interface {
+	Window() fyne.Window
+	Handle(ipc.Message)
+	Close()
 }
