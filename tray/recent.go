@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"tasktray/conn"
+	"tasktray/internal/textcut"
 	"tasktray/ipc"
 )
 
@@ -39,20 +40,13 @@ func capTask(t conn.Task) conn.Task {
 	return t
 }
 
-// cut is s up to its first n characters, never ending mid-character.
+// cut is s up to its first n characters (runes), never ending inside one
+// (textcut.Runes).
 func cut(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	i := 0
-	for range n {
-		if i >= len(s) {
-			return s
-		}
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return s[:i]
+	return textcut.Runes(s, n)
 }
 
 // size is what t costs in memory, counted against MaxRecentBytes.
@@ -259,17 +253,13 @@ func (t recentTask) listed() ipc.Task {
 	}
 }
 
-// preview cuts s to at most n characters, the last of them "…".
+// preview cuts s to at most n characters (runes), the last of them "…",
+// never inside a character (textcut.Runes).
 func preview(s string, n int) string {
 	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	cut := 0
-	for range n - 1 {
-		_, size := utf8.DecodeRuneInString(s[cut:])
-		cut += size
-	}
-	return s[:cut] + "…"
+	return textcut.Runes(s, n-1) + "…"
 }
 
 // whole is s, or "" when it is longer than max bytes: an ID or a URL cut
