@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"tasktray/i18n"
+
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -18,7 +20,7 @@ var (
 	ErrAccountCorrupt = errors.New("the account file is damaged")
 	// ErrBadURL means a server URL is not one tasktray can use; the wrapping
 	// error says why.
-	ErrBadURL = errors.New("invalid server URL")
+	ErrBadURL = i18n.NewError("auth.err.bad_url", "invalid server URL", "服务器地址无效")
 )
 
 // AccountPath is where the account is kept:
@@ -98,37 +100,36 @@ func SaveAccount(path string, a Account) error {
 func ValidateServerURL(raw string, allowInsecure bool) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return nil, fmt.Errorf("%w: it is empty", ErrBadURL)
+		return nil, msgURLEmpty.Err(ErrBadURL)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Parse quotes the URL, and its parts can hold a password
 		// (https://user:secret/ parses "secret" as a port).
 		if strings.Contains(raw, "@") {
-			return nil, fmt.Errorf("%w: it cannot be read as a URL", ErrBadURL)
+			return nil, msgURLUnreadable.Err(ErrBadURL)
 		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("%w: %v", ErrBadURL, err)
+		return nil, msgURLParse.Err(ErrBadURL, err)
 	}
 	switch {
 	case u.Scheme == "" || u.Opaque != "":
 		// "tasks.example.com:8443" parses as scheme "tasks.example.com".
-		return nil, fmt.Errorf("%w: it must start with https:// (or http:// for a server on this computer)", ErrBadURL)
+		return nil, msgURLNoScheme.Err(ErrBadURL)
 	case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ws" && u.Scheme != "wss":
-		return nil, fmt.Errorf("%w: %s:// is not supported; use https://", ErrBadURL, u.Scheme)
+		return nil, msgURLScheme.Err(ErrBadURL, u.Scheme)
 	case u.User != nil:
-		return nil, fmt.Errorf("%w: it must not contain a user name or password; type them in the login form", ErrBadURL)
+		return nil, msgURLUser.Err(ErrBadURL)
 	case u.Hostname() == "":
-		return nil, fmt.Errorf("%w: it has no host", ErrBadURL)
+		return nil, msgURLNoHost.Err(ErrBadURL)
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("%w: it must not contain ? or #", ErrBadURL)
+		return nil, msgURLQuery.Err(ErrBadURL)
 	}
 	if (u.Scheme == "http" || u.Scheme == "ws") && !allowInsecure && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("%w: %s:// to %s would send your password and token unencrypted; use https:// or allow insecure connections",
-			ErrInsecure, u.Scheme, u.Hostname())
+		return nil, msgURLInsecure.Err(ErrInsecure, u.Scheme, u.Hostname())
 	}
 	u.Host = strings.ToLower(u.Host)
 	u.Path = strings.TrimRight(u.Path, "/")
@@ -158,7 +159,7 @@ func TLSConfig(a Account) (*tls.Config, error) {
 	}
 	pem, err := os.ReadFile(a.CAFile)
 	if err != nil {
-		return nil, fmt.Errorf("%w: cannot read the CA file: %w", ErrTLS, err)
+		return nil, msgCAUnreadable.Err(ErrTLS, err)
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
@@ -166,7 +167,7 @@ func TLSConfig(a Account) (*tls.Config, error) {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%w: the CA file %s holds no PEM certificate", ErrTLS, a.CAFile)
+		return nil, msgCANoPEM.Err(ErrTLS, a.CAFile)
 	}
 	cfg.RootCAs = pool
 	return cfg, nil

@@ -5,9 +5,9 @@
 package auth
 
 import (
+	"tasktray/i18n"
+
 	"context"
-	"errors"
-	"fmt"
 	"time"
 )
 
@@ -47,7 +47,7 @@ type Credentials struct {
 // before any request.
 func (c Credentials) Check() error {
 	if c.Username == "" || c.Password == "" {
-		return fmt.Errorf("%w: both are needed", ErrBadCredentials)
+		return msgBothNeeded.Err(ErrBadCredentials)
 	}
 	return nil
 }
@@ -77,10 +77,10 @@ type Authenticator interface {
 
 // Login errors the UI tells apart.
 var (
-	ErrBadCredentials = errors.New("wrong username or password")
-	ErrUnreachable    = errors.New("server unreachable")
-	ErrTLS            = errors.New("TLS certificate problem")
-	ErrNotServer      = errors.New("not a server of this kind")
-	ErrInsecure       = errors.New("insecure connection to a non-loopback host")
-	ErrNotSupported   = errors.New("not supported by this server kind")
+	ErrBadCredentials = i18n.NewError("auth.err.bad_credentials", "wrong username or password", "用户名或密码错误")
+	ErrUnreachable    = i18n.NewError("auth.err.unreachable", "server unreachable", "无法连接服务器")
+	ErrTLS            = i18n.NewError("auth.err.tls", "TLS certificate problem", "TLS 证书有问题")
+	ErrNotServer      = i18n.NewError("auth.err.not_server", "not a server of this kind", "不是该类型的服务器")
+	ErrInsecure       = i18n.NewError("auth.err.insecure", "insecure connection to a non-loopback host", "与非本机主机的连接不安全")
+	ErrNotSupported   = i18n.NewError("auth.err.not_supported", "not supported by this server kind", "该类型的服务器不支持此操作")
 )

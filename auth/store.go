@@ -64,8 +64,9 @@ type TokenStore struct {
 	mu sync.Mutex
 	// memory holds the tokens the keyring could not take, by KeyringUser.
 	memory map[string]string
-	// reason is why tokens are not persistent; "" while the keyring works.
-	reason string
+	// notKept is why tokens are not persistent, worded by reasonFor when
+	// shown (so in the language then in use); nil while the keyring works.
+	notKept error
 	// err is what the keyring said last; nil while it works.
 	err error
 }
@@ -80,7 +81,7 @@ func NewTokenStore(k Keyring) *TokenStore {
 func (s *TokenStore) Persistent() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.reason == ""
+	return s.notKept == nil
 }
 
 // Reason says in plain words, for the UI, why tokens are not persistent; it
@@ -88,7 +89,7 @@ func (s *TokenStore) Persistent() bool {
 func (s *TokenStore) Reason() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.reason
+	return reasonFor(s.notKept)
 }
 
 // Err returns what the keyring said the last time the store used it (never
@@ -131,7 +132,7 @@ func (s *TokenStore) Save(ctx context.Context, sess Session) error {
 	} else {
 		delete(s.memory, user)
 	}
-	s.reason, s.err = reasonFor(err), keyringErr(err)
+	s.notKept, s.err = notKeptBy(err), keyringErr(err)
 	return nil
 }
 
@@ -183,7 +184,7 @@ func (s *TokenStore) noteKeyring(err error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.reason, s.err = reasonFor(err), keyringErr(err)
+	s.notKept, s.err = notKeptBy(err), keyringErr(err)
 }
 
 // keyringErr is err as what it says about the keyring: nothing for a token
@@ -199,23 +200,31 @@ func isContextErr(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
+// notKeptBy is err when it keeps tokens out of the keyring; nil when the
+// keyring works (nothing saved yet is no failure).
+func notKeptBy(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
 // reasonFor words a keyring error for the user; "" when the keyring works.
 func reasonFor(err error) string {
-	const after = ", so you will need to log in again next time."
 	switch {
 	case err == nil, errors.Is(err, ErrNotFound):
 		return ""
 	case errors.Is(err, errNoSecretService):
-		return "No keyring is running (install gnome-keyring or KeePassXC with Secret Service)" + after
+		return msgKeyringNone.String()
 	case errors.Is(err, ErrKeyringLocked):
-		return "The keyring is locked: your login is kept until you quit, and saved there once you unlock it."
+		return msgKeyringLocked.String()
 	case errors.Is(err, ErrKeyringTimeout):
-		return "The keyring did not answer in time" + after
+		return msgKeyringSlow.String()
 	case errors.Is(err, ErrTokenTooLarge):
-		return "The server's token is too large for the keyring" + after
+		return msgKeyringTooLarge.String()
 	}
 	detail := strings.TrimPrefix(err.Error(), ErrKeyringUnavailable.Error()+": ")
-	return "The keyring could not be used (" + detail + ")" + after
+	return msgKeyringOther.F(detail)
 }
 
 // write saves token under user, split into chunks when it is long, and

@@ -384,14 +384,17 @@ func LoginResultOf(err error) LoginResult {
 	return LoginResult{ErrorKind: kind, Error: detail}
 }
 
-// cutWords removes words, and the ": " after them, from s: "server
-// unreachable: dial tcp: refused" becomes "dial tcp: refused".
+// cutWords removes words, and the ": " (or the Chinese "：") after them,
+// from s: "server unreachable: dial tcp: refused" becomes "dial tcp:
+// refused".
 func cutWords(s, words string) string {
 	if s == words {
 		return ""
 	}
-	if before, after, ok := strings.Cut(s, words+": "); ok {
-		return before + after
+	for _, colon := range []string{": ", "："} {
+		if before, after, ok := strings.Cut(s, words+colon); ok {
+			return before + after
+		}
 	}
 	return s
 }
