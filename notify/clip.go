@@ -2,7 +2,8 @@ package notify
 
 import (
 	"strings"
-	"unicode/utf8"
+
+	"tasktray/internal/textcut"
 )
 
 // Byte caps on a popup's text. Daemons show a few lines at most, a task's
@@ -25,8 +26,10 @@ func clipPopup(p Popup) Popup {
 }
 
 // clip returns s as valid UTF-8 without NUL (D-Bus strings can carry
-// neither; godbus refuses to send them), cut at a rune boundary to at most
-// max bytes, ending in an ellipsis when cut and there is room for one.
+// neither; godbus refuses to send them), cut to at most max bytes, never
+// inside a character (textcut.Bytes: an emoji sequence, a jamo syllable, an
+// accented letter stay whole), ending in an ellipsis when cut and there is
+// room for one.
 func clip(s string, max int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\x00", "")
@@ -38,8 +41,5 @@ func clip(s string, max int) string {
 	if cut < 0 {
 		end, cut = "", max
 	}
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + end
+	return textcut.Bytes(s, cut) + end
 }
