@@ -10,8 +10,8 @@ import (
 // or a Korean syllable spelt in jamo, or between a letter and its accent.
 func TestClipKeepsWholeCharacters(t *testing.T) {
 	family := "👨\u200d👩\u200d👧\u200d👦" // 25 bytes, one character
-	flag := "🇨🇳"                         // 8 bytes, one character
-	han := "\u1112\u1161\u11ab"           // 한 in jamo: 9 bytes, one character
+	flag := "🇨🇳"                       // 8 bytes, one character
+	han := "\u1112\u1161\u11ab"        // 한 in jamo: 9 bytes, one character
 	tests := []struct {
 		name, in string
 		max      int
