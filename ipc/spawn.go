@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +26,9 @@ type Child struct {
 	in  *Conn // reads stdout; never writes
 	out *writer
 	cmd *exec.Cmd
+
+	killed atomic.Bool // Kill was called: Wait says so
+	waited atomic.Bool // Wait has returned: the process is gone
 }
 
 // Spawn starts exe with args, wired to a Conn over its stdin and stdout; its
@@ -90,9 +94,12 @@ func (c *Child) Pid() int { return c.cmd.Process.Pid }
 // Kill ends the child at once and drops what waits to be sent to it; every
 // later Send fails. Killing a child that has already exited is not an error.
 func (c *Child) Kill() error {
+	c.killed.Store(true)
 	c.out.fail(errKilled)
 	c.out.halt()
-	if err := c.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+	// After Wait, Unix says os.ErrProcessDone but Windows has released the
+	// process handle and says EINVAL: either way the child is gone.
+	if err := c.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) && !c.waited.Load() {
 		return fmt.Errorf("ipc: kill window process %d: %w", c.Pid(), err)
 	}
 	return nil
@@ -100,12 +107,18 @@ func (c *Child) Kill() error {
 
 // Wait waits for the child to exit and releases its pipes and resources. It
 // returns nil when the process exited with status 0 and otherwise, as
-// exec.Cmd.Wait does, an *exec.ExitError (a killed child's says "signal:
-// killed"). Call it exactly once, after Receive has returned an error. The
-// goroutine that feeds the window's stdin has ended when it returns.
+// exec.Cmd.Wait does, an *exec.ExitError; for a child that Kill ended
+// (stuck windows included), wrapped in an error that says the agent killed
+// it: on Windows a killed process just exits with status 1, no signal tells.
+// Call it exactly once, after Receive has returned an error. The goroutine
+// that feeds the window's stdin has ended when it returns.
 func (c *Child) Wait() error {
 	c.out.halt()
 	err := c.cmd.Wait() // closes stdin, which ends a write still under way
+	c.waited.Store(true)
 	c.out.end()
+	if err != nil && c.killed.Load() {
+		return fmt.Errorf("%w (%w)", errKilled, err)
+	}
 	return err
 }

@@ -3,6 +3,7 @@ package ipc
 import (
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -90,8 +91,11 @@ func expectKilled(t *testing.T, child *Child) {
 	if _, err := receiveWithin(t, child, 30*time.Second); err != io.EOF {
 		t.Fatalf("Receive = %v, want io.EOF once the stuck window is killed", err)
 	}
+	// Windows ends a killed process with exit status 1, not a signal (-1):
+	// Wait's errKilled is what says the agent killed it, on every OS.
 	var exit interface{ ExitCode() int }
-	if err := child.Wait(); !errors.As(err, &exit) || exit.ExitCode() != -1 {
+	err := child.Wait()
+	if !errors.Is(err, errKilled) || !errors.As(err, &exit) || (runtime.GOOS != "windows" && exit.ExitCode() != -1) {
 		t.Errorf("Wait = %v, want the window killed", err)
 	}
 }
