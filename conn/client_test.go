@@ -461,15 +461,20 @@ func TestNewRejectsBadKeepalive(t *testing.T) {
 func TestServerAnnouncedKeepaliveStopsHeartbeats(t *testing.T) {
 	srv := newFakeServer(t)
 	srv.set(func(s *fakeServer) { s.hello = []byte(`{"type":"hello","epoch":"e1","ping_period":1}`) })
-	h := start(t, srv, nil)
+	clock := &manualClock{}
+	h := start(t, srv, func(c *conn.Config) { c.Clock = clock })
 	h.waitPhase(t, conn.Connected)
 	srv.waitLinks(t, 1)
-	srv.publish("marker") // delivered after the hello, so the hello has been applied
-	h.expectNext(t, "marker")
-	time.Sleep(100 * time.Millisecond) // a heartbeat already being written may still land
-	_, before, _ := srv.get()
-	time.Sleep(300 * time.Millisecond) // six heartbeat periods of fastProtocol
-	if _, after, _ := srv.get(); after != before {
-		t.Fatalf("%d text heartbeats after the server said it pings", after-before)
-	}
+	// The marker: the writer arms its suspend poll on the injected clock
+	// only once neither keepalive timer runs, so a pending poll timer is
+	// the writer saying it has applied the hello and stopped heartbeating.
+	// A writer that kept its heartbeat timer never arms it.
+	waitFor(t, "the writer to stop its heartbeat timer (its suspend poll armed)", func() bool {
+		clock.mu.Lock()
+		defer clock.mu.Unlock()
+		return len(clock.timers[connectedPoll]) > 0
+	})
+	// And the link still delivers.
+	srv.publish("after the hello")
+	h.expectNext(t, "after the hello")
 }
