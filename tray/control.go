@@ -47,7 +47,9 @@ func NewRequest(cmd Command) (Request, <-chan error) {
 	return Request{Command: cmd, done: done}, done
 }
 
-func (r Request) answer(err error) {
+// Answer tells the endpoint that asked what came of it: nil once done, or
+// why not. The agent's loop answers each request once; it never blocks.
+func (r Request) Answer(err error) {
 	if r.done != nil {
 		r.done <- err
 	}
@@ -79,16 +81,16 @@ func (a *Agent) onRequest(ctx context.Context, req Request) {
 		}
 		a.openWindow(ctx, view)
 		if a.windows[view] == nil {
-			req.answer(errors.New(msgWindowFailed.String()))
+			req.Answer(errors.New(msgWindowFailed.String()))
 			return
 		}
 	case CommandQuit:
 		a.quitting = true
 	default:
-		req.answer(errors.New(msgUnknownCommand.String()))
+		req.Answer(errors.New(msgUnknownCommand.String()))
 		return
 	}
-	req.answer(nil)
+	req.Answer(nil)
 }
 
 // loopWait bounds how long an endpoint waits for the agent's loop to take

@@ -42,7 +42,7 @@ func answerRequests(ctx context.Context, reqs <-chan Request, answer error) <-ch
 			select {
 			case r := <-reqs:
 				got <- r.Command
-				r.answer(answer)
+				r.Answer(answer)
 			case <-ctx.Done():
 				return
 			}

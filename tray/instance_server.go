@@ -49,6 +49,10 @@ func StartInstance(ctx context.Context, dir string, log *slog.Logger) (*Instance
 	return in, nil
 }
 
+// InstanceDir is where this user's lock and socket are: the runtime
+// directory (per login, on a tmpfs), else the state directory.
+func InstanceDir() string { return lockDir() }
+
 // Requests delivers what another start asks; give it to Config.Requests.
 func (in *Instance) Requests() <-chan Request { return in.requests }
 

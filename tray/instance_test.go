@@ -53,7 +53,7 @@ func TestInstanceHelperProcess(t *testing.T) {
 		select {
 		case r := <-in.Requests():
 			fmt.Println(r.Command)
-			r.answer(nil)
+			r.Answer(nil)
 			if r.Command == CommandQuit {
 				in.Close()
 				os.Exit(0) // its stdin reader would fail goleak

@@ -30,6 +30,8 @@ func Agent(args []string) int {
 	profile := fs.String("profile", "", "log in to an existing backend described by this profile (docs/custom.md); the login window then asks only for the username and password")
 	verbose := fs.Bool("v", false, "log debug details")
 	showVersion := fs.Bool("version", false, "print the version, commit and build date, and exit")
+	show := fs.Bool("show", false, msgFlagShow.String())
+	quit := fs.Bool("quit", false, msgFlagQuit.String())
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -39,6 +41,17 @@ func Agent(args []string) int {
 	if *showVersion {
 		fmt.Println(version.Get())
 		return 0
+	}
+	if *show && *quit {
+		fmt.Fprintln(os.Stderr, msgShowAndQuit)
+		return 2
+	}
+	if *show || *quit {
+		cmd := tray.CommandShow
+		if *quit {
+			cmd = tray.CommandQuit
+		}
+		return command(context.Background(), tray.InstanceDir(), cmd, os.Stdout, os.Stderr)
 	}
 
 	// A bad profile stops here, before anything starts half-configured.
@@ -57,18 +70,13 @@ func Agent(args []string) int {
 	defer stop()
 
 	// Before anything else starts: a second agent would pop every task
-	// twice and write the cursor file beside the first.
-	var release func()
-	release, err = tray.LockInstance()
-	if errors.Is(err, tray.ErrAlreadyRunning) {
-		fmt.Fprintln(os.Stderr, tray.MsgAlreadyRunning)
-		return 0
+	// twice and write the cursor file beside the first. A second start
+	// asks the running agent to show its window instead, and exits.
+	instance, code := becomeAgent(ctx, tray.InstanceDir(), log, os.Stdout, os.Stderr)
+	if instance == nil {
+		return code
 	}
-	if err != nil {
-		log.Error("tasktray cannot start", "err", err)
-		return 1
-	}
-	defer release()
+	defer instance.Close() // after tray.Main: the lock is the last thing dropped
 	// The log file only once the lock is ours: two agents must not rotate
 	// one file. Its buffer keeps a slow disk from stalling the agent.
 	logs, logErr := logfile.New(logfile.Options{Level: level, Stderr: os.Stderr})
@@ -78,7 +86,7 @@ func Agent(args []string) int {
 		log.Warn("no log file; logging to stderr only", "err", logErr)
 	}
 
-	opts := tray.Options{Coalesce: *coalesce, Profile: profilePath, Logger: log}
+	opts := tray.Options{Coalesce: *coalesce, Profile: profilePath, Requests: instance.Requests(), Logger: log}
 	if *demo {
 		d, err := startDemo(ctx, *every, log)
 		if err != nil {

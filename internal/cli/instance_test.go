@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"tasktray/i18n"
+	"tasktray/tray"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const wait = 10 * time.Second
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func TestTexts(t *testing.T) { i18n.CheckTexts(t) }
+
+// testDir is a short fresh directory for the lock and socket, with this
+// process kept off any session bus, so the socket is the way in.
+func testDir(t *testing.T) string {
+	t.Helper()
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	dir, err := os.MkdirTemp("", "tt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	t.Setenv("XDG_RUNTIME_DIR", dir) // godbus looks for $XDG_RUNTIME_DIR/bus
+	return dir
+}
+
+// fakeAgent runs an Instance in dir and plays the agent's loop: it records
+// each command, answers with answer, and stops on quit.
+func fakeAgent(t *testing.T, dir string, answer error) <-chan tray.Command {
+	t.Helper()
+	in, err := tray.StartInstance(context.Background(), dir, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan tray.Command, 8)
+	stopped := make(chan struct{})
+	stop := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		defer in.Close()
+		for {
+			select {
+			case r := <-in.Requests():
+				got <- r.Command
+				r.Answer(answer)
+				if r.Command == tray.CommandQuit {
+					return
+				}
+			case <-stop:
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { close(stop); <-stopped })
+	return got
+}
+
+// TestSecondStartShowsTheFirst: a start while an agent runs asks it to show
+// its window, says so, and exits 0, never becoming an agent itself.
+func TestSecondStartShowsTheFirst(t *testing.T) {
+	dir := testDir(t)
+	got := fakeAgent(t, dir, nil)
+	var out, errb bytes.Buffer
+	in, code := becomeAgent(context.Background(), dir, quiet, &out, &errb)
+	if in != nil || code != 0 {
+		t.Fatalf("second start: instance %v, exit %d (stderr %q)", in, code, errb.String())
+	}
+	if c := <-got; c != tray.CommandShow {
+		t.Fatalf("the agent was asked %v", c)
+	}
+	if strings.TrimSpace(out.String()) != msgShown.String() {
+		t.Fatalf("said %q", out.String())
+	}
+}
+
+// TestFirstStartBecomesTheAgent: with none running, a start is the agent.
+func TestFirstStartBecomesTheAgent(t *testing.T) {
+	dir := testDir(t)
+	var out, errb bytes.Buffer
+	in, code := becomeAgent(context.Background(), dir, quiet, &out, &errb)
+	if in == nil || code != 0 {
+		t.Fatalf("first start: exit %d, %q", code, errb.String())
+	}
+	in.Close()
+}
+
+// TestShowAndQuitFlags: -show and -quit talk to the running agent and exit
+// 0; with none running they say so and exit 1.
+func TestShowAndQuitFlags(t *testing.T) {
+	dir := testDir(t)
+	got := fakeAgent(t, dir, nil)
+	var out, errb bytes.Buffer
+	if code := command(context.Background(), dir, tray.CommandShow, &out, &errb); code != 0 || <-got != tray.CommandShow {
+		t.Fatalf("-show: exit %d, %q", code, errb.String())
+	}
+	out.Reset()
+	if code := command(context.Background(), dir, tray.CommandQuit, &out, &errb); code != 0 || <-got != tray.CommandQuit {
+		t.Fatalf("-quit: exit %d, %q", code, errb.String())
+	}
+	if strings.TrimSpace(out.String()) != msgQuit.String() {
+		t.Fatalf("-quit said %q", out.String())
+	}
+	for _, cmd := range []tray.Command{tray.CommandShow, tray.CommandQuit} {
+		errb.Reset()
+		if code := command(context.Background(), dir, cmd, &out, &errb); code != 1 || strings.TrimSpace(errb.String()) != msgNotRunning.String() {
+			t.Fatalf("%v with none running: exit %d, %q", cmd, code, errb.String())
+		}
+	}
+}
+
+// TestRefusalAndSilence: what the agent refused, and an agent that does
+// not answer, give a clear message and exit 1.
+func TestRefusalAndSilence(t *testing.T) {
+	dir := testDir(t)
+	fakeAgent(t, dir, errors.New("no display"))
+	var out, errb bytes.Buffer
+	if code := command(context.Background(), dir, tray.CommandShow, &out, &errb); code != 1 || strings.TrimSpace(errb.String()) != msgRefused.F("no display") {
+		t.Fatalf("refused: exit %d, %q", code, errb.String())
+	}
+
+	silent := testDir(t)
+	release, err := tray.Lock(silent) // holds the lock, serves nothing
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	defer func(d time.Duration) { askTimeout = d }(askTimeout)
+	askTimeout = 200 * time.Millisecond
+	errb.Reset()
+	in, code := becomeAgent(context.Background(), silent, quiet, &out, &errb)
+	if in != nil || code != 1 || strings.TrimSpace(errb.String()) != msgNoAnswer.F(askTimeout) {
+		t.Fatalf("silent agent: exit %d, %q", code, errb.String())
+	}
+}
+
+// TestShowAndQuitTogether is a usage error.
+func TestShowAndQuitTogether(t *testing.T) {
+	if code := Agent([]string{"-show", "-quit"}); code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+}
