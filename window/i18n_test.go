@@ -103,6 +103,10 @@ func TestStatusAndLoginInChinese(t *testing.T) {
 	if got, want := shown(fx.form.password), "请输入密码。"; got != want {
 		t.Errorf("password error %q, want %q", got, want)
 	}
+	fx.form.ShowResult(ipc.LoginResult{ErrorKind: ipc.ErrorUnreachable, Error: "拨号超时"})
+	if got, want := shown(fx.form.server), "无法连接到服务器。拨号超时。"; got != want {
+		t.Errorf("unreachable %q, want %q", got, want)
+	}
 	fx.form.ShowResult(ipc.LoginResult{ErrorKind: ipc.ErrorCredentials})
 	if got, want := shown(fx.form.password), "用户名或密码错误。"; got != want {
 		t.Errorf("refused login %q, want %q", got, want)

@@ -429,7 +429,8 @@ func splitList(s string) string {
 	return strings.Join(items, ",")
 }
 
-// sentence turns an error text into a sentence: capitalised, with a full stop.
+// sentence turns an error text into a sentence: capitalised, with a full
+// stop of the language in use.
 func sentence(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -437,17 +438,21 @@ func sentence(s string) string {
 	}
 	first, size := utf8.DecodeRuneInString(s)
 	s = string(unicode.ToUpper(first)) + s[size:]
-	if !strings.HasSuffix(s, ".") {
-		s += "."
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "。") {
+		s += fullStop.String()
 	}
 	return s
 }
 
 // join puts a lead sentence before a detail, skipping a detail that only
-// repeats it.
+// repeats it. Chinese sentences follow each other without a space.
 func join(lead, detail string) string {
-	if detail == "" || strings.EqualFold(strings.TrimSuffix(detail, "."), strings.TrimSuffix(lead, ".")) {
+	bare := func(s string) string { return strings.TrimRight(s, ".。") }
+	if detail == "" || strings.EqualFold(bare(detail), bare(lead)) {
 		return lead
+	}
+	if strings.HasSuffix(lead, "。") {
+		return lead + detail
 	}
 	return lead + " " + detail
 }

@@ -52,6 +52,8 @@ var (
 	txtEnterUsername  = i18n.New("window.login.enter_username", "Enter your username.", "请输入用户名。")
 	txtEnterPassword  = i18n.New("window.login.enter_password", "Enter your password.", "请输入密码。")
 	txtCAFileUnusable = i18n.New("window.login.ca_file.unusable", "Cannot read this file.", "无法读取此文件。")
+	// fullStop ends an error shown as a sentence.
+	fullStop = i18n.New("window.login.full_stop", ".", "。")
 	// The custom kind (backend/custom).
 	txtTokenOrKey      = i18n.New("window.login.token_or_key", "Token or API key", "令牌或 API 密钥")
 	txtAdvanced        = i18n.New("window.login.advanced", "Advanced", "高级")
