@@ -110,7 +110,8 @@ type Agent struct {
 	windows     map[string]*window
 	noHost      bool
 	quitting    bool
-	prefs       prefs // settings, quiet hours, do not disturb: settings.go
+	prefs       prefs        // settings, quiet hours, do not disturb: settings.go
+	autostart   startAtLogin // see autostart.go
 
 	// Windows get the state at most every windowFlush: a burst of tasks
 	// must not turn into a burst of task lists on the pipe.
@@ -202,6 +203,7 @@ func (a *Agent) Run(ctx context.Context) error {
 
 	a.loadSettings(ctx)
 	a.start(ctx)
+	a.readStartAtLogin()
 	a.render()
 
 	var refresh <-chan time.Time // countdown redraws, only while reconnecting
@@ -283,6 +285,8 @@ func (a *Agent) onEvent(ctx context.Context, ev any) {
 		ev.handle(ctx, a)
 	case popupFailed:
 		a.log.Warn("popup failed", "err", ev.err)
+	case autostartDone:
+		a.onAutostartDone(ev)
 	}
 }
 

@@ -14,11 +14,12 @@ const windowFlush = 200 * time.Millisecond
 // render pushes the current view to the menu and to every open window.
 func (a *Agent) render() {
 	v := View{
-		Icon:   iconFor(a.state, a.loggedIn, a.paused),
-		Unread: a.recent.unread,
-		Status: a.status(),
-		Paused: a.paused,
-		Quiet:  a.quietNow(), // quiet hours or do not disturb: quiet.go
+		Icon:         iconFor(a.state, a.loggedIn, a.paused),
+		Unread:       a.recent.unread,
+		Status:       a.status(),
+		Paused:       a.paused,
+		Quiet:        a.quietNow(), // quiet hours or do not disturb: quiet.go
+		StartAtLogin: a.autostart.on,
 	}
 	if a.loggedIn {
 		v.User = a.account.Username
