@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"tasktray/internal/neterr"
 )
 
 // Defaults for Config fields left zero.
@@ -694,6 +696,9 @@ func (c *Client) dial(ctx context.Context, token string) (*websocket.Conn, Sessi
 		}
 		if resp != nil {
 			return nil, nil, msgHandshakeRefused.Err(resp.StatusCode)
+		}
+		if neterr.Refused(err) {
+			return nil, nil, &refusedError{host: hostOf(url), err: err}
 		}
 		return nil, nil, err
 	}

@@ -24,4 +24,7 @@ var (
 	msgBackfillFailed   = i18n.New("conn.backfill_failed", "fetching missed tasks: %w", "获取错过的任务失败：%w")
 	msgHandshakeRefused = i18n.New("conn.handshake_refused", "handshake refused: HTTP %d", "握手被拒绝：HTTP %d")
 	msgBadKeepalive     = i18n.New("conn.bad_keepalive", "server announced %w", "服务器通告的心跳设置无效：%w")
+
+	// msgRefused: nothing listens at host:port; the same words on every OS.
+	msgRefused = i18n.New("conn.refused", "nothing is listening at %s (connection refused)", "%s 上没有服务在监听（连接被拒绝）")
 )
