@@ -29,19 +29,7 @@ var (
 	msgBadSystemProfile = i18n.New("tray.bad_system_profile", "The company profile cannot be used (tell your administrator): %v", "无法使用公司配置文件（请告知管理员）：%v")
 
 	// TextBadProfile takes the -profile file's error; tasktray then exits.
-	TextBadProfile = i18n.New("tray.bad_profile", MsgBadProfile, "tasktray：无法使用该配置文件：%v")
-
-	// TextAlreadyRunning is what a second start of the agent says before
-	// it exits.
-	TextAlreadyRunning = i18n.New("tray.already_running", MsgAlreadyRunning, "tasktray 已在运行")
-)
-
-// The English forms of TextBadProfile and TextAlreadyRunning.
-// MsgAlreadyRunning is also ErrAlreadyRunning's message: an error value
-// made at start-up cannot follow the language; the user reads the texts.
-const (
-	MsgBadProfile     = "tasktray: the profile cannot be used: %v"
-	MsgAlreadyRunning = "tasktray is already running"
+	TextBadProfile = i18n.New("tray.bad_profile", "tasktray: the profile cannot be used: %v", "tasktray：无法使用该配置文件：%v")
 )
 
 // The status line (statusLine, Agent.status).

@@ -24,12 +24,12 @@ import (
 // program name) and returns the process's exit code.
 func Agent(args []string) int {
 	fs := flag.NewFlagSet("tasktray", flag.ContinueOnError)
-	demo := fs.Bool("demo", false, "run against an embedded demo server with a demo account and a sample task every few seconds")
-	every := fs.Duration("demo-every", demoEvery, "how often the demo server publishes a sample task")
-	coalesce := fs.Bool("coalesce", true, "turn a burst of tasks into one summary popup (every task still lands in Recent tasks)")
-	profile := fs.String("profile", "", "log in to an existing backend described by this profile (docs/custom.md); the login window then asks only for the username and password")
-	verbose := fs.Bool("v", false, "log debug details")
-	showVersion := fs.Bool("version", false, "print the version, commit and build date, and exit")
+	demo := fs.Bool("demo", false, msgFlagDemo.String())
+	every := fs.Duration("demo-every", demoEvery, msgFlagDemoEvery.String())
+	coalesce := fs.Bool("coalesce", true, msgFlagCoalesce.String())
+	profile := fs.String("profile", "", msgFlagProfile.String())
+	verbose := fs.Bool("v", false, msgFlagVerbose.String())
+	showVersion := fs.Bool("version", false, msgFlagVersion.String())
 	show := fs.Bool("show", false, msgFlagShow.String())
 	quit := fs.Bool("quit", false, msgFlagQuit.String())
 	if err := fs.Parse(args); err != nil {
@@ -57,7 +57,7 @@ func Agent(args []string) int {
 	// A bad profile stops here, before anything starts half-configured.
 	profilePath, err := checkProfile(*profile)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, tray.MsgBadProfile+"\n", err)
+		fmt.Fprintln(os.Stderr, tray.TextBadProfile.F(err))
 		return 2
 	}
 
