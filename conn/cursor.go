@@ -157,7 +157,7 @@ func (f FileCursor) Save(c Cursor) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), f.Path); err != nil {
+	if err := replaceFile(tmp.Name(), f.Path); err != nil {
 		return err
 	}
 	if runtime.GOOS == "windows" {
