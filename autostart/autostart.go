@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"tasktray/i18n"
 )
@@ -84,6 +85,7 @@ var (
 	msgBadPath     = i18n.New("autostart.bad_path", "the program path %q holds a control character", "程序路径 %q 含有控制字符")
 	msgNoApp       = i18n.New("autostart.no_app", "the app ID and name must not be empty", "应用 ID 和名称不能为空")
 	msgExecutable  = i18n.New("autostart.executable", "cannot find this program's own path: %w", "无法获取本程序的路径：%w")
+	msgTemporary   = i18n.New("autostart.temporary", "this program runs from a temporary build (%s), which will be gone at the next login; build or install it first", "本程序运行自临时构建（%s），下次登录时该文件已不存在；请先构建或安装")
 )
 
 // damaged is the error Status returns with Damaged: where, and why.
@@ -117,7 +119,25 @@ func Executable() (string, error) {
 	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = resolved
 	}
-	return filepath.Abs(exe)
+	if exe, err = filepath.Abs(exe); err != nil {
+		return "", msgExecutable.Err(err)
+	}
+	if temporaryBuild(exe) {
+		return "", errors.New(msgTemporary.F(exe))
+	}
+	return exe, nil
+}
+
+// temporaryBuild reports a binary that "go run" or "go test" built in a
+// go-build<digits> directory, which the go command deletes when it exits.
+func temporaryBuild(exe string) bool {
+	isSep := func(r rune) bool { return r == '/' || r == '\\' }
+	for _, dir := range strings.FieldsFunc(exe, isSep) {
+		if n, ok := strings.CutPrefix(dir, "go-build"); ok && n != "" && strings.Trim(n, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // writeFileAtomic replaces path with data: written to a temporary file in
