@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -46,11 +45,11 @@ func DecodeJSON(resp *http.Response, limit int64, v any) error {
 	if err == nil {
 		return nil
 	}
-	what := "something that is not JSON"
+	what := msgNotJSON
 	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "text/html") {
-		what = "a web page"
+		what = msgWebPage
 	}
-	return fmt.Errorf("%w: %s answered %s with %s", auth.ErrNotServer, resp.Request.URL.Host, resp.Request.URL.Path, what)
+	return msgAnsweredWith.Err(auth.ErrNotServer, resp.Request.URL.Host, resp.Request.URL.Path, what.String())
 }
 
 // CloseBody drains a little of the body so the connection can be reused,
