@@ -91,12 +91,14 @@ var (
 // damaged is the error Status returns with Damaged: where, and why.
 func damaged(where, why string) error { return msgDamagedAt.Err(where, ErrDamaged, why) }
 
-// check refuses an App no entry can be written for.
-func (app App) check() error {
+// check refuses an App no entry can be written for. isAbs is the entry's
+// platform's test: XDG entries and LaunchAgents hold Unix paths whatever
+// system writes them (path.IsAbs), the Run key a Windows one.
+func (app App) check(isAbs func(string) bool) error {
 	if app.ID == "" || app.Name == "" {
 		return errors.New(msgNoApp.String())
 	}
-	if !filepath.IsAbs(app.Command) {
+	if !isAbs(app.Command) {
 		return errors.New(msgNotAbsolute.F(app.Command))
 	}
 	for _, r := range app.Command {

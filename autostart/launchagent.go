@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 
 	"tasktray/i18n"
@@ -72,7 +73,7 @@ func (e *launchAgent) Enable() error  { return e.write(true) }
 func (e *launchAgent) Disable() error { return e.write(false) }
 
 func (e *launchAgent) write(on bool) error {
-	if err := e.app.check(); err != nil {
+	if err := e.app.check(path.IsAbs); err != nil {
 		return msgWrite.Err(e.path, err)
 	}
 	if err := writeFileAtomic(e.path, launchAgentPlist(e.app, on)); err != nil {

@@ -3,6 +3,7 @@ package autostart
 import (
 	"encoding/binary"
 	"errors"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/sys/windows"
@@ -125,7 +126,7 @@ func (e *runKey) Disable() error {
 // Explorer needs for a path with spaces. A registry value is replaced in
 // one step: there is no half-written state to guard against.
 func (e *runKey) setRun() error {
-	if err := e.app.check(); err != nil {
+	if err := e.app.check(filepath.IsAbs); err != nil {
 		return msgWrite.Err(e.String(), err)
 	}
 	k, _, err := registry.CreateKey(registry.CURRENT_USER, e.run, registry.SET_VALUE)

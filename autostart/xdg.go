@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -68,7 +69,7 @@ func (e *xdgEntry) Enable() error  { return e.write(true) }
 func (e *xdgEntry) Disable() error { return e.write(false) }
 
 func (e *xdgEntry) write(on bool) error {
-	if err := e.app.check(); err != nil {
+	if err := e.app.check(path.IsAbs); err != nil {
 		return msgWrite.Err(e.path, err)
 	}
 	if err := writeFileAtomic(e.path, desktopEntry(e.app, on)); err != nil {
