@@ -14,6 +14,7 @@ import (
 
 	"tasktray/auth"
 	"tasktray/backend/internal/httpapi"
+	"tasktray/i18n"
 )
 
 // maxResponse caps what is read of any answer (ntfy's are a few hundred
@@ -31,7 +32,7 @@ const maxResponse = 4 << 20
 const tokenLifetime = 100 * 365 * 24 * time.Hour
 
 // ErrTopicForbidden means the user may not read one of the account's topics.
-var ErrTopicForbidden = errors.New("not allowed to read the topic")
+var ErrTopicForbidden = i18n.NewError("ntfy.err.topic_forbidden", "not allowed to read the topic", "无权读取该主题")
 
 // Authenticator logs in to an ntfy server: GET /v1/health to make sure it
 // is one, POST /v1/account/token with basic auth for an access token that
@@ -114,7 +115,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	for _, topic := range topics {
 		if err := checkRead(ctx, client, base, created.Token, topic); err != nil {
 			if errors.Is(err, ErrTopicForbidden) {
-				err = fmt.Errorf("%w: %s may not read %q on this server; ask its admin for read access, or check the spelling", err, c.Username, topic)
+				err = msgMayNotRead.Err(err, c.Username, topic)
 			}
 			// The token is of no use: do not leave it behind on the server.
 			if lerr := a.Logout(ctx, s); lerr != nil {

@@ -11,8 +11,6 @@
 package ntfy
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -22,6 +20,7 @@ import (
 	"tasktray/auth"
 	"tasktray/backend/internal/httpapi"
 	"tasktray/conn"
+	"tasktray/i18n"
 )
 
 // DefaultPongWait declares a silent link dead after 75 s: the server pings
@@ -41,7 +40,7 @@ const OptionTopics = "topics"
 
 // ErrBadTopics means the account names no topic or a topic ntfy would
 // refuse.
-var ErrBadTopics = errors.New("ntfy topics are not valid")
+var ErrBadTopics = i18n.NewError("ntfy.err.bad_topics", "ntfy topics are not valid", "ntfy 主题无效")
 
 // topicRe is ntfy's own rule for topic names.
 var topicRe = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
@@ -102,12 +101,12 @@ func Topics(a auth.Account) ([]string, error) {
 			continue
 		}
 		if !topicRe.MatchString(t) {
-			return nil, fmt.Errorf("%w: %q may hold only letters, digits, - and _ (at most 64)", ErrBadTopics, t)
+			return nil, msgBadTopic.Err(ErrBadTopics, t)
 		}
 		topics = append(topics, t)
 	}
 	if len(topics) == 0 {
-		return nil, fmt.Errorf("%w: enter at least one topic", ErrBadTopics)
+		return nil, msgNoTopic.Err(ErrBadTopics)
 	}
 	return topics, nil
 }
