@@ -69,10 +69,10 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	if tokenURL == "" {
 		exp, err := expiry(c.Password)
 		if err != nil {
-			return auth.Session{}, fmt.Errorf("%w: with no token URL, the password field must hold a connection token (a JWT) from the site", auth.ErrBadCredentials)
+			return auth.Session{}, msgNotAJWT.Err(auth.ErrBadCredentials)
 		}
 		if !exp.IsZero() && exp.Before(time.Now()) {
-			return auth.Session{}, fmt.Errorf("%w: the pasted token expired at %s", auth.ErrBadCredentials, exp.Format(time.RFC3339))
+			return auth.Session{}, msgTokenExpired.Err(auth.ErrBadCredentials, exp.Format(time.RFC3339))
 		}
 		return a.withResume(ctx, auth.Session{Account: c.Account, Token: c.Password, ExpiresAt: exp}), nil
 	}
@@ -81,7 +81,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	acc.Server = tokenURL
 	u, err := httpapi.BaseURL(acc)
 	if err != nil {
-		return auth.Session{}, fmt.Errorf("token URL: %w", err)
+		return auth.Session{}, msgTokenURL.Err(err)
 	}
 	client, err := httpapi.Client(a.HTTPClient, acc)
 	if err != nil {

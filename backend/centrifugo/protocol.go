@@ -11,8 +11,6 @@ package centrifugo
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -69,11 +67,11 @@ func New(a auth.Account) (*Protocol, error) {
 		return nil, err
 	}
 	if a.Options[OptionChannel] == "" && a.Username == "" {
-		return nil, errors.New("centrifugo: name a channel, or enter a username for the default tasks:<username>")
+		return nil, msgNoChannel.Err()
 	}
 	channel := Channel(a)
 	if strings.ContainsAny(channel, " \t\r\n") {
-		return nil, fmt.Errorf("centrifugo channel %q holds white space", channel)
+		return nil, msgChannelSpace.Err(channel)
 	}
 	u := base.JoinPath("connection", "websocket")
 	u.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
@@ -82,7 +80,7 @@ func New(a auth.Account) (*Protocol, error) {
 		acc := a
 		acc.Server = tokenURL
 		if p.tokenURL, err = httpapi.BaseURL(acc); err != nil {
-			return nil, fmt.Errorf("token URL: %w", err)
+			return nil, msgTokenURL.Err(err)
 		}
 		// Trusts the account's CA file, uses the proxy from the
 		// environment, never follows a redirect (it would carry the token).
