@@ -212,6 +212,9 @@ func (a *Agent) onSettingsMsg(view string, m ipc.Message) {
 			a.sendTo(view, ipc.SettingsResult{Error: msgSettingsInvalid.F(err)})
 			return
 		}
+		if m.StartAtLogin != a.autostart.on {
+			a.setStartAtLogin(m.StartAtLogin) // the entry is its own file: autostart.go
+		}
 		a.prefs.s = s
 		a.applySettings()
 		a.saveSettings(view, true)
@@ -231,6 +234,7 @@ func (a *Agent) settingsState() ipc.SettingsState {
 			Coalesce:            s.Coalesce,
 			CoalesceAfter:       s.CoalesceAfter,
 			Sound:               s.Sound,
+			StartAtLogin:        a.autostart.on,
 			Language:            s.Language,
 		},
 		Problem: a.prefs.problem,
