@@ -17,7 +17,7 @@ import (
 const appID = "io.github.tasktray"
 
 var (
-	// msgStartAtLoginFailed takes the error, which names the entry.
+	// Both take the error, which names the entry (a path or registry key).
 	msgStartAtLoginOnFailed  = i18n.New("tray.start_at_login.on_failed", "tasktray cannot start at login: %v", "无法设置 tasktray 登录时启动：%v")
 	msgStartAtLoginOffFailed = i18n.New("tray.start_at_login.off_failed", "tasktray cannot stop starting at login: %v", "无法取消 tasktray 登录时启动：%v")
 )
