@@ -53,7 +53,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	}
 	p := a.Profile
 	if p == nil {
-		return auth.Session{}, fmt.Errorf("%w: no profile", ErrProfile)
+		return auth.Session{}, msgNoProfile.Err(ErrProfile)
 	}
 	s := auth.Session{Account: c.Account}
 	if s.Server == "" {

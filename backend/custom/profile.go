@@ -160,10 +160,6 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // MarshalText writes a Go duration.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.Duration.String()), nil }
 
-// ErrProfile marks a profile that cannot be used; the error names the
-// field and says what is wrong.
-var ErrProfile = errors.New("bad profile")
-
 // LoadProfile reads and checks the profile at path.
 func LoadProfile(path string) (*Profile, error) {
 	f, err := os.Open(path)
@@ -187,7 +183,7 @@ func LoadProfile(path string) (*Profile, error) {
 // that names the field.
 func ParseProfile(data []byte) (*Profile, error) {
 	if len(data) > maxProfile {
-		return nil, fmt.Errorf("%w: longer than %d KiB", ErrProfile, maxProfile>>10)
+		return nil, msgTooLong.Err(ErrProfile, maxProfile>>10)
 	}
 	var p Profile
 	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&p)
@@ -199,7 +195,7 @@ func ParseProfile(data []byte) (*Profile, error) {
 		for i, k := range un {
 			keys[i] = k.String()
 		}
-		return nil, fmt.Errorf("%w: unknown field %s", ErrProfile, strings.Join(keys, ", "))
+		return nil, msgUnknownField.Err(ErrProfile, strings.Join(keys, ", "))
 	}
 	if err := p.check(); err != nil {
 		return nil, err
