@@ -106,6 +106,9 @@ func (app App) check(isAbs func(string) bool) error {
 			return errors.New(msgBadPath.F(app.Command))
 		}
 	}
+	if temporaryBuild(app.Command) {
+		return errors.New(msgTemporary.F(app.Command))
+	}
 	return nil
 }
 
@@ -124,14 +127,13 @@ func Executable() (string, error) {
 	if exe, err = filepath.Abs(exe); err != nil {
 		return "", msgExecutable.Err(err)
 	}
-	if temporaryBuild(exe) {
-		return "", errors.New(msgTemporary.F(exe))
-	}
 	return exe, nil
 }
 
 // temporaryBuild reports a binary that "go run" or "go test" built in a
-// go-build<digits> directory, which the go command deletes when it exits.
+// go-build<digits> directory, which the go command deletes when it exits:
+// an entry naming it would start nothing at the next login, so none is
+// written.
 func temporaryBuild(exe string) bool {
 	isSep := func(r rune) bool { return r == '/' || r == '\\' }
 	for _, dir := range strings.FieldsFunc(exe, isSep) {

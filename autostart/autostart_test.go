@@ -7,21 +7,21 @@ import (
 	"testing"
 )
 
-// The test binary is itself a temporary build (go test): an entry pointing
-// at it would start nothing at the next login, so Executable refuses it.
-// Run from a binary built with go test -c, it gives that binary's path.
 func TestExecutable(t *testing.T) {
 	exe, _ := os.Executable()
 	resolved, _ := filepath.EvalSymlinks(exe)
-	got, err := Executable()
-	if temporaryBuild(resolved) {
-		if err == nil || !strings.Contains(err.Error(), "temporary build") {
-			t.Fatalf("Executable() = %q, %v; want the temporary build refused", got, err)
-		}
-		return
-	}
-	if err != nil || got != resolved || !filepath.IsAbs(got) {
+	if got, err := Executable(); err != nil || got != resolved || !filepath.IsAbs(got) {
 		t.Fatalf("Executable() = %q, %v; want %q", got, err, resolved)
+	}
+}
+
+// A go run build is deleted when go exits: an entry naming it would start
+// nothing at the next login.
+func TestNoEntryForATemporaryBuild(t *testing.T) {
+	dir := t.TempDir()
+	err := XDG(dir, testApp("/tmp/go-build2233/b001/exe/tasktray")).Enable()
+	if err == nil || !strings.Contains(err.Error(), "temporary build") {
+		t.Fatalf("Enable() = %v; want the temporary build refused", err)
 	}
 }
 
