@@ -16,10 +16,11 @@ import (
 // window.AppID, which the agent does not import (it links no Fyne).
 const appID = "io.github.tasktray"
 
+// What the popup says when a change fails; its body is the error, which
+// names the entry (a path or a registry key) and the cause.
 var (
-	// Both take the error, which names the entry (a path or registry key).
-	msgStartAtLoginOnFailed  = i18n.New("tray.start_at_login.on_failed", "tasktray cannot start at login: %v", "无法设置 tasktray 登录时启动：%v")
-	msgStartAtLoginOffFailed = i18n.New("tray.start_at_login.off_failed", "tasktray cannot stop starting at login: %v", "无法取消 tasktray 登录时启动：%v")
+	msgStartAtLoginOnFailed  = i18n.New("tray.start_at_login.on_failed", "tasktray cannot start at login", "无法设置 tasktray 登录时启动")
+	msgStartAtLoginOffFailed = i18n.New("tray.start_at_login.off_failed", "tasktray cannot stop starting at login", "无法取消 tasktray 登录时启动")
 )
 
 // startAtLogin is the agent's side of the start-at-login entry. The entry
@@ -155,7 +156,7 @@ func (a *Agent) onAutostartDone(ev autostartDone) {
 			if *ev.change {
 				msg = msgStartAtLoginOnFailed
 			}
-			a.popup(notify.Popup{ID: "start-at-login", Title: msg.F(ev.err), Important: true})
+			a.popup(notify.Popup{ID: "start-at-login", Title: msg.String(), Body: ev.err.Error(), Important: true})
 		}
 	}
 	if ev.gen != a.autostart.gen {

@@ -258,7 +258,7 @@ func TestStartAtLoginWriteFails(t *testing.T) {
 	f.expectCalls(t, "enable", "status:absent")
 	f.menu.waitView(t, "unchecked again", func(v View) bool { return !v.StartAtLogin })
 	p := f.popups.wait(t, 1)[0]
-	if !strings.Contains(p.Title, "tasktray cannot start at login") || !strings.Contains(p.Title, f.path) {
+	if p.Title != "tasktray cannot start at login" || !strings.Contains(p.Body, f.path) || !p.Important {
 		t.Fatalf("popup %+v: want why, naming %s", p, f.path)
 	}
 }
