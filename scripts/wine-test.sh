@@ -2,7 +2,8 @@
 # Runs the Windows builds of tasktray's tests that need no display under Wine, one package at
 # a time, and prints one line per package.
 #
-#   scripts/wine-test.sh [PACKAGE...]     default: conn, auth, backend/..., ipc, server
+#   scripts/wine-test.sh [PACKAGE...]     default: conn, auth, backend/..., ipc, server, i18n,
+#                                         autostart, internal/neterr
 #
 # Each package's tests are built with `GOOS=windows go test -c` (no cgo) and run with
 # `wine <pkg>.test.exe -test.v`. Two things of Wine 8.0 (Debian 12's wine64) stand in the way
@@ -14,15 +15,17 @@
 #
 # 2. Deleting a file fails with "unlinkat ...: Invalid function": Go 1.26's os.Remove asks
 #    NtSetInformationFile for FileDispositionInformationEx (POSIX delete); Wine 8.0 answers
-#    STATUS_INVALID_DEVICE_REQUEST, which is not among the answers after which Go falls back
-#    to the old delete (internal/syscall/windows/at_windows.go). So every test whose
-#    t.TempDir() holds a file at the end fails in t.TempDir's cleanup, after its own checks
-#    passed. Those tests are skipped under Wine with -test.skip, each named in WINE_SKIP
-#    below with its reason. We chose naming them over a cleanup that tolerates the error:
-#    the tests belong to their packages and must stay strict on real Windows and Linux, and a
-#    list makes every test that does not run under Wine visible. Each is still run on Linux
-#    by the unit step. A test named here that no longer exists is reported, so the list
-#    cannot silently rot; a new test that needs adding fails loudly with the unlinkat error.
+#    STATUS_NOT_IMPLEMENTED, which is not among the answers after which Go falls back to the
+#    older delete (internal/syscall/windows/at_windows.go: deleteatFallback, the one Go uses on
+#    Windows before 10 1607 and on FAT32). Every test whose t.TempDir() holds a file at the
+#    end would fail in t.TempDir's cleanup, after its own checks passed. So each test binary
+#    built here gets one more file, through `go test -overlay` (nothing in the checkout): it
+#    sets Go's own switch internal/syscall/windows.TestDeleteatFallback with go:linkname
+#    (hence -ldflags=-checklinkname=0), so os.Remove takes that older path under Wine. The
+#    tests themselves stay as they are, strict on real Windows and Linux, and run here too.
+#
+# A test that cannot run under Wine for another reason is named in WINE_SKIP below, with its
+# reason; a test named there that no longer exists is reported, so the list cannot rot.
 #
 # Environment:
 #   TASKTRAY_CACHE=DIR   the Wine prefix (with the DLL) lives in DIR/wine, reused between
@@ -37,39 +40,31 @@ SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/lib.sh
 source "$SCRIPTS/lib.sh"
 
-DEFAULT_PACKAGES=(./conn/... ./auth/... ./backend/... ./ipc/... ./server/...)
+DEFAULT_PACKAGES=(./conn/... ./auth/... ./backend/... ./ipc/... ./server/... ./i18n/... ./autostart/... ./internal/neterr/...)
 WINE_TIMEOUT="${TASKTRAY_WINE_TIMEOUT:-10m}"
 MINGW_CC="x86_64-w64-mingw32-gcc"
 
-# WINE_SKIP: "import/path TestName|reason", one per test that cannot run under Wine 8.0.
-# Measured 2026-12-02: each of these passed its own checks under Wine and failed only in the
-# cleanup (point 2 above). Tests that fail under Wine for any other reason are NOT listed:
-# they fail this script, because they would fail on real Windows too.
+# WINE_SKIP: "import/path TestName|reason", one per test that cannot run under Wine 8.0
+# because of Wine itself. A test that fails under Wine for any other reason is NOT listed: it
+# fails this script, because it would fail on real Windows too.
 WINE_SKIP=(
-	"tasktray/auth TestAccountSaveLoad|its t.TempDir cleanup cannot delete account.json under Wine"
-	"tasktray/auth TestAccountLoadCorrupt|its t.TempDir cleanup cannot delete account.json under Wine"
-	"tasktray/auth TestTLSConfig|its t.TempDir cleanup cannot delete ca.pem under Wine"
-	"tasktray/backend/custom TestExactlyOnceWithIDs|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/backend/custom TestMissedAfterRestart|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/backend/custom TestNoDuplicateResendsWithoutIDs|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/backend/custom TestNoDuplicateResendsAfterRestart|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/backend/custom TestLoadProfile|its t.TempDir cleanup cannot delete big.toml under Wine"
-	"tasktray/backend/custom TestFromAccount|its t.TempDir cleanup cannot delete company.toml under Wine"
-	"tasktray/backend/native TestLoginUntrustedCertificate|its t.TempDir cleanup cannot delete ca.pem under Wine"
-	"tasktray/backend/ntfy TestFirstLinkThenLive|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/backend/ntfy TestForcedDisconnects|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/backend/ntfy TestServerRestart|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/backend/ntfy TestDroppedLink|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/backend/ntfy TestUnknownIDReplaysTheCache|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/backend/ntfy TestRefused|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/backend/ntfy TestLoginResumePoint|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/backend/ntfy TestHandshakeRefusals|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/conn TestFileCursorSaveIsDurable|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/conn TestExactlyOnceAcrossDropsAndRestarts|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/conn TestDamagedCursorFileDoesNotStopTheLink|its t.TempDir cleanup cannot delete cursor-x.json under Wine"
-	"tasktray/conn TestOldCursorFileLoads|its t.TempDir cleanup cannot delete cursor.json under Wine"
-	"tasktray/conn FuzzFileCursorLoad|its t.TempDir cleanup cannot delete cursor.json.corrupt-<time> under Wine"
 )
+
+# DELETE_FALLBACK is the file added to each test binary (point 2 above); @PACKAGE@ becomes
+# the package's name.
+DELETE_FALLBACK='// Code added by scripts/wine-test.sh to the Wine test build only; DO NOT EDIT.
+
+package @PACKAGE@
+
+import _ "unsafe" // for go:linkname
+
+// Wine 8.0 does not implement FileDispositionInformationEx: make os.Remove use the delete
+// Go falls back to on older Windows, so that t.TempDir can clean up under Wine.
+//
+//go:linkname wineDeleteatFallback internal/syscall/windows.TestDeleteatFallback
+var wineDeleteatFallback bool
+
+func init() { wineDeleteatFallback = true }'
 
 # The stand-in for Windows 10's bcryptprimitives.dll: ProcessPrng over BCryptGenRandom,
 # which Wine has. Go checks only that ProcessPrng fills the buffer and returns TRUE.
@@ -159,33 +154,49 @@ main() {
 
 	local out
 	out="$(mktemp -d "${TMPDIR:-/tmp}/tasktray-wine.XXXXXX")"
-	local packages=()
-	mapfile -t packages < <(GOOS=windows go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' "${args[@]}" | sed '/^$/d')
+	local packages=() line
+	mapfile -t packages < <(GOOS=windows go list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}} {{.Name}} {{.Dir}}{{end}}' "${args[@]}" | sed '/^$/d')
 
-	local pkg bin skip status failed=0 results=() t0
-	for pkg in "${packages[@]}"; do
-		bin="$out/$(tr '/' '_' <<<"$pkg").test.exe"
+	# One overlay and one `go test -c` for every package: go builds them in parallel.
+	local pkg name dir overlay="$out/overlay.json" sep="" paths=()
+	printf '{"Replace":{' >"$overlay"
+	for line in "${packages[@]}"; do
+		read -r pkg name dir <<<"$line"
+		paths+=("$pkg")
+		printf '%s\n' "${DELETE_FALLBACK//@PACKAGE@/$name}" >"$out/$(tr '/' '_' <<<"$pkg").fallback.go"
+		printf '%s"%s/zz_wine_delete_windows_test.go":"%s"' "$sep" "$dir" "$out/$(tr '/' '_' <<<"$pkg").fallback.go" >>"$overlay"
+		sep=","
+	done
+	printf '}}\n' >>"$overlay"
+	local t0=$SECONDS
+	mkdir -p "$out/bin"
+	echo "==> GOOS=windows go test -c -o $out/bin/ (${#paths[@]} packages, with the delete fallback overlay)"
+	if ! GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -c -overlay "$overlay" \
+		-ldflags=-checklinkname=0 -o "$out/bin/" "${paths[@]}"; then
+		echo "Wine results: the Windows test binaries do not build" >&2
+		return 1
+	fi
+	local built=$((SECONDS - t0))
+
+	local bin skip status failed=0 results=()
+	for line in "${packages[@]}"; do
+		read -r pkg name dir <<<"$line"
+		bin="$out/bin/${pkg##*/}.test.exe"
 		t0=$SECONDS
-		if ! GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -c -o "$bin" "$pkg"; then
-			results+=("FAIL  $pkg  (does not build for Windows)")
-			failed=1
-			continue
-		fi
-		local built=$((SECONDS - t0))
 		skip="$(skip_regex "$pkg")"
 		local flags=(-test.v -test.count=1 -test.timeout "$WINE_TIMEOUT")
 		[[ -n "$skip" ]] && flags+=(-test.skip "$skip")
 		echo "==> $pkg: wine $(basename "$bin") ${flags[*]}"
 		status=0
 		# The package's own folder is the working directory, as under go test (testdata/).
-		(cd "${pkg/#tasktray/.}" && "$WINE" "$bin" "${flags[@]}") >"$bin.log" 2>&1 || status=$?
+		(cd "$dir" && "$WINE" "$bin" "${flags[@]}") >"$bin.log" 2>&1 || status=$?
 		tr -d '\r' <"$bin.log" | grep -E '^(--- FAIL|--- SKIP|FAIL|ok|PASS|panic)|unlinkat' | sed 's/^/    /' || true
 		report_skips "$pkg" "$bin"
 		local passed ran
 		passed="$(tr -d '\r' <"$bin.log" | grep -c '^--- PASS' || true)"
 		ran="$(tr -d '\r' <"$bin.log" | grep -cE '^--- (PASS|FAIL)' || true)"
 		if ((status == 0)); then
-			results+=("ok    $pkg  $passed/$ran top-level tests passed (build ${built} s, run $((SECONDS - t0 - built)) s)")
+			results+=("ok    $pkg  $passed/$ran top-level tests passed ($((SECONDS - t0)) s)")
 		else
 			results+=("FAIL  $pkg  exit $status; log $bin.log")
 			failed=1
@@ -194,7 +205,7 @@ main() {
 	"$WINESERVER" -k 2>/dev/null || true
 
 	echo
-	echo "Wine results ($("$WINE" --version), $((SECONDS - started)) s in all):"
+	echo "Wine results ($("$WINE" --version), $((SECONDS - started)) s in all, of which building ${built} s):"
 	printf '  %s\n' "${results[@]}"
 	if ((failed == 0)); then rm -rf "$out"; fi
 	return "$failed"
