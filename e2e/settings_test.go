@@ -16,8 +16,9 @@ import (
 // user opens Settings… from the tray menu and, with the keyboard as a
 // person would, sets "Popups from priority" to 3 and saves (Ctrl+S); the
 // next priority-2 task gets no popup (it is still counted unread) while a
-// priority-3 one does, without a restart. The choice is in the settings
-// file beside the account file.
+// priority-3 one does, without a restart. Then quiet hours around now: a
+// task is held (listed, no popup), an urgent one breaks through. The
+// choices are in the settings file beside the account file.
 func TestSettingsWindowChangesPopupsAtOnce(t *testing.T) {
 	bin := buildApp(t)
 	d := startDesktop(t, fullDesktop)
@@ -60,6 +61,36 @@ func TestSettingsWindowChangesPopupsAtOnce(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(d.home, ".config", "tasktray", "settings.toml"))
 	if err != nil || !strings.Contains(string(data), "popups_from_priority = 3") {
 		t.Fatalf("settings file (%v):\n%s", err, data)
+	}
+
+	// Quiet hours around now, set in the window with the keyboard: Tab to
+	// the quiet hours box, tick it, Tab to "from" and "until" and type the
+	// times, Tab on (an entry keeps Ctrl+S to itself), Ctrl+S. A task then
+	// gets no popup but is counted in Recent tasks; an urgent one breaks
+	// through.
+	now := time.Now()
+	r.click("Settings")
+	wid = d.waitWindow("Settings")
+	r.xdotool("windowfocus", "--sync", wid)
+	time.Sleep(500 * time.Millisecond)
+	r.xdotool("key", "--delay", "50", "Tab", "space", "Tab", "ctrl+a")
+	r.xdotool("type", "--delay", "20", now.Add(-time.Hour).Format("15:04"))
+	r.xdotool("key", "--delay", "50", "Tab", "ctrl+a")
+	r.xdotool("type", "--delay", "20", now.Add(time.Hour).Format("15:04"))
+	r.xdotool("key", "--delay", "50", "Tab")
+	d.screenshot("settings-quiet-hours")
+	r.xdotool("key", "ctrl+s")
+	d.waitNoWindow("Settings")
+
+	srv.Publish("alice", server.TaskInput{Title: "Held in quiet hours", Priority: 3})
+	srv.Publish("alice", server.TaskInput{Title: "Urgent in quiet hours", Priority: 5})
+	if p := r.popups(2, 3)[0]; p.Summary != "Urgent in quiet hours" {
+		t.Fatalf("popup %q in quiet hours, want only the urgent task", p.Summary)
+	}
+	r.waitStatus("Recent tasks (5 unread)") // all five tasks are listed
+	data, _ = os.ReadFile(filepath.Join(d.home, ".config", "tasktray", "settings.toml"))
+	if !strings.Contains(string(data), "quiet_hours = true") {
+		t.Fatalf("settings file:\n%s", data)
 	}
 
 	r.click("Quit")
