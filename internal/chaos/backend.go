@@ -83,7 +83,6 @@ func Kinds() []Kind {
 	}
 	gotifyKind := Kind{Name: "gotify", Start: startGotify, Unsupported: map[string]string{
 		"restart new epoch": "Gotify keeps its ids in its database",
-		"token revoked":     "no revoke in internal/servers for Gotify client tokens yet",
 	}}
 	if os.Getenv(servers.EnvGotifyBin) == "" {
 		gotifyKind.Skip, gotifyKind.MissingBin = servers.EnvGotifyBin+" not set (source scripts/servers.sh)", true
@@ -91,7 +90,6 @@ func Kinds() []Kind {
 	ks = append(ks, gotifyKind)
 	ntfyKind := Kind{Name: "ntfy", Start: startNtfy, Unsupported: map[string]string{
 		"restart new epoch": "ntfy keeps its message cache on disk",
-		"token revoked":     "no revoke in internal/servers for ntfy tokens yet",
 	}}
 	if os.Getenv(servers.EnvNtfyBin) == "" {
 		ntfyKind.Skip, ntfyKind.MissingBin = servers.EnvNtfyBin+" not set (source scripts/servers.sh)", true

@@ -72,7 +72,14 @@ func (b *gotifyBackend) Login(ctx context.Context) (auth.Session, error) {
 
 func (b *gotifyBackend) Protocol() conn.Protocol { return b.proto }
 func (b *gotifyBackend) Proxy() *Proxy           { return b.proxy }
-func (b *gotifyBackend) Revoke() error           { return ErrUnsupported }
+
+// Revoke deletes every client of the user (each login's token), as the
+// user would in Gotify's web UI; the publisher's application stays. Gotify
+// closes the deleted clients' streams itself, and refuses their tokens.
+func (b *gotifyBackend) Revoke() error {
+	_, err := b.g.RevokeClients(chaosUser, chaosPass)
+	return err
+}
 
 // Restart keeps the database (Gotify's ids and tokens survive); a Gotify
 // without its database is a new server, not a restart.

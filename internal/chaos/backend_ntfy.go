@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -24,6 +25,48 @@ type ntfyBackend struct {
 	proxy *Proxy
 	mu    sync.Mutex
 	up    bool
+	// failures paces the revocations: each costs the client one refused
+	// redial.
+	failures failureBudget
+}
+
+// PaceRevoke waits, when need be, until one more token refusal stays
+// within ntfy's limit (failureBudget).
+func (b *ntfyBackend) PaceRevoke() { b.failures.take() }
+
+// failureBudget keeps the refused requests from one address under ntfy's
+// limit (30 at once, one more a minute; over it, every authenticated
+// request from the address, the publisher's too, gets 429 "too many auth
+// failures", and -visitor-request-limit-exempt-hosts does not exempt it).
+// A user's token is not revoked 30 times a minute; the chaos suite's
+// rounds would be, so past the first 25 they wait for the budget to refill.
+type failureBudget struct {
+	mu   sync.Mutex
+	used float64 // of ntfyFailureBurst, as of at
+	at   time.Time
+}
+
+const (
+	ntfyFailureBurst  = 25 // of ntfy's 30: a margin for a catch-up poll refused too
+	ntfyFailureRefill = time.Minute
+)
+
+// take spends one refused request, after waiting until there is one.
+func (f *failureBudget) take() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now()
+	if !f.at.IsZero() {
+		f.used = max(0, f.used-float64(now.Sub(f.at))/float64(ntfyFailureRefill))
+	}
+	f.at = now
+	if over := f.used + 1 - ntfyFailureBurst; over > 0 {
+		wait := time.Duration(over * float64(ntfyFailureRefill))
+		time.Sleep(wait) // pacing, not a check: the server's budget refills meanwhile
+		f.used -= over
+		f.at = now.Add(wait)
+	}
+	f.used++
 }
 
 func startNtfy(log *slog.Logger) (_ Backend, err error) {
@@ -91,8 +134,22 @@ func (b *ntfyBackend) Dialer(p conn.Protocol) conn.Dialer {
 
 func (b *ntfyBackend) Proxy() *Proxy { return b.proxy }
 
-// Revoke is not run: internal/servers has no token revocation for ntfy.
-func (b *ntfyBackend) Revoke() error { return ErrUnsupported }
+// Revoke deletes every token of the user but the publisher's, with the
+// server's CLI, as an admin would. ntfy keeps the links it opened with
+// them (it checks a token when a request starts), so the proxy then ends
+// them, as the next network change or app restart would: the redial is
+// what is refused.
+func (b *ntfyBackend) Revoke() error {
+	n, err := b.n.RevokeTokens(chaosUser, b.pub)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errors.New("no token to revoke")
+	}
+	b.proxy.Drop(false)
+	return nil
+}
 
 // Restart keeps the cache and the auth file.
 func (b *ntfyBackend) Restart(newEpoch bool) error {

@@ -45,6 +45,10 @@ func drop(rst bool) func(e *Env) error {
 	}
 }
 
+// revokePacer is a Backend whose server limits how often its tokens can
+// be refused (ntfy); PaceRevoke waits until a Revoke is within the limit.
+type revokePacer interface{ PaceRevoke() }
+
 // frames a server should never send; none may become a task.
 var garbage = []struct {
 	name  string
@@ -183,6 +187,9 @@ var Scenarios = []Scenario{
 		return e.wait("5 reordered task frames", func() bool { return e.P.Reordered.Load() >= before+5 })
 	}, Check: func(e *Env) error { return atLeast("task frames reordered", e.P.Reordered.Load(), 5) }},
 	{Name: "token revoked", Fault: func(e *Env) error {
+		if p, ok := e.B.(revokePacer); ok {
+			p.PaceRevoke() // before the fault's clock starts: the wait is not detection time
+		}
 		gen := e.Link.State().Generation
 		e.Link.Fault()
 		if err := e.B.Revoke(); err != nil {

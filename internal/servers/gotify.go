@@ -93,6 +93,26 @@ func (g *Gotify) ClientToken(user, pass, name string) (string, error) {
 	return out.Token, err
 }
 
+// RevokeClients deletes every client of user (their tokens, e.g. each
+// login's), as the user would in Gotify's web UI: GET /client, then DELETE
+// /client/{id}. Gotify closes the deleted clients' streams at once, and
+// refuses their tokens with 401 from then on. Applications (publishers)
+// stay. It returns how many clients it deleted.
+func (g *Gotify) RevokeClients(user, pass string) (int, error) {
+	var clients []struct {
+		ID int64 `json:"id"`
+	}
+	if err := doJSON(http.MethodGet, g.URL+"/client", nil, &clients, basicAuth(user, pass)); err != nil {
+		return 0, err
+	}
+	for i, c := range clients {
+		if err := doJSON(http.MethodDelete, fmt.Sprintf("%s/client/%d", g.URL, c.ID), nil, nil, basicAuth(user, pass)); err != nil {
+			return i, err
+		}
+	}
+	return len(clients), nil
+}
+
 // AppToken creates an application (a publisher) owned by the admin and returns its token.
 // Messages published with it reach the admin's clients.
 func (g *Gotify) AppToken(name string) (string, error) {

@@ -170,3 +170,27 @@ func TestGotifyPingsStreamClients(t *testing.T) {
 		t.Fatalf("no ping within %d s (ping period %d s)", 3*GotifyPingPeriodSeconds, GotifyPingPeriodSeconds)
 	}
 }
+
+// RevokeClients deletes alice's client: Gotify closes its stream at once
+// and refuses its token; the application's token still publishes.
+func TestGotifyRevokeClients(t *testing.T) {
+	g, clientToken, appToken := aliceOnGotify(t)
+	ws := dialGotify(t, g, clientToken)
+	n, err := g.RevokeClients("alice", "alice-pass")
+	if err != nil || n != 1 {
+		t.Fatalf("RevokeClients: %d, %v; want 1 client deleted", n, err)
+	}
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, _, err := ws.ReadMessage(); err == nil {
+		t.Fatal("the revoked client's stream delivered a frame")
+	} else if ne, ok := err.(interface{ Timeout() bool }); ok && ne.Timeout() {
+		t.Fatal("the revoked client's stream stayed open")
+	}
+	_, resp, err := websocket.DefaultDialer.Dial(g.StreamURL(), http.Header{"X-Gotify-Key": {clientToken}})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("stream with the revoked token: err = %v, response %v; want a 401 handshake", err, resp)
+	}
+	if _, err := g.Publish(appToken, "after the revoke", "the application stays", 5); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -106,6 +107,14 @@ func (n *Ntfy) Reset(user string) error {
 // cli runs `ntfy <args>` on this server's auth file. The password travels in
 // the environment, never in the arguments (which ps shows) or in an error.
 func (n *Ntfy) cli(env []string, args ...string) error {
+	_, err := n.cliOutput(env, args...)
+	return err
+}
+
+// cliOutput is cli, and returns what the command wrote (ntfy writes its
+// answers to stderr). The error of a token command leaves out its
+// arguments and output, which name tokens.
+func (n *Ntfy) cliOutput(env []string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// The command's flags follow its name: `ntfy user --config F add ...`.
@@ -116,9 +125,12 @@ func (n *Ntfy) cli(env []string, args ...string) error {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("ntfy %v: %v: %s", args, err, bytes.TrimSpace(out.Bytes()))
+		if args[0] == "token" { // its output names tokens
+			return "", fmt.Errorf("ntfy token %s: %v", args[1], err)
+		}
+		return "", fmt.Errorf("ntfy %v: %v: %s", args, err, bytes.TrimSpace(out.Bytes()))
 	}
-	return nil
+	return out.String(), nil
 }
 
 // publisherExpiry is when a Token expires: the last second of year 9999.
@@ -138,6 +150,39 @@ func (n *Ntfy) Token(user, pass string) (string, error) {
 	body := map[string]any{"label": "test", "expires": publisherExpiry}
 	err := doJSON(http.MethodPost, n.URL+"/v1/account/token", body, &out, basicAuth(user, pass))
 	return out.Token, err
+}
+
+// RevokeTokens deletes every access token of user except keep (a test's
+// publisher), with the server's CLI on its auth file (`ntfy token list`,
+// `ntfy token remove`), as an admin would. ntfy refuses a deleted token
+// with 401 from then on, but keeps the links it already opened (it checks
+// a token only when a request starts). It returns how many it deleted.
+// Not over the account API: GET /v1/account answers from the per-IP
+// visitor, whose user a concurrent request from the same address can swap,
+// and then lists no token.
+func (n *Ntfy) RevokeTokens(user, keep string) (int, error) {
+	out, err := n.cliOutput(nil, "token", "list", user)
+	if err != nil {
+		return 0, err
+	}
+	deleted := 0
+	for line := range strings.SplitSeq(out, "\n") {
+		// "- tk_...[ (label)], never expires, accessed from ..."
+		rest, ok := strings.CutPrefix(line, "- ")
+		if !ok {
+			continue
+		}
+		token, _, _ := strings.Cut(rest, ",")
+		token, _, _ = strings.Cut(token, " ")
+		if token == "" || token == keep {
+			continue
+		}
+		if err := n.cli(nil, "token", "remove", user, token); err != nil {
+			return deleted, err
+		}
+		deleted++
+	}
+	return deleted, nil
 }
 
 // NtfyMessage is what a publisher can set on a message (ntfy's JSON publish

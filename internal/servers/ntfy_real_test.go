@@ -125,3 +125,24 @@ func TestNtfyRestartKeepsCache(t *testing.T) {
 		t.Fatalf("replayed %+v, want %s", m, second)
 	}
 }
+
+// RevokeTokens deletes every token of alice's but the one kept: a new
+// handshake with a deleted one is refused with 401, the kept one still
+// publishes.
+func TestNtfyRevokeTokens(t *testing.T) {
+	n, keep := aliceOnNtfy(t)
+	revoked, err := n.Token("alice", "alice-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := n.RevokeTokens("alice", keep); err != nil || got != 1 {
+		t.Fatalf("RevokeTokens: %d, %v; want 1 token deleted", got, err)
+	}
+	_, resp, err := websocket.DefaultDialer.Dial(n.WSURL("tasks-alice"), http.Header{"Authorization": {"Bearer " + revoked}})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("/ws with the revoked token: %v, %v; want a 401 handshake", err, resp)
+	}
+	if _, err := n.Publish(keep, NtfyMessage{Topic: "tasks-alice", Title: "after the revoke"}); err != nil {
+		t.Fatal(err)
+	}
+}
