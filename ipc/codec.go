@@ -226,7 +226,7 @@ func Decode(line []byte) (Message, error) {
 	case TypeDiagnostics:
 		return decodeAs[Diagnostics](line)
 	default:
-		if m, err, ok := decodeSettings(t, line); ok { // ipc/settings.go
+		if m, ok, err := decodeSettings(t, line); ok { // ipc/settings.go
 			return m, err
 		}
 		// Not quoted: a line that is not ours may hold anything.

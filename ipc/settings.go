@@ -98,7 +98,7 @@ func (Language) isMessage()       {}
 
 // decodeSettings decodes the settings messages for Decode; ok is false for
 // any other type.
-func decodeSettings(typ string, line []byte) (m Message, err error, ok bool) {
+func decodeSettings(typ string, line []byte) (m Message, ok bool, err error) {
 	switch typ {
 	case TypeGetSettings:
 		m, err = decodeAs[GetSettings](line)
@@ -111,7 +111,7 @@ func decodeSettings(typ string, line []byte) (m Message, err error, ok bool) {
 	case TypeLanguage:
 		m, err = decodeAs[Language](line)
 	default:
-		return nil, nil, false
+		return nil, false, nil
 	}
-	return m, err, true
+	return m, true, err
 }

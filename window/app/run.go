@@ -17,9 +17,9 @@ import (
 	"tasktray/window"
 )
 
-// Run shows view (ipc.ViewLogin, ipc.ViewRecent or ipc.ViewStatus) in a
-// window fed by the agent's messages on in, and writes what the user does to
-// out. It returns once the window has closed: closed by the user (out gets
+// Run shows view (ipc.ViewLogin, ipc.ViewRecent, ipc.ViewStatus or
+// ipc.ViewSettings) in a window fed by the agent's messages on in, and
+// writes what the user does to out. It returns once the window has closed: closed by the user (out gets
 // ipc.Closed), on ipc.Close, after a successful login, or at EOF on in,
 // which means the agent is gone. The error is nil unless in broke. It speaks
 // the language the agent passed in i18n.EnvVar.
