@@ -36,8 +36,9 @@ func (b *beeepNotifier) Show(ctx context.Context, p Popup) error {
 		return err
 	}
 	p = clipPopup(p)
-	if conn.ClampPriority(p.Priority) == conn.PriorityMax {
-		// Alert plays the system sound with the popup.
+	if p.Sound && conn.ClampPriority(p.Priority) == conn.PriorityMax {
+		// Alert plays the system sound with the popup; with sound off in
+		// settings an urgent task shows as any other.
 		return beeep.Alert(p.Title, p.Body, b.icon)
 	}
 	return beeep.Notify(p.Title, p.Body, b.icon)
