@@ -7,6 +7,12 @@
 //	tasktray -demo        the same, against an embedded demo server
 //	tasktray -version     version, commit and build date
 //	tasktray window VIEW  a window process; the agent starts these itself
+//
+// This binary links Fyne for the windows. When the agent binary
+// (cmd/tasktray-agent, which does not) is installed with it, every role but
+// the window one execs that instead, so the process that stays up all day
+// does not carry Fyne's pages (internal/binpath, docs/benchmarks.md).
+// Without one (go run ., fyne package) the agent runs in this process.
 package main
 
 import (
@@ -25,5 +31,6 @@ func main() {
 		}
 		return
 	}
+	execInstalledAgent() // returns when there is none, or it failed to start
 	os.Exit(cli.Agent(os.Args[1:]))
 }

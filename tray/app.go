@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 
 	"fyne.io/systray"
@@ -13,6 +12,7 @@ import (
 	"tasktray/auth"
 	"tasktray/backend/custom"
 	"tasktray/i18n"
+	"tasktray/internal/binpath"
 	"tasktray/ipc"
 	"tasktray/notify"
 )
@@ -98,10 +98,13 @@ func lockDir() string {
 // processes and signals. Without a session bus there are no popups: the
 // agent runs anyway and says so (Config.PopupsOff).
 func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Config, closePopups func(), err error) {
-	exe, err := os.Executable()
+	// The window binary: this one, or the Fyne-linked tasktray when this is
+	// the agent binary (internal/binpath).
+	self, err := binpath.Self()
 	if err != nil {
 		return Config{}, nil, fmt.Errorf("finding my own binary for window processes: %w", err)
 	}
+	exe := binpath.Window(self)
 	cfg = Config{
 		Tokens: auth.NewTokenStore(auth.NewSystemKeyring(0)),
 		Windows: func(ctx context.Context, view string) (WindowProcess, error) {
