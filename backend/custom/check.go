@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"tasktray/i18n"
 	"time"
 )
 
@@ -25,8 +26,8 @@ const (
 
 // fieldErr is the one shape of every profile error: the field, then what
 // is wrong with it.
-func fieldErr(field, format string, args ...any) error {
-	return fmt.Errorf("%w: %s: %s", ErrProfile, field, fmt.Sprintf(format, args...))
+func fieldErr(field string, what *i18n.Text, args ...any) error {
+	return msgFieldErr.Err(ErrProfile, field, what.F(args...))
 }
 
 // check fills in defaults and checks every section.
@@ -44,7 +45,7 @@ func (p *Profile) check() error {
 		}
 	}
 	if p.Connect.TokenIn == TokenInCookie && (p.Login == nil || p.Login.TokenFrom != "cookies") {
-		return fieldErr("connect.token_in", `"cookie" needs a [login] section with token_from = "cookies"`)
+		return fieldErr("connect.token_in", msgCheck1)
 	}
 	if err := p.Heartbeat.check(); err != nil {
 		return err
@@ -58,7 +59,7 @@ func (p *Profile) check() error {
 func (p *Profile) checkConnect() error {
 	c := &p.Connect
 	if c.URL == "" {
-		return fieldErr("connect.url", "missing; the WebSocket address, e.g. wss://example.com/websocket?token={token}")
+		return fieldErr("connect.url", msgCheck2)
 	}
 	u, err := parseTemplate("connect.url", c.URL, p.AllowInsecure, "ws", "wss")
 	if err != nil {
@@ -68,29 +69,29 @@ func (p *Profile) checkConnect() error {
 	inPath := strings.Count(u.EscapedPath(), placeholder)
 	n := strings.Count(c.URL, tokenVar)
 	if n != inQuery+inPath {
-		return fieldErr("connect.url", "{token} may stand only in the path or the query")
+		return fieldErr("connect.url", msgCheck3)
 	}
 	needsNone := func() error {
 		if n > 0 {
-			return fieldErr("connect.url", "has {token}, but token_in is %q; use token_in = \"query\" or \"path\"", c.TokenIn)
+			return fieldErr("connect.url", msgCheck4, c.TokenIn)
 		}
 		return nil
 	}
 	switch c.TokenIn {
 	case TokenInQuery:
 		if inQuery != 1 || inPath != 0 {
-			return fieldErr("connect.url", `token_in = "query" needs {token} once, in the query (?token={token})`)
+			return fieldErr("connect.url", msgCheck5)
 		}
 	case TokenInPath:
 		if inPath != 1 || inQuery != 0 {
-			return fieldErr("connect.url", `token_in = "path" needs {token} once, in the path (/websocket/{token})`)
+			return fieldErr("connect.url", msgCheck6)
 		}
 	case TokenInHeader:
 		if err := needsNone(); err != nil {
 			return err
 		}
 		if !validHeaderName(c.Header) {
-			return fieldErr("connect.header", `token_in = "header" needs a header name, e.g. "Authorization"`)
+			return fieldErr("connect.header", msgCheck7)
 		}
 	case TokenInSubprotocol:
 		if err := needsNone(); err != nil {
@@ -100,31 +101,31 @@ func (p *Profile) checkConnect() error {
 		for _, s := range c.Subprotocols {
 			with += strings.Count(s, tokenVar)
 			if !validSubprotocol(strings.ReplaceAll(s, tokenVar, placeholder)) {
-				return fieldErr("connect.subprotocols", "%q is not a valid subprotocol (letters, digits and !#$%%&'*+-.^_`|~ only)", s)
+				return fieldErr("connect.subprotocols", msgCheck8, s)
 			}
 		}
 		if with != 1 {
-			return fieldErr("connect.subprotocols", `token_in = "subprotocol" needs {token} in exactly one entry, e.g. ["{token}"]`)
+			return fieldErr("connect.subprotocols", msgCheck9)
 		}
 	case TokenInCookie:
 		if err := needsNone(); err != nil {
 			return err
 		}
 	case "":
-		return fieldErr("connect.token_in", "missing; one of query, path, header, subprotocol, cookie")
+		return fieldErr("connect.token_in", msgCheck10)
 	default:
-		return fieldErr("connect.token_in", "%q is not one of query, path, header, subprotocol, cookie", c.TokenIn)
+		return fieldErr("connect.token_in", msgCheck11, c.TokenIn)
 	}
 	if c.TokenIn != TokenInHeader && (c.Header != "" || c.Prefix != "") {
-		return fieldErr("connect.header", `only used with token_in = "header"`)
+		return fieldErr("connect.header", msgCheck12)
 	}
 	if c.TokenIn != TokenInSubprotocol {
 		for _, s := range c.Subprotocols {
 			if strings.Contains(s, tokenVar) {
-				return fieldErr("connect.subprotocols", `has {token}, but token_in is not "subprotocol"`)
+				return fieldErr("connect.subprotocols", msgCheck13)
 			}
 			if !validSubprotocol(s) {
-				return fieldErr("connect.subprotocols", "%q is not a valid subprotocol", s)
+				return fieldErr("connect.subprotocols", msgCheck14, s)
 			}
 		}
 	}
@@ -140,13 +141,13 @@ func checkHeaders(field string, h map[string]string) error {
 	for k, v := range h {
 		switch {
 		case !validHeaderName(k):
-			return fieldErr(field, "%q is not a header name", k)
+			return fieldErr(field, msgCheck15, k)
 		case slices.Contains(reserved, strings.ToLower(k)):
-			return fieldErr(field, "%s is set by the app itself", k)
+			return fieldErr(field, msgCheck16, k)
 		case strings.Contains(v, tokenVar):
-			return fieldErr(field+"."+k, `{token} is not replaced here; use token_in = "header"`)
+			return fieldErr(field+"."+k, msgCheck17)
 		case strings.ContainsAny(v, "\r\n\x00"):
-			return fieldErr(field+"."+k, "has a line break")
+			return fieldErr(field+"."+k, msgCheck18)
 		}
 	}
 	return nil
@@ -158,23 +159,23 @@ func checkHeaders(field string, h map[string]string) error {
 func parseTemplate(field, raw string, allowInsecure bool, schemes ...string) (*url.URL, error) {
 	s := strings.ReplaceAll(strings.ReplaceAll(raw, tokenVar, placeholder), sinceVar, "1")
 	if strings.ContainsAny(s, "{}") {
-		return nil, fieldErr(field, "only {token} and {since} may stand in braces")
+		return nil, fieldErr(field, msgCheck19)
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Opaque != "" {
-		return nil, fieldErr(field, "cannot be read as a URL")
+		return nil, fieldErr(field, msgCheck20)
 	}
 	switch {
 	case !slices.Contains(schemes, u.Scheme):
-		return nil, fieldErr(field, "must start with %s:// (or %s:// for a server on this computer)", schemes[1], schemes[0])
+		return nil, fieldErr(field, msgCheck21, schemes[1], schemes[0])
 	case u.User != nil:
-		return nil, fieldErr(field, "must not contain a user name or password")
+		return nil, fieldErr(field, msgCheck22)
 	case u.Hostname() == "":
-		return nil, fieldErr(field, "has no host")
+		return nil, fieldErr(field, msgCheck23)
 	case u.Fragment != "":
-		return nil, fieldErr(field, "must not contain #")
+		return nil, fieldErr(field, msgCheck24)
 	case u.Scheme == schemes[0] && !allowInsecure && !isLoopback(u.Hostname()):
-		return nil, fieldErr(field, "%s:// to %s would send the password and token unencrypted; use %s:// or set allow_insecure = true",
+		return nil, fieldErr(field, msgCheck25,
 			u.Scheme, u.Hostname(), schemes[1])
 	}
 	return u, nil
@@ -191,10 +192,10 @@ func isLoopback(host string) bool {
 func (p *Profile) checkLogin() error {
 	l := p.Login
 	if l.URL == "" {
-		return fieldErr("login.url", "missing; the backend's login address (leave out the whole [login] section when users paste a token)")
+		return fieldErr("login.url", msgCheck26)
 	}
 	if strings.Contains(l.URL, tokenVar) || strings.Contains(l.URL, sinceVar) {
-		return fieldErr("login.url", "must not contain {token} or {since}")
+		return fieldErr("login.url", msgCheck27)
 	}
 	if _, err := parseTemplate("login.url", l.URL, p.AllowInsecure, "http", "https"); err != nil {
 		return err
@@ -204,14 +205,14 @@ func (p *Profile) checkLogin() error {
 		l.Method = "POST"
 	case "POST", "PUT":
 	default:
-		return fieldErr("login.method", "%q is not POST or PUT", l.Method)
+		return fieldErr("login.method", msgCheck28, l.Method)
 	}
 	switch l.Body {
 	case "":
 		l.Body = "json"
 	case "json", "form":
 	default:
-		return fieldErr("login.body", `%q is not "json" or "form"`, l.Body)
+		return fieldErr("login.body", msgCheck29, l.Body)
 	}
 	if l.UsernameField == "" {
 		l.UsernameField = "username"
@@ -220,11 +221,11 @@ func (p *Profile) checkLogin() error {
 		l.PasswordField = "password"
 	}
 	if l.UsernameField == l.PasswordField {
-		return fieldErr("login.password_field", "is the same as username_field")
+		return fieldErr("login.password_field", msgCheck30)
 	}
 	for k := range l.Fields {
 		if k == l.UsernameField || k == l.PasswordField {
-			return fieldErr("login.fields."+k, "is the username or password field")
+			return fieldErr("login.fields."+k, msgCheck31)
 		}
 	}
 	if err := checkHeaders("login.headers", l.Headers); err != nil {
@@ -232,14 +233,14 @@ func (p *Profile) checkLogin() error {
 	}
 	unused := func(field, value string) error {
 		if value != "" {
-			return fieldErr("login."+field, "not used with token_from = %q", l.TokenFrom)
+			return fieldErr("login."+field, msgCheck32, l.TokenFrom)
 		}
 		return nil
 	}
 	switch l.TokenFrom {
 	case "json":
 		if l.TokenPath == "" {
-			return fieldErr("login.token_path", `token_from = "json" needs the path of the token in the answer, e.g. "data.token"`)
+			return fieldErr("login.token_path", msgCheck33)
 		}
 		if err := unused("token_header", l.TokenHeader); err != nil {
 			return err
@@ -247,7 +248,7 @@ func (p *Profile) checkLogin() error {
 		return unused("token_prefix", l.TokenPrefix)
 	case "header":
 		if !validHeaderName(l.TokenHeader) {
-			return fieldErr("login.token_header", `token_from = "header" needs a header name, e.g. "X-Auth-Token"`)
+			return fieldErr("login.token_header", msgCheck34)
 		}
 		return unused("token_path", l.TokenPath)
 	case "cookies":
@@ -259,9 +260,9 @@ func (p *Profile) checkLogin() error {
 		}
 		return unused("token_prefix", l.TokenPrefix)
 	case "":
-		return fieldErr("login.token_from", `missing; one of "json", "header", "cookies"`)
+		return fieldErr("login.token_from", msgCheck35)
 	}
-	return fieldErr("login.token_from", `%q is not one of "json", "header", "cookies"`, l.TokenFrom)
+	return fieldErr("login.token_from", msgCheck36, l.TokenFrom)
 }
 
 func (h *Heartbeat) check() error {
@@ -270,16 +271,16 @@ func (h *Heartbeat) check() error {
 		h.Text = &t
 	}
 	if strings.ContainsRune(*h.Text, 0) {
-		return fieldErr("heartbeat.text", "has a NUL byte")
+		return fieldErr("heartbeat.text", msgCheck37)
 	}
 	if h.Interval.Duration == 0 {
 		h.Interval.Duration = DefaultHeartbeatEvery
 	}
 	if h.Interval.Duration < minInterval || h.Interval.Duration > maxInterval {
-		return fieldErr("heartbeat.interval", "%v is not between %v and %v", h.Interval.Duration, minInterval, maxInterval)
+		return fieldErr("heartbeat.interval", msgCheck38, h.Interval.Duration, minInterval, maxInterval)
 	}
 	if (h.EchoPath == "") != (h.EchoValue == "") {
-		return fieldErr("heartbeat.echo_path", "echo_path and echo_value go together")
+		return fieldErr("heartbeat.echo_path", msgCheck39)
 	}
 	if h.Ping == nil {
 		yes := true
@@ -287,12 +288,12 @@ func (h *Heartbeat) check() error {
 	}
 	if h.DeadAfter.Duration == 0 {
 		if !*h.Ping && h.Echo == "" && h.EchoPath == "" {
-			return fieldErr("heartbeat.dead_after", "needed with ping = false and no echo: nothing else tells a dead link")
+			return fieldErr("heartbeat.dead_after", msgCheck40)
 		}
 		h.DeadAfter.Duration = 2*h.Interval.Duration + 5*time.Second
 	}
 	if h.DeadAfter.Duration <= h.Interval.Duration || h.DeadAfter.Duration > 3*maxInterval {
-		return fieldErr("heartbeat.dead_after", "%v must be longer than the interval (%v) and at most %v", h.DeadAfter.Duration, h.Interval.Duration, 3*maxInterval)
+		return fieldErr("heartbeat.dead_after", msgCheck41, h.DeadAfter.Duration, h.Interval.Duration, 3*maxInterval)
 	}
 	return nil
 }
@@ -313,18 +314,18 @@ func (m *Mapping) check() error {
 		m.PlainText = "body"
 	case "body", "ignore":
 	default:
-		return fieldErr("mapping.plain_text", `%q is not "body" or "ignore"`, m.PlainText)
+		return fieldErr("mapping.plain_text", msgCheck42, m.PlainText)
 	}
 	for i, r := range m.Ignore {
 		field := fmt.Sprintf("mapping.ignore[%d]", i)
 		if r.Path == "" {
-			return fieldErr(field+".path", "missing")
+			return fieldErr(field+".path", msgCheck43)
 		}
 		if err := checkPath(field+".path", r.Path); err != nil {
 			return err
 		}
 		if (r.Equals == nil) == (r.Not == nil) {
-			return fieldErr(field, "needs exactly one of equals and not")
+			return fieldErr(field, msgCheck44)
 		}
 	}
 	return nil
@@ -333,7 +334,7 @@ func (m *Mapping) check() error {
 // checkPath refuses what cannot be a gjson path a person meant.
 func checkPath(field, path string) error {
 	if len(path) > 200 || strings.ContainsAny(path, "\r\n\t\x00") {
-		return fieldErr(field, "%q is not a JSON path like \"data.title\"", path)
+		return fieldErr(field, msgCheck45, path)
 	}
 	return nil
 }
@@ -344,16 +345,16 @@ func (p *Profile) checkResume() error {
 		r.Window = DefaultWindow
 	}
 	if r.Window < 1 || r.Window > MaxWindow {
-		return fieldErr("resume.window", "%d is not between 1 and %d", r.Window, MaxWindow)
+		return fieldErr("resume.window", msgCheck46, r.Window, MaxWindow)
 	}
 	if (r.SinceParam != "" || r.MissedURL != "") && p.Mapping.ID == "" {
-		return fieldErr("resume", "since_param and missed_url need mapping.id: without ids there is nothing to resume from")
+		return fieldErr("resume", msgCheck47)
 	}
 	if r.SinceParam != "" && (strings.ContainsAny(r.SinceParam, "&=?#/ {}") || url.QueryEscape(r.SinceParam) != r.SinceParam) {
-		return fieldErr("resume.since_param", "%q is not a plain query parameter name", r.SinceParam)
+		return fieldErr("resume.since_param", msgCheck48, r.SinceParam)
 	}
 	if r.MissedItems != "" && r.MissedURL == "" {
-		return fieldErr("resume.missed_items", "only used with missed_url")
+		return fieldErr("resume.missed_items", msgCheck49)
 	}
 	if err := checkPath("resume.missed_items", r.MissedItems); err != nil {
 		return err
@@ -365,13 +366,13 @@ func (p *Profile) checkResume() error {
 		return err
 	}
 	if strings.Count(r.MissedURL, sinceVar) != 1 {
-		return fieldErr("resume.missed_url", "needs {since} once, where the last id goes")
+		return fieldErr("resume.missed_url", msgCheck50)
 	}
 	switch n := strings.Count(r.MissedURL, tokenVar); {
 	case n > 1:
-		return fieldErr("resume.missed_url", "has {token} more than once")
+		return fieldErr("resume.missed_url", msgCheck51)
 	case n == 0 && p.Connect.TokenIn != TokenInHeader && p.Connect.TokenIn != TokenInCookie:
-		return fieldErr("resume.missed_url", "needs {token}: with token_in = %q there is no header or cookie to send it in", p.Connect.TokenIn)
+		return fieldErr("resume.missed_url", msgCheck52, p.Connect.TokenIn)
 	}
 	return nil
 }

@@ -23,4 +23,8 @@ func TestProfileErrorInChinese(t *testing.T) {
 	if err == nil || !errors.Is(err, ErrProfile) || !strings.HasPrefix(err.Error(), "配置文件有误：未知字段 connect.colour") {
 		t.Errorf("unknown field: %v", err)
 	}
+	_, err = ParseProfile([]byte("[connect]\nurl = \"wss://x.example.com/ws\"\ntoken_in = \"path\"\n"))
+	if want := "配置文件有误：connect.url：token_in = \"path\" 要求在路径中出现一次 {token}（/websocket/{token}）"; err == nil || err.Error() != want || !errors.Is(err, ErrProfile) {
+		t.Errorf("field check: %v, want %q", err, want)
+	}
 }
