@@ -97,7 +97,7 @@ func Lookup(name string) (Kind, error) {
 			return k, nil
 		}
 	}
-	return Kind{}, fmt.Errorf("unknown server kind %q", name)
+	return Kind{}, msgUnknownKind.Err(name)
 }
 
 // Addresses builds the stream side for every address of the account:

@@ -76,7 +76,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	}
 	req, err := http.NewRequestWithContext(ctx, l.Method, l.URL, bytes.NewReader(body))
 	if err != nil {
-		return auth.Session{}, fmt.Errorf("%w: login.url is not a URL", ErrProfile)
+		return auth.Session{}, fieldErr("login.url", msgCheck20)
 	}
 	for k, v := range l.Headers {
 		req.Header.Set(k, v)

@@ -41,7 +41,7 @@ func FromAccount(a auth.Account) (*Profile, error) {
 	if path := a.Options[OptionProfile]; path != "" {
 		return LoadProfile(path)
 	}
-	return nil, fmt.Errorf("%w: the account names no profile (options %q or %q)", ErrProfile, OptionProfile, OptionProfileText)
+	return nil, msgNoProfile.Err(ErrProfile)
 }
 
 // New returns the protocol for the account's profile, trusting its CA file
@@ -58,7 +58,7 @@ func New(a auth.Account) (*Protocol, error) {
 func NewProtocol(p *Profile, a auth.Account) (*Protocol, error) {
 	u, err := url.Parse(strings.ReplaceAll(p.Connect.URL, tokenVar, placeholder))
 	if err != nil {
-		return nil, fmt.Errorf("%w: connect.url cannot be read as a URL", ErrProfile)
+		return nil, fieldErr("connect.url", msgCheck20)
 	}
 	proto := &Protocol{Profile: p, tmplPath: u.Path, tmplQuery: u.RawQuery}
 	if p.Resume.MissedURL != "" {
