@@ -84,7 +84,6 @@ var (
 	msgNotAbsolute = i18n.New("autostart.not_absolute", "the program path %q is not absolute", "程序路径 %q 不是绝对路径")
 	msgBadPath     = i18n.New("autostart.bad_path", "the program path %q holds a control character", "程序路径 %q 含有控制字符")
 	msgNoApp       = i18n.New("autostart.no_app", "the app ID and name must not be empty", "应用 ID 和名称不能为空")
-	msgExecutable  = i18n.New("autostart.executable", "cannot find this program's own path: %w", "无法获取本程序的路径：%w")
 	msgTemporary   = i18n.New("autostart.temporary", "this program runs from a temporary build (%s), which will be gone at the next login; build or install it first", "本程序运行自临时构建（%s），下次登录时该文件已不存在；请先构建或安装")
 )
 
@@ -110,24 +109,6 @@ func (app App) check(isAbs func(string) bool) error {
 		return errors.New(msgTemporary.F(app.Command))
 	}
 	return nil
-}
-
-// Executable is the running program's absolute path with symbolic links
-// resolved: what an entry should start. A packaged install runs
-// /usr/bin/tasktray; a path through a link would break when the link is
-// repointed, the resolved one only when the program itself goes.
-func Executable() (string, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return "", msgExecutable.Err(err)
-	}
-	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
-		exe = resolved
-	}
-	if exe, err = filepath.Abs(exe); err != nil {
-		return "", msgExecutable.Err(err)
-	}
-	return exe, nil
 }
 
 // temporaryBuild reports a binary that "go run" or "go test" built in a

@@ -1,19 +1,10 @@
 package autostart
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-func TestExecutable(t *testing.T) {
-	exe, _ := os.Executable()
-	resolved, _ := filepath.EvalSymlinks(exe)
-	if got, err := Executable(); err != nil || got != resolved || !filepath.IsAbs(got) {
-		t.Fatalf("Executable() = %q, %v; want %q", got, err, resolved)
-	}
-}
 
 // A go run build is deleted when go exits: an entry naming it would start
 // nothing at the next login.

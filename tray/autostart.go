@@ -9,6 +9,7 @@ import (
 
 	"tasktray/autostart"
 	"tasktray/i18n"
+	"tasktray/internal/binpath"
 	"tasktray/notify"
 )
 
@@ -37,14 +38,19 @@ type startAtLogin struct {
 	gen  int  // the newest request; an answer to an older one only logs
 }
 
-// newStartAtLoginEntry is the entry for this desktop, starting this very
-// binary: /usr/bin/tasktray in a packaged install. Tests replace it.
-var newStartAtLoginEntry = func() (autostart.Entry, error) {
-	exe, err := autostart.Executable()
+// newStartAtLoginEntry makes the entry; tests replace it.
+var newStartAtLoginEntry = defaultStartAtLoginEntry
+
+// defaultStartAtLoginEntry is the entry for this desktop, starting the
+// tasktray binary the user starts, with no flags: /usr/bin/tasktray in a
+// packaged install, also when this agent runs as tasktray-agent from
+// /usr/lib/tasktray (binpath.Window finds it).
+func defaultStartAtLoginEntry() (autostart.Entry, error) {
+	self, err := binpath.Self()
 	if err != nil {
 		return nil, err
 	}
-	return autostart.New(autostart.App{ID: appID, Name: "tasktray", Command: exe})
+	return autostart.New(autostart.App{ID: appID, Name: "tasktray", Command: binpath.Window(self)})
 }
 
 // offeredFile, in Config.StateDir, records that the first login's default

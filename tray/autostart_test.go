@@ -3,6 +3,7 @@ package tray
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"tasktray/auth"
 	"tasktray/autostart"
 	"tasktray/i18n"
+	"tasktray/internal/binpath"
 	"tasktray/ipc"
 )
 
@@ -302,5 +304,32 @@ func TestStartAtLoginQuickClicksShowTheLast(t *testing.T) {
 	}
 	if len(views) == 0 || views[len(views)-1] || f.state(t) != autostart.Off {
 		t.Fatalf("views %v, entry %v; want it off", views, f.state(t))
+	}
+}
+
+// The entry starts the tasktray binary the user starts, also when the
+// agent runs as tasktray-agent, which tasktray tells through
+// TASKTRAY_WINDOW_BIN.
+func TestStartAtLoginStartsTheTasktrayBinary(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("the XDG entry is checked on Linux; autostart's own tests cover the others")
+	}
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	t.Setenv(binpath.WindowEnv, "/usr/bin/tasktray")
+	e, err := defaultStartAtLoginEntry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(config, "autostart", appID+".desktop")
+	if e.String() != path {
+		t.Fatalf("entry at %s, want %s", e, path)
+	}
+	if err := e.Enable(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), "\nExec=/usr/bin/tasktray\n") {
+		t.Fatalf("the entry does not start /usr/bin/tasktray with no flags:\n%s", data)
 	}
 }
