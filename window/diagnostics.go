@@ -13,13 +13,12 @@ import (
 
 // The diagnostics window's words.
 var (
-	titleDiagnostics  = i18n.New("window.diag.title", "Diagnostics – tasktray", "诊断信息 – tasktray")
-	txtDiagIntro      = i18n.New("window.diag.intro", "This report holds no password, token or task text. Paste it into your message to support.", "此报告不含密码、令牌或任务内容。请将其粘贴到发给技术支持的消息中。")
-	txtDiagGathering  = i18n.New("window.diag.gathering", "Gathering diagnostics…", "正在收集诊断信息…")
-	txtDiagCopy       = i18n.New("window.diag.copy", "Copy", "复制")
-	txtDiagCopied     = i18n.New("window.diag.copied", "Copied to the clipboard.", "已复制到剪贴板。")
-	txtDiagClose      = i18n.New("window.diag.close", "Close", "关闭")
-	txtDiagKeepOpenHi = i18n.New("window.diag.keepopen", "Keep this window open until you have pasted it: on some desktops the clipboard empties when it closes.", "粘贴完成前请保持此窗口打开：在某些桌面上，窗口关闭后剪贴板会被清空。")
+	titleDiagnostics = i18n.New("window.diag.title", "Diagnostics – tasktray", "诊断信息 – tasktray")
+	txtDiagIntro     = i18n.New("window.diag.intro", "This report holds no password, token or task text. Paste it into your message to support.", "此报告不含密码、令牌或任务内容。请将其粘贴到发给技术支持的消息中。")
+	txtDiagGathering = i18n.New("window.diag.gathering", "Gathering diagnostics…", "正在收集诊断信息…")
+	txtDiagCopy      = i18n.New("window.diag.copy", "Copy", "复制")
+	txtDiagCopied    = i18n.New("window.diag.copied", "Copied to the clipboard. Keep this window open until you have pasted it: on some desktops the clipboard empties when it closes.", "已复制到剪贴板。粘贴完成前请保持此窗口打开：在某些桌面上，窗口关闭后剪贴板会被清空。")
+	txtDiagClose     = i18n.New("window.diag.close", "Close", "关闭")
 )
 
 // diagnosticsSize is the size the diagnostics window opens at: wide enough
@@ -48,9 +47,10 @@ type Diagnostics struct {
 func NewDiagnostics(clipboard fyne.Clipboard, close func()) *Diagnostics {
 	d := &Diagnostics{clipboard: clipboard, close: close}
 	d.ExtendBaseWidget(d)
+	// Not monospace: Fyne's monospace face has no CJK glyphs, and the
+	// fallback font's taller lines overlapped in the zh-CN screenshot.
 	d.report = widget.NewLabel(txtDiagGathering.String())
 	d.report.Selectable = true
-	d.report.TextStyle.Monospace = true
 	intro := widget.NewLabel(txtDiagIntro.String())
 	intro.Wrapping = fyne.TextWrapWord
 	d.note = widget.NewLabel("")
@@ -86,5 +86,5 @@ func (d *Diagnostics) copyReport() {
 		return
 	}
 	d.clipboard.SetContent(d.text)
-	d.note.SetText(txtDiagCopied.String() + " " + txtDiagKeepOpenHi.String())
+	d.note.SetText(txtDiagCopied.String())
 }
