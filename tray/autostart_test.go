@@ -13,7 +13,6 @@ import (
 	"tasktray/assets"
 	"tasktray/auth"
 	"tasktray/autostart"
-	"tasktray/i18n"
 	"tasktray/internal/binpath"
 	"tasktray/ipc"
 )
@@ -139,8 +138,6 @@ func (f *autostartFixture) write(t *testing.T, text string) {
 		t.Fatal(err)
 	}
 }
-
-func TestTrayTexts(t *testing.T) { i18n.CheckTexts(t) }
 
 func TestStartAtLoginOnAfterFirstLogin(t *testing.T) {
 	f := newAutostartFixture(t)
