@@ -67,6 +67,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 		return auth.Session{}, err
 	}
 	defer httpapi.Release(a.HTTPClient, client)
+	client = withOverlapRetry(client)
 	if err := checkHealth(ctx, client, base); err != nil {
 		return auth.Session{}, err
 	}

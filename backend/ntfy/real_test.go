@@ -391,3 +391,37 @@ func TestRealDamagedCursorShowsNothingAgain(t *testing.T) {
 		}
 	}
 }
+
+// Logins while the same address publishes at full speed: ntfy keeps one
+// "visitor" per address for users without a tier and sets its user to
+// each request's as it starts (nil first), so a request overlapped by
+// another sees no user: a read check is refused with 403 and a token
+// creation panics in the server (the connection closes without an
+// answer). Every login must succeed anyway.
+func TestRealLoginWhilePublishing(t *testing.T) {
+	const publishers, logins = 8, 100
+	f := realSetup(t)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for p := range publishers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				// Refusals are ntfy's same race; they do not matter here.
+				f.n.Publish(f.pub, servers.NtfyMessage{Topic: realTopic, Title: fmt.Sprintf("publisher %d, task %d", p, i)})
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	for i := range logins {
+		if _, err := (ntfy.Authenticator{}).Login(context.Background(), auth.Credentials{Account: f.session.Account, Password: alicePass}); err != nil {
+			t.Fatalf("login %d of %d: %v", i+1, logins, err)
+		}
+	}
+}
