@@ -11,7 +11,14 @@
 //
 // Plural forms follow CLDR rules through github.com/nicksnyder/go-i18n.
 // Arguments are fmt verbs, and both languages must use the same verbs in the
-// same order (TestEveryTextInBothLanguages checks).
+// same order (CheckTexts, which each package's tests call, checks).
+//
+// A text is resolved when it is shown (String, F, Err, N), never kept
+// translated: SetLanguage applies to the next render. Sentinel errors the
+// user reads are NewError values, which errors.Is still matches. A window
+// process speaks the agent's language: the agent passes Env to it, and the
+// window calls FromEnv. Package i18ntest finds string literals handed to
+// UI calls in a package's source.
 package i18n
 
 import (
