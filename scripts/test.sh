@@ -5,6 +5,8 @@
 #       vet          go vet ./...
 #       unit         go test -race -count=1 ./...        (the project's own packages)
 #       cross        the non-UI packages compile for Windows and macOS
+#       wine         the Windows builds of the packages that need no display, their tests run
+#                    under Wine (scripts/wine-test.sh; installs wine64 and mingw-w64)
 #       fuzz         each `func Fuzz...` for a few seconds
 #       keyring      real gnome-keyring tests, through scripts/keyring-session.sh
 #       realservers  tests against real Gotify, Centrifugo and ntfy servers (built and cached)
@@ -14,8 +16,7 @@
 #                    and the reference server holding 1,000 links (-links -short)
 #       package      .deb, .rpm and Fyne's tarball built; the .deb installed, run (version, demo
 #                    smoke on a headless desktop), purged, and nothing of it left in /usr
-#   ./scripts/test.sh windows wine  tasktray.exe (mingw-w64) and the Windows tests under Wine,
-#                    run only when named
+#   ./scripts/test.sh windows      tasktray.exe (mingw-w64), run only when named
 #   ./scripts/test.sh -short       quick: `go test -short`, no fuzzing
 #   ./scripts/test.sh unit fuzz    only the steps named (setup always runs)
 #
@@ -37,10 +38,10 @@ source "$SCRIPTS/lib.sh"
 # shellcheck source=scripts/servers.sh
 source "$SCRIPTS/servers.sh"
 
-ALL_STEPS=(vet unit cross fuzz keyring realservers e2e chaos bench package)
+ALL_STEPS=(vet unit cross wine fuzz keyring realservers e2e chaos bench package)
 # Steps run only when named: the Windows build with cgo through mingw-w64 (about 5.5 min cold
-# on 2 cores) and the Windows test binaries under Wine (scripts/wine-test.sh).
-EXTRA_STEPS=(windows wine)
+# on 2 cores).
+EXTRA_STEPS=(windows)
 QUICK="${TASKTRAY_QUICK:-0}"
 FUZZTIME="${TASKTRAY_FUZZTIME:-10s}"
 
@@ -270,10 +271,16 @@ step_windows() {
 	return "$rc"
 }
 
-# step_wine runs the Windows builds of the non-UI packages' tests under Wine 8.0.
+# step_wine runs the Windows builds of the tests of the packages that need no display under
+# Wine 8.0, 4 packages at a time (about 2 min on 2 cores; the Wine prefix is kept in
+# $(cache_dir)/wine and made again, in about 25 s, when it is missing). Without wine64 and
+# mingw-w64, and no way to install them, it skips, which fails under CI=true.
 step_wine() {
-	"$SCRIPTS/setup.sh" windows || return 1
-	echo "scripts/wine-test.sh   (conn, auth, backend/..., ipc, server)"
+	if ! "$SCRIPTS/setup.sh" windows; then
+		SKIP_REASON="wine64 and gcc-mingw-w64-x86-64 are missing and could not be installed (scripts/setup.sh windows)"
+		return 0
+	fi
+	echo "scripts/wine-test.sh   (conn, auth, backend/..., ipc, server, i18n, autostart, internal/neterr)"
 	bash "$SCRIPTS/wine-test.sh"
 }
 
