@@ -44,7 +44,7 @@ var (
 	txtWrongPassword  = i18n.New("window.login.wrong_password", "Wrong username or password.", "用户名或密码错误。")
 	txtUnreachable    = i18n.New("window.login.unreachable", "Cannot reach the server.", "无法连接到服务器。")
 	txtUntrusted      = i18n.New("window.login.untrusted", "The server's certificate is not trusted.", "服务器的证书不受信任。")
-	txtNotServerFmt   = i18n.New("window.login.not_server", "This is not a %s server. Check the URL and the server kind.", "这不是 %s 服务器。请检查服务器地址和服务器类型。")
+	txtNotServerFmt   = i18n.New("window.login.not_server", "This is not a %s server. Check the URL and the server kind.", "这不是 %s 类型的服务器。请检查服务器地址和服务器类型。")
 	txtLoginFailed    = i18n.New("window.login.failed", "Logging in failed.", "登录失败。")
 	txtInsecureHint   = i18n.New("window.login.insecure", "This would send your password unencrypted. Use https://, or tick \"Allow insecure connection\" below.", "这样会以明文发送您的密码。请使用 https://，或勾选下方的“允许不安全的连接”。")
 	txtEnterServer    = i18n.New("window.login.enter_server", "Enter the server URL.", "请输入服务器地址。")
