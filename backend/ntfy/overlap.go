@@ -21,7 +21,8 @@ const overlapPause = 50 * time.Millisecond
 // none first), so a request overlapped by another can find no user: a read
 // check is refused with 403, and a token creation panics in the server,
 // which closes the connection without an answer (measured: 1 login in
-// about 65 with 8 publishers on the same address). A 403 that persists
+// about 65 with 8 publishers on the same address), or a reverse proxy in
+// front of it answers 502 for it. A 403 that persists
 // over overlapTries is a real one. Only requests whose body can be sent
 // again are tried again, and never after ctx ended.
 type overlapRetry struct {
@@ -59,7 +60,7 @@ func (o overlapRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := o.base.RoundTrip(attempt)
 		spoiled := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-			err == nil && resp.StatusCode == http.StatusForbidden
+			err == nil && (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusBadGateway)
 		if !spoiled || try == overlapTries || (req.Body != nil && req.GetBody == nil) {
 			return resp, err
 		}
