@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the Windows builds of tasktray's tests that need no display under Wine, one package at
-# a time, and prints one line per package.
+# Runs the Windows builds of tasktray's tests that need no display under Wine, a few packages
+# at a time, and prints one line per package.
 #
 #   scripts/wine-test.sh [PACKAGE...]     default: conn, auth, backend/..., ipc, server, i18n,
 #                                         autostart, internal/neterr
@@ -14,9 +14,9 @@
 #    mingw-w64 and puts it in the prefix's system32 (Go loads it from there only).
 #
 # 2. Deleting a file fails with "unlinkat ...: Invalid function": Go 1.26's os.Remove asks
-#    NtSetInformationFile for FileDispositionInformationEx (POSIX delete); Wine 8.0 answers
-#    STATUS_NOT_IMPLEMENTED, which is not among the answers after which Go falls back to the
-#    older delete (internal/syscall/windows/at_windows.go: deleteatFallback, the one Go uses on
+#    NtSetInformationFile for FileDispositionInformationEx (POSIX delete), which Wine 8.0 does
+#    not implement; its answer is not among those after which Go falls back to the older
+#    delete (internal/syscall/windows/at_windows.go: deleteatFallback, the one Go uses on
 #    Windows before 10 1607 and on FAT32). Every test whose t.TempDir() holds a file at the
 #    end would fail in t.TempDir's cleanup, after its own checks passed. So each test binary
 #    built here gets one more file, through `go test -overlay` (nothing in the checkout): it
@@ -29,7 +29,7 @@
 #
 # Environment:
 #   TASKTRAY_CACHE=DIR   the Wine prefix (with the DLL) lives in DIR/wine, reused between
-#                        runs; nothing depends on it: a missing prefix is created (~20 s)
+#                        runs; nothing depends on it: a missing prefix is created (25-30 s)
 #   TASKTRAY_WINE_TIMEOUT=10m   -test.timeout of each package
 #   TASKTRAY_WINE_JOBS=4        how many packages run under Wine at once
 #
