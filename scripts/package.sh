@@ -2,7 +2,9 @@
 # Builds tasktray's packages into dist/ (or $TASKTRAY_DIST), and checks an installed .deb.
 #
 #   scripts/package.sh [all]   linux, fyne and windows below
-#   scripts/package.sh linux   dist/tasktray_<v>_amd64.deb and dist/tasktray-<v>-1.x86_64.rpm (nfpm)
+#   scripts/package.sh linux   dist/tasktray_<v>_amd64.deb and dist/tasktray-<v>-1.x86_64.rpm (nfpm):
+#                              /usr/bin/tasktray (windows; execs the agent) and
+#                              /usr/lib/tasktray/tasktray-agent (the agent, without Fyne)
 #   scripts/package.sh fyne    dist/tasktray.tar.xz, the tarball of `fyne package -os linux`
 #   scripts/package.sh windows dist/tasktray.exe: cgo through mingw-w64, with its icon and manifest
 #   scripts/package.sh check   (root) installs dist/tasktray_*.deb with apt-get, runs it (version,
@@ -76,11 +78,17 @@ ldflags() {
 # and the metainfo as they will be installed.
 stage_linux() {
 	rm -rf "$STAGE"
-	mkdir -p "$STAGE/usr/bin" "$STAGE/usr/share/applications" "$STAGE/usr/share/metainfo" \
-		"$STAGE/usr/share/doc/tasktray"
+	mkdir -p "$STAGE/usr/bin" "$STAGE/usr/lib/tasktray" "$STAGE/usr/share/applications" \
+		"$STAGE/usr/share/metainfo" "$STAGE/usr/share/doc/tasktray"
 
 	say "go build -o $STAGE/usr/bin/tasktray . (version $VERSION, commit $COMMIT)"
 	timed "build linux binary" go build -ldflags "$(ldflags)" -o "$STAGE/usr/bin/tasktray" .
+	# The always-on agent without Fyne: /usr/bin/tasktray execs it for every role but the
+	# window one (internal/binpath), so what stays up all day costs what a WebSocket client
+	# costs (docs/benchmarks.md).
+	say "go build -o $STAGE/usr/lib/tasktray/tasktray-agent ./cmd/tasktray-agent"
+	timed "build linux agent" go build -ldflags "$(ldflags)" -o "$STAGE/usr/lib/tasktray/tasktray-agent" \
+		./cmd/tasktray-agent
 
 	install -m 0644 "packaging/$APP_ID.desktop" "$STAGE/usr/share/applications/"
 	desktop-file-validate "$STAGE/usr/share/applications/$APP_ID.desktop"
@@ -223,6 +231,15 @@ smoke_inner() {
 	done
 	if ((status == 0)); then
 		say "smoke: first popup after $((tries / 10)).$((tries % 10)) s:"
+		# /usr/bin/tasktray execs the agent binary: the process it started is that binary now.
+		local exe
+		exe="$(readlink "/proc/$app/exe" 2>/dev/null || true)"
+		if [[ "$exe" == /usr/lib/tasktray/tasktray-agent ]]; then
+			say "smoke: the agent runs as $exe (pid $app)"
+		else
+			say "smoke: the agent runs as '$exe', not /usr/lib/tasktray/tasktray-agent"
+			status=1
+		fi
 		# app_name, replaces_id, icon, summary, body of the first Notify call.
 		grep -m 1 -A 5 'member=Notify' "$dir/monitor.log" | sed -n '2p;5,6p' >&2
 	else
