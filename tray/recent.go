@@ -6,6 +6,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+
 	"tasktray/conn"
 	"tasktray/internal/textcut"
 	"tasktray/ipc"
@@ -51,7 +54,7 @@ func cut(s string, n int) string {
 
 // size is what t costs in memory, counted against MaxRecentBytes.
 func (t recentTask) size() int {
-	n := taskOverhead + len(t.ID) + len(t.Resume) + len(t.Title) + len(t.Body) + len(t.URL)
+	n := taskOverhead + len(t.ID) + len(t.Resume) + len(t.Title) + len(t.Body) + len(t.URL) + len(t.key)
 	for _, tag := range t.Tags {
 		n += len(tag)
 	}
@@ -84,6 +87,10 @@ type recentTask struct {
 	conn.Task
 	seq  int64 // the agent's number for it: ipc.Task.Seq
 	read bool
+	// key is what search looks in: the title and the start of the body,
+	// folded once on arrival (searchKey), so that a search is one
+	// strings.Contains per task rather than folding megabytes on the loop.
+	key string
 }
 
 // recent is the bounded list behind Recent tasks, oldest first. Its tasks
@@ -106,7 +113,7 @@ func newRecent(max int) *recent { return &recent{max: max, maxBytes: MaxRecentBy
 // there are more than max or they take more than maxBytes; the newest
 // always stays.
 func (r *recent) add(t conn.Task) {
-	rt := recentTask{Task: t, seq: r.next}
+	rt := recentTask{Task: t, seq: r.next, key: searchKey(t.Title) + "\n" + searchKey(cut(t.Body, searchBody))}
 	r.tasks = append(r.tasks, rt)
 	r.bytes += rt.size()
 	r.next++
@@ -269,4 +276,41 @@ func whole(s string, max int) string {
 		return ""
 	}
 	return s
+}
+
+// searchBody is how much of a body search looks in (characters): the list
+// shows 300, and a longer body is rarely searched past its start.
+const searchBody = 1024
+
+// search is the page of tasks older than before (0: from the newest) whose
+// title or body start (searchBody) holds query, newest first; an empty
+// query matches every task. Text is compared by searchKey, so neither case
+// nor width matters. It is one strings.Contains per task held.
+func (r *recent) search(query string, before int64) *page {
+	q := searchKey(strings.TrimSpace(query))
+	p := &page{}
+	i := len(r.tasks) - 1
+	if len(r.tasks) > 0 && before > 0 && before <= r.tasks[i].seq {
+		i = int(max(before-r.tasks[0].seq, 0)) - 1
+	}
+	for ; i >= 0; i-- {
+		t := r.tasks[i]
+		if q != "" && !strings.Contains(t.key, q) {
+			continue
+		}
+		if !p.add(t.listed()) {
+			break
+		}
+	}
+	return p
+}
+
+// searchKey is s as search compares it: NFKC-normalized, so that full-width
+// Latin letters and digits (as Chinese and Japanese input methods type
+// them) equal half-width ones, half-width katakana equal full-width ones
+// and Hangul jamo equal the syllables they spell; then Unicode case folded.
+// Han characters are left as they are: simplified and traditional forms
+// are different words to search.
+func searchKey(s string) string {
+	return cases.Fold().String(norm.NFKC.String(s))
 }
