@@ -225,6 +225,10 @@ func Decode(line []byte) (Message, error) {
 		return decodeAs[Closed](line)
 	case TypeDiagnostics:
 		return decodeAs[Diagnostics](line)
+	case TypeSearch:
+		return decodeAs[Search](line)
+	case TypeFound:
+		return decodeAs[Found](line)
 	default:
 		if m, ok, err := decodeSettings(t, line); ok { // ipc/settings.go
 			return m, err
