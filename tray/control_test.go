@@ -30,6 +30,19 @@ func askLoop(t *testing.T, reqs chan<- Request, cmd Command) error {
 	return nil
 }
 
+// nextView is the view of the next window opened; the deadline only
+// guards a failure.
+func nextView(t *testing.T, views <-chan string) string {
+	t.Helper()
+	select {
+	case v := <-views:
+		return v
+	case <-time.After(wait):
+		t.Fatal("no window opened")
+	}
+	return ""
+}
+
 // TestShowOpensLoginThenRecentAndQuitStops: a second start while logged
 // out opens the login window; once logged in, recent tasks; quit ends Run.
 func TestShowOpensLoginThenRecentAndQuitStops(t *testing.T) {
@@ -55,7 +68,7 @@ func TestShowOpensLoginThenRecentAndQuitStops(t *testing.T) {
 	if err := askLoop(t, reqs, CommandShow); err != nil {
 		t.Fatalf("show while logged out: %v", err)
 	}
-	if v := <-views; v != ipc.ViewLogin {
+	if v := nextView(t, views); v != ipc.ViewLogin {
 		t.Fatalf("show while logged out opened %q, want the login window", v)
 	}
 	w := f.window(t)
@@ -69,7 +82,7 @@ func TestShowOpensLoginThenRecentAndQuitStops(t *testing.T) {
 	if err := askLoop(t, reqs, CommandShow); err != nil {
 		t.Fatalf("show while logged in: %v", err)
 	}
-	if v := <-views; v != ipc.ViewRecent {
+	if v := nextView(t, views); v != ipc.ViewRecent {
 		t.Fatalf("show while logged in opened %q, want recent tasks", v)
 	}
 
