@@ -347,6 +347,10 @@ func (a *Agent) onWindowMsg(ctx context.Context, view string, m ipc.Message) {
 		if view == ipc.ViewRecent { // an answer, right away: it is one page per click
 			a.sendTo(view, a.recent.message(a.recent.older(m.Before)))
 		}
+	case ipc.Search:
+		if view == ipc.ViewRecent { // one pass over folded keys: milliseconds at the byte cap
+			a.sendTo(view, a.recent.found(m))
+		}
 	case ipc.Logout:
 		a.logout(ctx)
 	case ipc.Reconnect:

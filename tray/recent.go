@@ -287,8 +287,14 @@ const searchBody = 1024
 // query matches every task. Text is compared by searchKey, so neither case
 // nor width matters. It is one strings.Contains per task held.
 func (r *recent) search(query string, before int64) *page {
+	p, _ := r.searchPage(query, before)
+	return p
+}
+
+// searchPage is search, and whether a match older than the page's is left.
+func (r *recent) searchPage(query string, before int64) (p *page, more bool) {
 	q := searchKey(strings.TrimSpace(query))
-	p := &page{}
+	p = &page{}
 	i := len(r.tasks) - 1
 	if len(r.tasks) > 0 && before > 0 && before <= r.tasks[i].seq {
 		i = int(max(before-r.tasks[0].seq, 0)) - 1
@@ -299,10 +305,20 @@ func (r *recent) search(query string, before int64) *page {
 			continue
 		}
 		if !p.add(t.listed()) {
-			break
+			return p, true
 		}
 	}
-	return p
+	return p, false
+}
+
+// found answers a window's Search.
+func (r *recent) found(s ipc.Search) ipc.Found {
+	p, more := r.searchPage(s.Query, s.Before)
+	tasks := p.tasks
+	if tasks == nil {
+		tasks = []ipc.Task{}
+	}
+	return ipc.Found{Query: s.Query, Tasks: tasks, More: more}
 }
 
 // searchKey is s as search compares it: NFKC-normalized, so that full-width

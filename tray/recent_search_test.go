@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"tasktray/assets"
 	"tasktray/conn"
+	"tasktray/ipc"
+	"tasktray/server"
 )
 
 // Searching Recent tasks finds a task whatever case or width the user types
@@ -94,5 +97,27 @@ func BenchmarkSearchFullRecent(b *testing.B) {
 		if p := r.search("没有这个词", 0); len(p.tasks) != 0 {
 			b.Fatal("found a word no task holds")
 		}
+	}
+}
+
+// The Recent tasks window searches through the agent: a Search gets a Found
+// with the matches, and More when a page did not hold them all.
+func TestRecentWindowSearches(t *testing.T) {
+	f := newFixture(t)
+	f.start(t)
+	f.login(t, "wonderland").expect(t, "ok", isResult)
+	f.menu.waitView(t, "connected", func(v View) bool { return v.Icon == assets.Connected })
+	for _, title := range []string{"审批：采购申请", "客户投诉：订单 ２０２６", "周报"} {
+		if _, err := f.srv.Publish("alice", server.TaskInput{Title: title}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.menu.waitView(t, "3 unread", func(v View) bool { return v.Unread == 3 })
+	f.menu.actions <- ActionRecent
+	w := f.window(t)
+	w.user.Send(ipc.Search{Query: "2026"})
+	got := w.expect(t, "the search's answer", func(m ipc.Message) bool { _, ok := m.(ipc.Found); return ok }).(ipc.Found)
+	if got.Query != "2026" || len(got.Tasks) != 1 || got.Tasks[0].Title != "客户投诉：订单 ２０２６" || got.More {
+		t.Fatalf("found %+v", got)
 	}
 }
