@@ -106,7 +106,7 @@ func serveBus(ctx context.Context, requests chan<- Request) (done <-chan struct{
 	}
 	reply, err := bus.RequestName(busName, dbus.NameFlagDoNotQueue)
 	if err == nil && reply != dbus.RequestNameReplyPrimaryOwner {
-		err = fmt.Errorf("the name %s has another owner", busName)
+		err = fmt.Errorf("%w: %s", errBusNameTaken, busName)
 	}
 	if err != nil {
 		bus.Close()

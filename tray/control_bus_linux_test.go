@@ -52,8 +52,8 @@ func TestBusName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := serveBus(ctx, reqs); err == nil {
-		t.Fatal("a second owner of the name was accepted")
+	if _, err := serveBus(ctx, reqs); !errors.Is(err, errBusNameTaken) {
+		t.Fatalf("a second owner of the name: %v, want errBusNameTaken", err)
 	}
 
 	node, err := introspect.Call(conn.Object(busName, busPath))

@@ -2,6 +2,7 @@ package tray
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 )
@@ -32,7 +33,11 @@ func StartInstance(ctx context.Context, dir string, log *slog.Logger) (*Instance
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	in := &Instance{requests: make(chan Request), cancel: cancel, release: release}
-	if in.busDone, err = serveBus(ctx, in.requests); err != nil {
+	if in.busDone, err = serveBus(ctx, in.requests); errors.Is(err, errBusNameTaken) {
+		// Not another agent of this user (the lock says so): another
+		// program, or an agent with another runtime directory.
+		log.Warn("another program owns tasktray's name on the session bus; another start reaches this one by the socket", "err", err)
+	} else if err != nil {
 		log.Debug("not on the session bus; another start reaches this one by the socket", "err", err)
 	}
 	if ln, err := listenSocket(dir); err != nil {
@@ -48,6 +53,10 @@ func StartInstance(ctx context.Context, dir string, log *slog.Logger) (*Instance
 	}
 	return in, nil
 }
+
+// errBusNameTaken: the session bus name has an owner that is not this
+// agent.
+var errBusNameTaken = errors.New("the name has another owner on the session bus")
 
 // InstanceDir is where this user's lock and socket are: the runtime
 // directory (per login, on a tmpfs), else the state directory.
