@@ -96,11 +96,15 @@ wine_prefix() {
 	export WINEPREFIX WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 	WINEPREFIX="$(cache_dir)/wine/prefix"
 	local dll="$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
-	if [[ ! -f "$WINEPREFIX/system.reg" ]]; then
+	# .tasktray-ready is written once wineboot has finished: a prefix without it (a run cut
+	# short while making it) is made again rather than trusted.
+	if [[ ! -f "$WINEPREFIX/.tasktray-ready" ]]; then
 		say "creating the Wine prefix $WINEPREFIX"
+		rm -rf "$WINEPREFIX"
 		mkdir -p "$WINEPREFIX"
 		"$WINE" wineboot --init >/dev/null 2>&1 || die "wineboot --init failed"
 		"$WINESERVER" -w
+		touch "$WINEPREFIX/.tasktray-ready"
 	fi
 	if [[ ! -f "$dll" ]]; then
 		say "building bcryptprimitives.dll (ProcessPrng stand-in) with $MINGW_CC"
