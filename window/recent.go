@@ -42,6 +42,8 @@ type RecentTasks struct {
 	older   *widget.Button // "Show older tasks"
 	footer  fyne.CanvasObject
 	content fyne.CanvasObject
+
+	searchState // recent_search.go
 }
 
 // NewRecentTasks returns an empty list that reports what the user does to
@@ -55,16 +57,16 @@ func NewRecentTasks(send func(ipc.Message)) *RecentTasks {
 		r.send(ipc.MarkAllRead{})
 	})
 	r.list = widget.NewList(
-		func() int { return len(r.tasks) },
+		func() int { return len(r.rows()) },
 		func() fyne.CanvasObject { return newTaskRow() },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			o.(*taskRow).set(r.tasks[id], r.now())
+			o.(*taskRow).set(r.rows()[id], r.now())
 		},
 	)
 	r.list.OnSelected = func(id widget.ListItemID) {
 		r.list.UnselectAll() // a row opens its task; it does not stay selected
-		if id >= 0 && id < len(r.tasks) && r.tasks[id].ID != "" {
-			r.send(ipc.OpenTask{ID: r.tasks[id].ID})
+		if rows := r.rows(); id >= 0 && id < len(rows) && rows[id].ID != "" {
+			r.send(ipc.OpenTask{ID: rows[id].ID})
 		}
 	}
 	r.empty = widget.NewLabel(txtNoTasks.String())
@@ -72,9 +74,10 @@ func NewRecentTasks(send func(ipc.Message)) *RecentTasks {
 	r.empty.Importance = widget.LowImportance
 	r.count = widget.NewLabel("")
 	r.older = widget.NewButtonWithIcon(txtShowOlder.String(), theme.MoveDownIcon(), r.showOlder)
+	r.search = r.newSearchEntry()
 	r.footer = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, r.count, r.older))
 	r.content = container.NewBorder(
-		container.NewVBox(container.NewBorder(nil, nil, nil, r.markAll, r.header), widget.NewSeparator()),
+		container.NewVBox(container.NewBorder(nil, nil, nil, r.markAll, r.header), r.search, widget.NewSeparator()),
 		r.footer, nil, nil,
 		container.NewStack(r.list, container.NewCenter(r.empty)),
 	)
@@ -94,7 +97,7 @@ func (r *RecentTasks) CreateRenderer() fyne.WidgetRenderer {
 func (r *RecentTasks) Apply(t ipc.Tasks) {
 	r.tasks = merge(r.tasks, t)
 	r.total = max(t.Total, 0)
-	r.loading = false
+	r.loading = r.loading && r.query != "" // a search's answer is still due
 	switch {
 	case r.total == 0:
 		r.header.SetText(txtRecentHeading.String())
@@ -108,9 +111,7 @@ func (r *RecentTasks) Apply(t ipc.Tasks) {
 	} else {
 		r.markAll.Enable()
 	}
-	setVisible(r.empty, len(r.tasks) == 0)
-	r.showCount()
-	r.list.Refresh()
+	r.refreshRows()
 }
 
 // showCount says how many tasks the list holds of how many, and offers the
@@ -137,6 +138,10 @@ func (r *RecentTasks) showCount() {
 // showOlder asks the agent for the page before the oldest task shown. The
 // button waits for the next Tasks message; asking twice does no harm.
 func (r *RecentTasks) showOlder() {
+	if r.query != "" {
+		r.searchOlder()
+		return
+	}
 	if r.loading || len(r.tasks) >= r.total {
 		return
 	}

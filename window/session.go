@@ -102,6 +102,10 @@ func (s *Session) Handle(m ipc.Message) {
 		if m.OK {
 			s.Close()
 		}
+	case ipc.Found:
+		if s.recent != nil {
+			s.recent.ApplyFound(m)
+		}
 	case ipc.Diagnostics:
 		if s.diag != nil {
 			s.diag.SetReport(m)
