@@ -107,6 +107,10 @@ func TestStatusAndLoginInChinese(t *testing.T) {
 	if got, want := shown(fx.form.server), "无法连接到服务器。拨号超时。"; got != want {
 		t.Errorf("unreachable %q, want %q", got, want)
 	}
+	fx.form.ShowResult(ipc.LoginResult{ErrorKind: ipc.ErrorUnreachable, Error: "push.example.com:443 未及时响应"})
+	if got, want := shown(fx.form.server), "无法连接到服务器。push.example.com:443 未及时响应。"; got != want {
+		t.Errorf("unreachable, host first: %q, want %q", got, want)
+	}
 	fx.form.ShowResult(ipc.LoginResult{ErrorKind: ipc.ErrorCredentials})
 	if got, want := shown(fx.form.password), "用户名或密码错误。"; got != want {
 		t.Errorf("refused login %q, want %q", got, want)

@@ -16,6 +16,7 @@ import (
 
 	"tasktray/auth"
 	"tasktray/backend/custom"
+	"tasktray/i18n"
 	"tasktray/ipc"
 )
 
@@ -429,15 +430,18 @@ func splitList(s string) string {
 	return strings.Join(items, ",")
 }
 
-// sentence turns an error text into a sentence: capitalised, with a full
-// stop of the language in use.
+// sentence turns an error text into a sentence: capitalised (Chinese has
+// no capitals, and a host name that starts a Chinese sentence keeps its
+// case), with a full stop of the language in use.
 func sentence(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""
 	}
-	first, size := utf8.DecodeRuneInString(s)
-	s = string(unicode.ToUpper(first)) + s[size:]
+	if i18n.Current() != i18n.Chinese {
+		first, size := utf8.DecodeRuneInString(s)
+		s = string(unicode.ToUpper(first)) + s[size:]
+	}
 	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "。") {
 		s += fullStop.String()
 	}
