@@ -93,13 +93,13 @@ func TestChineseDesktop(t *testing.T) {
 	}
 	d.waitVisibleClass("Dunst")
 	time.Sleep(time.Second) // dunst stacks the burst's popups
-	d.screenshot("zh-popup")
+	d.cornerShot("zh-popup")
 
 	// The menu, as the panel shows it: a click on the icon.
 	x, y := d.trayIcon()
 	d.xdotool("mousemove", fmt.Sprint(x), fmt.Sprint(y), "click", "1")
 	time.Sleep(time.Second) // the panel asks the menu's layout, then draws it
-	d.screenshot("zh-menu")
+	d.cornerShot("zh-menu")
 	d.xdotool("key", "Escape")
 
 	// Every window the menu opens.
@@ -454,6 +454,18 @@ func (d *desktop) windowShot(wid, name string) {
 	d.t.Helper()
 	path := filepath.Join(d.shots, name+".png")
 	cmd := exec.Command("import", "-frame", "-window", wid, path)
+	cmd.Env = d.env()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		d.t.Errorf("screenshot %s: %v %s", name, err, out)
+	}
+}
+
+// cornerShot saves the top right of the screen, where the panel's tray,
+// its menu and dunst's popups are, as name.png.
+func (d *desktop) cornerShot(name string) {
+	d.t.Helper()
+	path := filepath.Join(d.shots, name+".png")
+	cmd := exec.Command("import", "-window", "root", "-crop", "560x420+720+0", "+repage", path)
 	cmd.Env = d.env()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		d.t.Errorf("screenshot %s: %v %s", name, err, out)
