@@ -24,6 +24,10 @@ import (
 // program name) and returns the process's exit code.
 func Agent(args []string) int {
 	fs := flag.NewFlagSet("tasktray", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), msgUsage.String())
+		fs.PrintDefaults()
+	}
 	demo := fs.Bool("demo", false, msgFlagDemo.String())
 	every := fs.Duration("demo-every", demoEvery, msgFlagDemoEvery.String())
 	coalesce := fs.Bool("coalesce", true, msgFlagCoalesce.String())

@@ -39,7 +39,7 @@ func TestAgentSpeaksChinese(t *testing.T) {
 	t.Cleanup(func() { i18n.SetLanguage("en") })
 	i18n.SetLanguage("zh-CN")
 	help := stderrOf(t, func() { Agent([]string{"-h"}) })
-	if !strings.Contains(help, "记录调试详细信息") || !strings.Contains(help, "显示版本、提交和构建日期") {
+	if !strings.HasPrefix(help, "用法：tasktray [选项]\n") || !strings.Contains(help, "记录调试详细信息") || !strings.Contains(help, "显示版本、提交和构建日期") {
 		t.Errorf("help is not in Chinese:\n%s", help)
 	}
 	said := stderrOf(t, func() {

@@ -5,6 +5,7 @@ import "tasktray/i18n"
 // The agent's flag help, in English and Simplified Chinese (the words of
 // the single-instance requests are in instance.go).
 var (
+	msgUsage         = i18n.New("cli.usage", "Usage: tasktray [flags]", "用法：tasktray [选项]")
 	msgFlagDemo      = i18n.New("cli.flag.demo", "run against an embedded demo server with a demo account and a sample task every few seconds", "连接内置的演示服务器，使用演示账户，每隔几秒收到一个示例任务")
 	msgFlagDemoEvery = i18n.New("cli.flag.demo_every", "how often the demo server publishes a sample task", "演示服务器发布示例任务的间隔")
 	msgFlagCoalesce  = i18n.New("cli.flag.coalesce", "turn a burst of tasks into one summary popup (every task still lands in Recent tasks)", "将短时间内涌入的多个任务合并为一个汇总弹窗（每个任务仍会列入最近任务）")
