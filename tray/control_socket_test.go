@@ -201,8 +201,9 @@ func TestServerEndsWithItsContext(t *testing.T) {
 	}
 	defer asking.Close()
 	io.WriteString(asking, "show\n")
-	// A request only the loop could take, and nobody reads Requests: wait
-	// until the server is inside deliver (the request is offered).
+	// A request only the loop could take, and nobody reads Requests: the
+	// server is reading it or offering it to the loop; either way Close
+	// must not wait for the hour-long bounds.
 	closed := make(chan struct{})
 	go func() { in.Close(); close(closed) }()
 	select {
