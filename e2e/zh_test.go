@@ -41,7 +41,7 @@ var zhTasks = []server.TaskInput{
 }
 
 func TestChineseDesktop(t *testing.T) {
-	for _, tool := range []string{"xfce4-panel", "xfwm4", "dunst", "fc-list"} {
+	for _, tool := range []string{"xfce4-panel", "xfwm4", "dunst", "fc-list", "xclip"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is not installed: run scripts/setup.sh test", tool)
 		}
@@ -102,7 +102,9 @@ func TestChineseDesktop(t *testing.T) {
 	d.cornerShot("zh-menu")
 	d.xdotool("key", "Escape")
 
-	// Every window the menu opens.
+	// Every window the menu opens. The diagnostics window puts its report
+	// on the clipboard.
+	var report string
 	for _, w := range []struct {
 		shot     string
 		labels   []string
@@ -137,6 +139,9 @@ func TestChineseDesktop(t *testing.T) {
 			time.Sleep(time.Second) // the agent answers, the list redraws
 			d.windowShot(wid, "zh-recent-search")
 		}
+		if w.shot == "zh-diagnostics" {
+			report = d.clipboard()
+		}
 		d.closeWindow(wid)
 		d.waitNoZhWindow("tasktray")
 	}
@@ -165,6 +170,11 @@ func TestChineseDesktop(t *testing.T) {
 	if !bytes.Contains(logText, []byte("logged in")) || !bytes.Contains(logText, []byte("logged out")) {
 		t.Errorf("the log file misses the run:\n%s", logText)
 	}
+	for _, want := range []string{"tasktray", "dunst", "gnome-keyring", srv.addr} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the diagnostics report on the clipboard lacks %q:\n%s", want, report)
+		}
+	}
 	secrets := []string{password, token}
 	for _, task := range zhTasks {
 		secrets = append(secrets, task.Title, task.Body)
@@ -174,8 +184,11 @@ func TestChineseDesktop(t *testing.T) {
 		if bytes.Contains(logText, []byte(s)) {
 			t.Errorf("the log file holds %q:\n%s", s, logText)
 		}
+		if strings.Contains(report, s) {
+			t.Errorf("the diagnostics report holds %q:\n%s", s, report)
+		}
 	}
-	t.Logf("screenshots in %s; log file %d bytes", d.shots, len(logText))
+	t.Logf("screenshots in %s; log file %d bytes; report %d bytes", d.shots, len(logText), len(report))
 }
 
 // startXfceDesktop is startDesktop with real parts where a person would see
@@ -458,6 +471,21 @@ func (d *desktop) windowShot(wid, name string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		d.t.Errorf("screenshot %s: %v %s", name, err, out)
 	}
+}
+
+// clipboard is the text on the session's clipboard, as a paste would get
+// it, waiting for an owner to offer some.
+func (d *desktop) clipboard() string {
+	d.t.Helper()
+	for deadline := time.Now().Add(wait); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		cmd := exec.Command("xclip", "-o", "-selection", "clipboard")
+		cmd.Env = d.env()
+		if out, err := cmd.Output(); err == nil && len(out) > 0 {
+			return string(out)
+		}
+	}
+	d.t.Fatal("nothing on the clipboard")
+	return ""
 }
 
 // cornerShot saves the top right of the screen, where the panel's tray,
