@@ -33,14 +33,15 @@ BUILD_PACKAGES=(
 # libsqlite3-dev (the real ntfy server that scripts/servers.sh builds links Debian's sqlite),
 # redis-server (the two-node Centrifugo cluster test starts its own, on a loopback port),
 # fonts-noto-cjk (Chinese, Japanese and Korean task text renders in windows and popups),
-# xfce4-panel and xfwm4 (a real tray host and window manager for the zh-CN screenshots).
+# xfce4-panel and xfwm4 (a real tray host and window manager for the zh-CN screenshots),
+# xclip (the zh-CN run reads the diagnostics report off the clipboard).
 # Never dbus-x11: with it, godbus runs dbus-launch whenever no session bus is set and leaves
 # an orphan dbus-daemon behind.
 TEST_PACKAGES=(
 	locales
 	xvfb dbus gnome-keyring libsecret-tools dunst imagemagick xdotool x11-utils
 	libsqlite3-dev redis-server
-	fonts-noto-cjk xfce4-panel xfwm4
+	fonts-noto-cjk xfce4-panel xfwm4 xclip
 )
 
 # Building and checking the packages (scripts/package.sh, the test step "package"):
