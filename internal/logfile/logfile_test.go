@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/adrg/xdg"
 	"go.uber.org/goleak"
@@ -179,5 +180,18 @@ func TestDirFollowsXDGStateHome(t *testing.T) {
 	t.Cleanup(xdg.Reload)
 	if got, want := Dir(), filepath.Join(state, "tasktray"); got != want {
 		t.Errorf("Dir() = %q, want %q", got, want)
+	}
+}
+
+// A warning quoting a huge error is cut in the record, at a whole
+// character.
+func TestRecorderCutsLongLines(t *testing.T) {
+	r := NewRecorder(2)
+	log := slog.New(r.Handler())
+	log.Warn("failed", "err", strings.Repeat("服务器错误", 200))
+	line := r.Lines()[0]
+	body, cut := strings.CutSuffix(line, "…")
+	if !cut || len(body) > maxRecordBytes || !utf8.ValidString(body) || !strings.HasPrefix(line, "time=") {
+		t.Errorf("recorded %d bytes, cut %v, valid %v: ends %q", len(line), cut, utf8.ValidString(body), line[max(0, len(line)-12):])
 	}
 }

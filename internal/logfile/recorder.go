@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+
+	"tasktray/internal/textcut"
 )
 
 // DefaultLast is how many warnings and errors a Recorder keeps: enough to
@@ -37,7 +39,7 @@ func (r *Recorder) Handler() slog.Handler {
 func (r *Recorder) Write(p []byte) (int, error) {
 	line := strings.TrimRight(string(p), "\n")
 	if len(line) > maxRecordBytes {
-		line = strings.ToValidUTF8(line[:maxRecordBytes], "") + "…"
+		line = textcut.Bytes(line, maxRecordBytes) + "…"
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
