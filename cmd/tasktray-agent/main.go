@@ -18,5 +18,7 @@ import (
 )
 
 func main() {
+	oneProc()
+	startSettler()
 	os.Exit(cli.Agent(os.Args[1:]))
 }
