@@ -3,6 +3,7 @@ package tray
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -61,7 +62,7 @@ type Config struct {
 	// PopupsOff, when not empty, says why no popup can be shown (no
 	// session bus); the status says so, and tasks still land in Recent
 	// tasks.
-	PopupsOff string
+	PopupsOff fmt.Stringer
 	// Profile is the absolute path of the custom kind's profile the login
 	// window offers when the account names none of its own: the -profile
 	// flag or the system-wide one. ProfileFixed says it came from the flag,
@@ -69,7 +70,7 @@ type Config struct {
 	// profile cannot be used; the login window shows it.
 	Profile      string
 	ProfileFixed bool
-	ProfileError string
+	ProfileError error
 	// Requests delivers what another start of tasktray asks of this one
 	// (show a window, quit); see control.go.
 	Requests <-chan Request

@@ -36,7 +36,7 @@ type Options struct {
 
 // Main runs the agent with the desktop's tray, popups and keyring until ctx
 // ends or the user quits. fyne.io/systray wants the main goroutine on macOS:
-// call Main from main, after LockInstance.
+// call Main from main, after StartInstance.
 func Main(ctx context.Context, opts Options) error {
 	log := opts.Logger
 	if log == nil {
@@ -50,10 +50,10 @@ func Main(ctx context.Context, opts Options) error {
 	}
 	defer closePopups()
 
-	if cfg.PopupsOff != "" {
+	if cfg.PopupsOff != nil {
 		// No session bus: no tray either (it is a D-Bus service), and
 		// fyne.io/systray v1.12.2 crashes on quit without one.
-		log.Warn("running without popups or a tray icon; the status window shows the state", "why", cfg.PopupsOff)
+		log.Warn("running without popups or a tray icon; the status window shows the state", "why", cfg.PopupsOff.String())
 		cfg.Menu = noMenu{}
 		noHost := make(chan bool, 1)
 		noHost <- true
@@ -82,10 +82,6 @@ func Main(ctx context.Context, opts Options) error {
 	}, cancel)
 	return runErr
 }
-
-// LockInstance takes the user's single-instance lock (see Lock) in the
-// user's runtime directory (per login, on a tmpfs), or the state directory.
-func LockInstance() (release func(), err error) { return Lock(lockDir()) }
 
 func lockDir() string {
 	if xdg.RuntimeDir != "" {
@@ -131,11 +127,11 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 	}
 	closePopups = func() {}
 	if busErr := SessionBusError(); busErr != nil {
-		cfg.PopupsOff = msgNoSessionBus.String()
+		cfg.PopupsOff = msgNoSessionBus
 		cfg.Popups = noPopups{}
 		log.Warn("no D-Bus session bus: no popups", "err", busErr)
 	} else if popups, err := notify.NewDesktop(notify.Options{Logger: log}); err != nil {
-		cfg.PopupsOff = msgNoNotifications.String()
+		cfg.PopupsOff = msgNoNotifications
 		cfg.Popups = noPopups{}
 		log.Warn("desktop notifications unavailable: no popups", "err", err)
 	} else {
@@ -164,14 +160,14 @@ func (noMenu) Actions() <-chan Action { return nil }
 // systemProfile finds and checks the system-wide profile. A bad one is
 // logged and its error shown in the login window (the user cannot fix it,
 // but can tell the admin what is wrong); it is not used.
-func systemProfile(log *slog.Logger) (path, problem string) {
+func systemProfile(log *slog.Logger) (path string, problem error) {
 	path, err := custom.FindSystemProfile()
 	if err == nil && path != "" {
 		_, err = custom.LoadProfile(path)
 	}
 	if err != nil {
 		log.Error("the system-wide profile cannot be used", "err", err)
-		return "", msgBadSystemProfile.F(err)
+		return "", err
 	}
-	return path, ""
+	return path, nil
 }

@@ -27,7 +27,7 @@ func TestNoSessionBusRunsWithoutPopups(t *testing.T) {
 		t.Fatalf("no session bus: %v, want the agent to run without popups", err)
 	}
 	defer closePopups()
-	if cfg.PopupsOff == "" || cfg.NoTrayHost != nil {
+	if cfg.PopupsOff == nil || cfg.NoTrayHost != nil {
 		t.Fatalf("PopupsOff %q, NoTrayHost %v", cfg.PopupsOff, cfg.NoTrayHost)
 	}
 	cfg.Menu, cfg.Windows = f.menu, f.cfg.Windows
@@ -46,17 +46,18 @@ func TestSystemProfile(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("XDG_CONFIG_DIRS", dir)
 	log := slog.New(slog.DiscardHandler)
-	if path, problem := systemProfile(log); path != "" || problem != "" {
-		t.Fatalf("no profile: %q %q", path, problem)
+	if path, problem := systemProfile(log); path != "" || problem != nil {
+		t.Fatalf("no profile: %q %v", path, problem)
 	}
 	file := filepath.Join(dir, "tasktray", "profile.toml")
 	os.MkdirAll(filepath.Dir(file), 0o755)
 	os.WriteFile(file, []byte("[connect]\nurl = \"wss://app.example.com/websocket?token={token}\"\ntoken_in = \"query\"\n"), 0o644)
-	if path, problem := systemProfile(log); path != file || problem != "" {
-		t.Fatalf("good profile: %q %q", path, problem)
+	if path, problem := systemProfile(log); path != file || problem != nil {
+		t.Fatalf("good profile: %q %v", path, problem)
 	}
 	os.WriteFile(file, []byte("[connect]\nurl = \"wss://app.example.com/websocket?token={token}\"\ntoken_in = \"querry\"\n"), 0o644)
-	path, problem := systemProfile(log)
+	path, err := systemProfile(log)
+	problem := (&Agent{cfg: Config{ProfileError: err}}).profileError()
 	if path != "" || !strings.Contains(problem, file) || !strings.Contains(problem, "token_in") {
 		t.Fatalf("bad profile: used %q, told %q", path, problem)
 	}

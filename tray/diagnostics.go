@@ -144,8 +144,8 @@ func (a *Agent) diagnosticFacts() facts {
 	}
 
 	f.popups = msgDiagOn.String()
-	if a.cfg.PopupsOff != "" {
-		f.popups = msgDiagOff.F(a.cfg.PopupsOff)
+	if a.cfg.PopupsOff != nil {
+		f.popups = msgDiagOff.F(a.cfg.PopupsOff.String())
 	}
 	return f
 }

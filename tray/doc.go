@@ -10,9 +10,13 @@
 // the token), keyring.go (waiting for a locked keyring), link.go (the
 // link, its tasks, renewals, gaps and resume), windows.go (window
 // processes), render.go (menu, status and windows), recent.go (Recent
-// tasks), peers.go and popups.go (calls off the loop), instance.go (one
-// agent per user), watch_*.go (the platform's signals: session bus, keyring,
-// resume from sleep), app.go (wiring to the desktop).
+// tasks), peers.go and popups.go (calls off the loop), instance*.go and
+// control*.go (one agent per user; another start reaches it by its session
+// bus name or socket), settings.go and quiet.go (the settings file, quiet
+// hours, do not disturb), autostart.go (start at login), diagnostics.go
+// (Copy diagnostics), messages.go (what the user reads, in both languages),
+// watch_*.go (the platform's signals: session bus, keyring, resume from
+// sleep), app.go (wiring to the desktop).
 //
 // No Fyne driver runs here: Fyne's loop ticks at 60 Hz whenever its app
 // runs (docs/benchmarks.md), so windows live in a short-lived child process

@@ -17,7 +17,7 @@ import (
 // (notify queues and folds a burst into a summary), so the queue drains as
 // fast as tasks come.
 func (a *Agent) popup(p notify.Popup) {
-	if a.cfg.PopupsOff != "" {
+	if a.cfg.PopupsOff != nil {
 		return
 	}
 	if !p.Important && (a.paused || !popupWanted(a.prefs.s, p.Priority, a.now())) {

@@ -81,8 +81,8 @@ func (a *Agent) status() string {
 			line += " · " + s
 		}
 	}
-	if a.cfg.PopupsOff != "" {
-		line += " · " + msgPopupsOff.F(a.cfg.PopupsOff)
+	if a.cfg.PopupsOff != nil {
+		line += " · " + msgPopupsOff.F(a.cfg.PopupsOff.String())
 	}
 	return line
 }
@@ -97,10 +97,19 @@ func (a *Agent) stateMessage(v View) ipc.State {
 		Server:       a.account.Server,
 		CAFile:       a.account.CAFile,
 		Profile:      a.profile(),
-		ProfileError: a.cfg.ProfileError,
+		ProfileError: a.profileError(),
 		Paused:       a.paused,
 		KeyringNote:  a.cfg.Tokens.Reason(),
 	}
+}
+
+// profileError words why the system-wide profile cannot be used, in the
+// language in use now; "" when it can.
+func (a *Agent) profileError() string {
+	if a.cfg.ProfileError == nil {
+		return ""
+	}
+	return msgBadSystemProfile.F(a.cfg.ProfileError)
 }
 
 // profile is the profile the login window logs in with: the -profile flag,
