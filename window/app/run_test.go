@@ -150,12 +150,12 @@ func TestRunExitsWhenTheAgentIsGone(t *testing.T) {
 }
 
 func TestRunUnknownView(t *testing.T) {
-	cmd := windowProcess(t, "settings")
+	cmd := windowProcess(t, "no-such-view")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	err := cmd.Run()
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || !strings.Contains(stderr.String(), `unknown view "settings"`) {
+	if !errors.As(err, &exit) || !strings.Contains(stderr.String(), `unknown view "no-such-view"`) {
 		t.Errorf("window process: %v, stderr %q; want a failure naming the view", err, stderr.String())
 	}
 }
