@@ -4,6 +4,7 @@ package servers
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -143,6 +144,35 @@ func TestNtfyRevokeTokens(t *testing.T) {
 		t.Errorf("/ws with the revoked token: %v, %v; want a 401 handshake", err, resp)
 	}
 	if _, err := n.Publish(keep, NtfyMessage{Topic: "tasks-alice", Title: "after the revoke"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A restart while something else holds the port for a moment (another
+// test's free-port probe can be handed the port the server just let go)
+// waits for the port instead of failing: the server's first try exits with
+// "address already in use".
+func TestNtfyRestartWhileThePortIsHeld(t *testing.T) {
+	n, token := aliceOnNtfy(t)
+	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", n.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	go func() {
+		defer close(released)
+		time.Sleep(time.Second) // the holder's own business, not a check
+		l.Close()
+	}()
+	err = n.Restart()
+	<-released
+	if err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	if _, err := n.Publish(token, NtfyMessage{Topic: "tasks-alice", Title: "after the restart"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -121,9 +122,37 @@ func startProcess(t testing.TB, p *process) {
 	}
 }
 
+// start starts the process and waits until it is healthy. A process that
+// exits at once because its port is taken is started again, for up to
+// healthTimeout: the port was free when the test chose it, or the server
+// held it until a restart, and on a busy machine another test's free-port
+// probe (a listen on port 0) can be handed it for a moment in between.
 func (p *process) start() error {
+	deadline := time.Now().Add(healthTimeout)
+	for {
+		err := p.startOnce()
+		if err == nil || !errors.Is(err, errPortTaken) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(portRetryPause)
+	}
+}
+
+// portRetryPause is the pause before starting again a process whose port
+// was taken.
+const portRetryPause = 100 * time.Millisecond
+
+// errPortTaken marks a process that exited because its address was in use.
+var errPortTaken = errors.New("its port is taken")
+
+func (p *process) startOnce() error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	locked := true
+	defer func() {
+		if locked {
+			p.mu.Unlock()
+		}
+	}()
 	if p.running() {
 		return fmt.Errorf("%s is already running", p.name)
 	}
@@ -154,7 +183,11 @@ func (p *process) start() error {
 		p.mu.Unlock()
 		close(done)
 	}()
-	return p.waitHealthy(done)
+	// Unlocked: the goroutine above takes the lock before it closes done,
+	// which waitHealthy waits on when the process exits.
+	locked = false
+	p.mu.Unlock()
+	return p.waitHealthy(cmd, done)
 }
 
 // running reports whether the process was started and has not exited. p.mu must be held.
@@ -171,7 +204,7 @@ func (p *process) running() bool {
 }
 
 // waitHealthy polls the health URL until it answers 200, the process exits, or time runs out.
-func (p *process) waitHealthy(done <-chan struct{}) error {
+func (p *process) waitHealthy(cmd *exec.Cmd, done <-chan struct{}) error {
 	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(healthTimeout)
 	for {
@@ -180,6 +213,9 @@ func (p *process) waitHealthy(done <-chan struct{}) error {
 			p.mu.Lock()
 			err := p.err
 			p.mu.Unlock()
+			if p.lastStartSaid("address already in use") {
+				return fmt.Errorf("%s exited before it was healthy: %w (%v)", p.name, errPortTaken, err)
+			}
 			return fmt.Errorf("%s exited before it was healthy: %v", p.name, err)
 		default:
 		}
@@ -190,11 +226,26 @@ func (p *process) waitHealthy(done <-chan struct{}) error {
 				return nil
 			}
 		}
+		if p.lastStartSaid("address already in use") {
+			// ntfy says so and runs on without a listener.
+			cmd.Process.Kill()
+			<-done
+			return fmt.Errorf("%s could not listen: %w", p.name, errPortTaken)
+		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%s not healthy after %v (GET %s: last error %v)", p.name, healthTimeout, p.healthURL, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// lastStartSaid reports whether the log of the latest start holds text.
+func (p *process) lastStartSaid(text string) bool {
+	tail := tailOf(p.logPath, logTailBytes)
+	if i := strings.LastIndex(tail, "\n--- "); i >= 0 {
+		tail = tail[i:]
+	}
+	return strings.Contains(tail, text)
 }
 
 // stop asks the process to end (SIGTERM), and kills it if it has not within a few seconds.
