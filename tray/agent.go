@@ -360,6 +360,10 @@ func (a *Agent) onWindowMsg(ctx context.Context, view string, m ipc.Message) {
 		a.paused = m.Paused
 		a.render()
 	case ipc.Show:
+		if m.View == ipc.ViewDiagnostics { // the status window's button: as the menu's
+			a.copyDiagnostics(ctx)
+			return
+		}
 		a.openWindow(ctx, m.View)
 	case ipc.Quit:
 		a.quitting = true

@@ -119,3 +119,18 @@ func TestNoSecretsInLogOrDiagnostics(t *testing.T) {
 	}
 	t.Logf("log file:\n%s\nreport:\n%s", logText, loggedIn)
 }
+
+// Without a tray the status window asks for the diagnostics window with
+// ipc.Show; it gets the report as from the menu.
+func TestDiagnosticsFromTheStatusWindow(t *testing.T) {
+	f := newFixture(t)
+	f.start(t)
+	f.menu.actions <- ActionRecent // any window stands in for the status window
+	w := f.window(t)
+	w.user.Send(ipc.Show{View: ipc.ViewDiagnostics})
+	d := f.window(t)
+	got := d.expect(t, "the report", func(m ipc.Message) bool { _, ok := m.(ipc.Diagnostics); return ok }).(ipc.Diagnostics)
+	if !strings.Contains(got.Text, "tasktray") {
+		t.Errorf("report %q", got.Text)
+	}
+}
