@@ -19,6 +19,8 @@ var (
 	txtDiagCopy      = i18n.New("window.diag.copy", "Copy", "复制")
 	txtDiagCopied    = i18n.New("window.diag.copied", "Copied to the clipboard. Keep this window open until you have pasted it: on some desktops the clipboard empties when it closes.", "已复制到剪贴板。粘贴完成前请保持此窗口打开：在某些桌面上，窗口关闭后剪贴板会被清空。")
 	txtDiagClose     = i18n.New("window.diag.close", "Close", "关闭")
+	// txtDiagButton opens this window from the status window (no tray).
+	txtDiagButton = i18n.New("window.diag.button", "Copy diagnostics", "复制诊断信息")
 )
 
 // diagnosticsSize is the size the diagnostics window opens at: wide enough

@@ -51,3 +51,12 @@ func TestDiagnosticsSession(t *testing.T) {
 		t.Errorf("title %q", s.Window().Title())
 	}
 }
+
+// Without a tray the status window is the menu: it offers the diagnostics.
+func TestStatusOffersDiagnostics(t *testing.T) {
+	s, sent := newStatusFixture(t)
+	test.Tap(s.diag)
+	if len(*sent) != 1 || (*sent)[0] != (ipc.Show{View: ipc.ViewDiagnostics}) {
+		t.Errorf("sent %#v, want a Show of the diagnostics view", *sent)
+	}
+}

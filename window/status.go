@@ -28,7 +28,8 @@ type Status struct {
 	pause     *widget.Check
 	reconnect *widget.Button
 	quit      *widget.Button
-	applying  bool // SetState is moving the pause box: not the user
+	diag      *widget.Button // diagnostics.go's window: without a tray, its only way in
+	applying  bool           // SetState is moving the pause box: not the user
 	content   fyne.CanvasObject
 }
 
@@ -56,6 +57,7 @@ func NewStatus(send func(ipc.Message)) *Status {
 		}
 	})
 	s.quit = widget.NewButtonWithIcon(txtQuit.String(), theme.CancelIcon(), func() { s.send(ipc.Quit{}) })
+	s.diag = widget.NewButtonWithIcon(txtDiagButton.String(), theme.ContentCopyIcon(), func() { s.send(ipc.Show{View: ipc.ViewDiagnostics}) })
 	hint := widget.NewRichText(&widget.TextSegment{
 		Text:  txtNoTrayHint.String(),
 		Style: quiet,
@@ -71,7 +73,7 @@ func NewStatus(send func(ipc.Message)) *Status {
 		s.pause,
 		layout.NewSpacer(),
 		hint,
-		container.NewHBox(s.logout, layout.NewSpacer(), s.login, s.quit),
+		container.NewHBox(s.logout, s.diag, layout.NewSpacer(), s.login, s.quit),
 	)
 	s.SetState(ipc.State{})
 	return s
