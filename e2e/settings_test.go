@@ -30,6 +30,11 @@ func TestSettingsWindowChangesPopupsAtOnce(t *testing.T) {
 		t.Fatalf("%v\napp log:\n%s", err, app.log)
 	}
 	r := &run{desktop: d, t: t, bin: bin, item: item}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("app log:\n%s", app.log)
+		}
+	})
 	r.waitIcon("login-required")
 	r.logIn("", srv.url(), "alice", "wonderland-e2e")
 	r.waitIcon("connected")
@@ -39,14 +44,11 @@ func TestSettingsWindowChangesPopupsAtOnce(t *testing.T) {
 		t.Fatalf("popup %q, want the priority-2 task before the change", p.Summary)
 	}
 
-	r.click("Settings")
-	wid := d.waitWindow("Settings")
-	r.xdotool("windowfocus", "--sync", wid)
-	time.Sleep(500 * time.Millisecond) // let Fyne draw and focus the priority, as logIn does
+	r.openSettings()
 	r.xdotool("key", "--delay", "50", "Right", "Right")
 	d.screenshot("settings")
 	r.xdotool("key", "ctrl+s")
-	d.waitNoWindow("Settings") // it closes once the agent has applied and saved
+	r.waitSettingsGone() // it closes once the agent has applied and saved
 
 	srv.Publish("alice", server.TaskInput{Title: "Low after", Priority: 2})
 	srv.Publish("alice", server.TaskInput{Title: "Normal after", Priority: 3})
@@ -69,10 +71,7 @@ func TestSettingsWindowChangesPopupsAtOnce(t *testing.T) {
 	// gets no popup but is counted in Recent tasks; an urgent one breaks
 	// through.
 	now := time.Now()
-	r.click("Settings")
-	wid = d.waitWindow("Settings")
-	r.xdotool("windowfocus", "--sync", wid)
-	time.Sleep(500 * time.Millisecond)
+	r.openSettings()
 	r.xdotool("key", "--delay", "50", "Tab", "space", "Tab", "ctrl+a")
 	r.xdotool("type", "--delay", "20", now.Add(-time.Hour).Format("15:04"))
 	r.xdotool("key", "--delay", "50", "Tab", "ctrl+a")
@@ -80,7 +79,7 @@ func TestSettingsWindowChangesPopupsAtOnce(t *testing.T) {
 	r.xdotool("key", "--delay", "50", "Tab")
 	d.screenshot("settings-quiet-hours")
 	r.xdotool("key", "ctrl+s")
-	d.waitNoWindow("Settings")
+	r.waitSettingsGone()
 
 	srv.Publish("alice", server.TaskInput{Title: "Held in quiet hours", Priority: 3})
 	srv.Publish("alice", server.TaskInput{Title: "Urgent in quiet hours", Priority: 5})
@@ -93,8 +92,67 @@ func TestSettingsWindowChangesPopupsAtOnce(t *testing.T) {
 		t.Fatalf("settings file:\n%s", data)
 	}
 
-	r.click("Quit")
+	// Language: 简体中文, the last field (nine Tabs on from the priority),
+	// two steps right from "System". The tray menu speaks it at once.
+	r.openSettings()
+	for range 9 {
+		r.xdotool("key", "Tab")
+	}
+	r.xdotool("key", "--delay", "50", "Right", "Right")
+	d.screenshot("settings-language")
+	r.xdotool("key", "ctrl+s")
+	r.waitSettingsGone()
+	r.waitStatus("设置…")
+	data, _ = os.ReadFile(filepath.Join(d.home, ".config", "tasktray", "settings.toml"))
+	if !strings.Contains(string(data), `language = "zh-CN"`) {
+		t.Fatalf("settings file:\n%s", data)
+	}
+
+	// "退出" (Quit) is also the start of "退出登录" (Log out): click it by
+	// its whole label.
+	if err := r.tray.ClickMenu(r.item, "退出"); err != nil {
+		t.Fatal(err)
+	}
 	if err := waitExit(app); err != nil {
 		t.Fatalf("quit: %v\n%s", err, app.log)
 	}
+}
+
+// waitSettingsGone waits for the settings window to close and its process
+// to exit: until the agent has seen the exit, "Settings…" raises the old
+// window rather than starting a new one.
+func (r *run) waitSettingsGone() {
+	r.t.Helper()
+	r.waitNoWindow("Settings")
+	for deadline := time.Now().Add(wait); len(processesOf(r.bin)) > 1; {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the settings window's process still runs %v after the window closed", wait)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// openSettings clicks "Settings…" and waits for the window, focused, its
+// first field (the priority) holding the keyboard. A click that starts no
+// window process within 5 s is made again, once, and logged: in about one
+// run in five here a menu click was lost between the test's D-Bus Event and
+// the agent (the agent idle, no window process started; fyne.io/systray
+// drops a click its item's goroutine is not waiting for), which the lead
+// is told of; this test is about the settings, not the menu.
+func (r *run) openSettings() {
+	r.t.Helper()
+	for try := 1; ; try++ {
+		r.click("Settings")
+		deadline := time.Now().Add(5 * time.Second)
+		for len(processesOf(r.bin)) < 2 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if len(processesOf(r.bin)) >= 2 || try == 2 {
+			break
+		}
+		r.t.Log("the click on Settings… started no window within 5 s; clicking again")
+	}
+	wid := r.waitWindow("Settings")
+	r.xdotool("windowfocus", "--sync", wid)
+	time.Sleep(500 * time.Millisecond) // let Fyne draw and focus the priority, as logIn does
 }
