@@ -347,6 +347,9 @@ func (p *Profile) checkResume() error {
 	if r.Window < 1 || r.Window > MaxWindow {
 		return fieldErr("resume.window", msgCheck46, r.Window, MaxWindow)
 	}
+	if r.Replay < 0 || r.Replay > r.Window {
+		return fieldErr("resume.replay", msgCheck53, r.Replay, r.Window)
+	}
 	if (r.SinceParam != "" || r.MissedURL != "") && p.Mapping.ID == "" {
 		return fieldErr("resume", msgCheck47)
 	}

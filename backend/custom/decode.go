@@ -20,28 +20,36 @@ const maxBody = 4000
 // ignored frame and a re-send after a reconnect yield nothing. A tolerant
 // kind never fails on a frame: an error would cost a reconnect, and a
 // backend that re-sends the frame would loop.
+//
+// Every frame also tells that the backend has registered the socket: the
+// second catch-up may run (catchup.go), and it holds the tasks until then.
 func (s *session) Decode(msg []byte) (conn.Decoded, error) {
+	return s.catchup.frame(s.decode(msg)), nil
+}
+
+// decode is Decode without the second catch-up.
+func (s *session) decode(msg []byte) conn.Decoded {
 	t, ok := s.p.mapFrame(msg, s.now())
 	if !ok {
-		return conn.Decoded{}, nil
+		return conn.Decoded{}
 	}
 	if t.ID != "" {
 		if s.predates(t.ID) {
-			return conn.Decoded{}, nil
+			return conn.Decoded{}
 		}
 		t.Resume = idPrefix + t.ID
 	} else {
 		// No id of the server's: recognise a re-send by its content.
 		h := contentHash(msg)
 		if s.window.replayed(h) {
-			return conn.Decoded{}, nil
+			return conn.Decoded{}
 		}
 		t.ID = "h:" + h + "." + strconv.FormatInt(s.now().UnixNano(), 36)
 		if s.p.Mapping.ID == "" {
 			t.Resume = s.window.add(h)
 		}
 	}
-	return conn.Decoded{Tasks: []conn.Task{t}}, nil
+	return conn.Decoded{Tasks: []conn.Task{t}}
 }
 
 // mapFrame maps a frame to a task; ok is false for an echo or an ignored

@@ -14,14 +14,22 @@ func orderedID(id string) (uint64, bool) {
 }
 
 // predates reports whether a frame's id is at or below the session's
-// resume point, both ordered ids. A backend that re-sends its last
-// messages to each new socket would otherwise show them again after a
-// fresh login (whose resume point is the newest id at login) or a restart
-// from the cursor: conn's memory of delivered ids starts empty there.
+// floor (the login's resume point), both ordered ids, while the backend's
+// re-send lasts. A backend that re-sends its last messages to each new
+// socket would otherwise show again, after a fresh login, what was
+// published before it: conn's memory of delivered ids is empty then. The
+// re-send comes first on a socket, so the first frame above the floor (or
+// without an ordered id) ends it: from then on every frame is live, and
+// an id that arrives late (24, then 23) is conn's to judge by the ids it
+// delivered, never dropped by comparison. Once a task was delivered the
+// resume point is its id and there is no floor at all.
 func (s *session) predates(id string) bool {
-	if !s.ordered {
+	if !s.ordered || s.resendOver {
 		return false
 	}
-	n, ok := orderedID(id)
-	return ok && n <= s.floor
+	if n, ok := orderedID(id); ok && n <= s.floor {
+		return true
+	}
+	s.resendOver = true
+	return false
 }

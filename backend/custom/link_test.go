@@ -258,7 +258,7 @@ missed_items = "data"
 	r := run(t, p, s, cursor)
 	first := b.PushTask("first", "")
 	r.WaitFor(waitLong, between, first)
-	if s.Resume != "i:"+old || r.At(old) != (time.Time{}) {
+	if s.Resume != "l:"+old || r.At(old) != (time.Time{}) {
 		t.Errorf("login's resume point %q; a task from before the login popped: %v", s.Resume, r.At(old))
 	}
 	r.Stop()

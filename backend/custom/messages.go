@@ -126,4 +126,8 @@ var (
 		"{token} 出现了不止一次")
 	msgCheck52 = i18n.New("custom.check.52", "needs {token}: with token_in = %q there is no header or cookie to send it in",
 		"需要 {token}：token_in = %q 时没有可用于发送令牌的请求头或 Cookie")
+	msgCatchUpFailed = i18n.New("custom.catchup_failed", "the missed-tasks address failed just after connecting",
+		"刚连接后，获取错过任务的地址出错")
+	msgCheck53 = i18n.New("custom.check.53", "%d is not between 0 and the window (%d)",
+		"%d 不在 0 到 window（%d）之间")
 )

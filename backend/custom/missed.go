@@ -26,12 +26,13 @@ type missedFetcher struct {
 	client *http.Client
 }
 
-// fetch GETs the tasks after since, oldest first. With since empty it
-// delivers nothing and returns where the history stands now (the last
-// item's id): the login's resume point (auth.Session.Resume).
+// fetch GETs the tasks after since (all of them when since is ""), oldest
+// first. With locate it delivers nothing and returns where the history
+// stands now: the last item's id, or "from the start" when there is none
+// (the login's resume point, auth.Session.Resume).
 // Items without an id cannot be told from the stream's own and are
 // skipped. Errors never hold the token.
-func (f *missedFetcher) fetch(ctx context.Context, s *session, since string) (conn.Decoded, error) {
+func (f *missedFetcher) fetch(ctx context.Context, s *session, since string, locate bool) (conn.Decoded, error) {
 	client, err := httpapi.Client(f.client, auth.Account{})
 	if err != nil {
 		return conn.Decoded{}, err
@@ -63,32 +64,32 @@ func (f *missedFetcher) fetch(ctx context.Context, s *session, since string) (co
 		// Likely to pass: retry with the link's backoff.
 		return conn.Decoded{}, f.redact(httpapi.StatusErr(resp), s.token)
 	case code != http.StatusOK:
-		return gap(since, fmt.Sprintf("the missed-tasks address answered %s", resp.Status)), nil
+		return gap(locate, fmt.Sprintf("the missed-tasks address answered %s", resp.Status)), nil
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMissed+1))
 	if err != nil {
 		return conn.Decoded{}, f.redact(httpapi.RequestErr(ctx, req.URL.Host, err), s.token)
 	}
 	if len(body) > maxMissed {
-		return gap(since, fmt.Sprintf("the missed-tasks answer is over %d MiB", maxMissed>>20)), nil
+		return gap(locate, fmt.Sprintf("the missed-tasks answer is over %d MiB", maxMissed>>20)), nil
 	}
-	items := gjson.ParseBytes(body)
-	if path := f.p.Resume.MissedItems; path != "" && gjson.ValidBytes(body) {
-		items = items.Get(path)
-	}
-	if !gjson.ValidBytes(body) || !items.IsArray() {
-		return gap(since, "the missed-tasks answer holds no list where the profile looks (resume.missed_items)"), nil
+	items, ok := missedItems(body, f.p.Resume.MissedItems)
+	if !ok {
+		return gap(locate, "the missed-tasks answer holds no list where the profile looks (resume.missed_items)"), nil
 	}
 	var dec conn.Decoded
+	if locate {
+		dec.Resume = locatedPrefix // no task yet: everything to come is new
+	}
 	now := s.now()
-	for _, it := range items.Array() {
+	for _, it := range items {
 		t, ok := f.p.mapFrame([]byte(it.Raw), now)
 		if !ok || t.ID == "" {
 			continue
 		}
 		t.Resume = idPrefix + t.ID
-		if since == "" {
-			dec.Resume = t.Resume // only where the history stands
+		if locate {
+			dec.Resume = locatedPrefix + t.ID // only where the history stands
 			continue
 		}
 		dec.Tasks = append(dec.Tasks, t)
@@ -96,12 +97,45 @@ func (f *missedFetcher) fetch(ctx context.Context, s *session, since string) (co
 	return dec, nil
 }
 
+// missedItems finds the list of missed tasks in an answer. An empty list
+// may come as null, or with the field left out (Go's omitempty, Jackson's
+// NON_NULL): with nothing missed that is what many backends write, and it
+// is no gap. Left out counts only where the path's parent is an object of
+// the answer; any other shape (not JSON, a string or an object where the
+// list should be, a parent that is missing) is.
+func missedItems(body []byte, path string) ([]gjson.Result, bool) {
+	if !gjson.ValidBytes(body) {
+		return nil, false
+	}
+	v := gjson.ParseBytes(body)
+	if path != "" {
+		v = v.Get(path)
+		if !v.Exists() {
+			if strings.ContainsAny(path, `\#|@*?`) {
+				return nil, false // no plain parent to look at
+			}
+			parent := gjson.ParseBytes(body)
+			if i := strings.LastIndexByte(path, '.'); i >= 0 {
+				parent = parent.Get(path[:i])
+			}
+			return nil, parent.IsObject()
+		}
+	}
+	switch {
+	case v.Type == gjson.Null:
+		return nil, true
+	case v.IsArray():
+		return v.Array(), true
+	}
+	return nil, false
+}
+
 // gap is what a missed-tasks answer that will not get better gives: the
 // stream goes on, and the user is told that tasks may be missing, rather
-// than the link failing over and over. Without since there is nothing to
-// tell: it only asked where the history stands.
-func gap(since, reason string) conn.Decoded {
-	if since == "" {
+// than the link failing over and over. When it only asked where the
+// history stands (locate) there is nothing to tell: "" is "cannot tell".
+func gap(locate bool, reason string) conn.Decoded {
+	if locate {
 		return conn.Decoded{}
 	}
 	return conn.Decoded{Gap: &conn.Gap{Reason: reason}}

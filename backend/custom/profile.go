@@ -130,6 +130,10 @@ type Resume struct {
 	// Window is, without ids, how many recent messages are remembered to
 	// recognise a backend's re-sends after a reconnect (default 50).
 	Window int `toml:"window"`
+	// Replay is, without ids, how many of its last messages the backend
+	// re-sends to each new socket, when the admin knows it (0: not said).
+	// It makes the re-send match exact: see window.replayed.
+	Replay int `toml:"replay"`
 }
 
 // Defaults of a profile.

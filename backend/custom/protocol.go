@@ -99,7 +99,7 @@ func (p *Protocol) Handshake(token, resume string) (string, http.Header, error) 
 		// url.Parse's error quotes the URL, token and all.
 		return "", nil, errors.New("the profile's connect.url with this token is not a URL")
 	}
-	if since, ok := resumeID(resume); ok && p.Resume.SinceParam != "" {
+	if since, _, ok := parseResume(resume); ok && since != "" && p.Resume.SinceParam != "" {
 		if u.RawQuery != "" {
 			u.RawQuery += "&"
 		}
@@ -146,8 +146,8 @@ func (p *Protocol) Keepalive() conn.Keepalive {
 // NewSession starts decoding one connection; resume holds what the last
 // one delivered (the window of recent messages, without ids).
 func (p *Protocol) NewSession(token, resume string) conn.Session {
-	s := &session{p: p, token: token, window: parseWindow(resume, p.Resume.Window), now: time.Now}
-	if id, ok := resumeID(resume); ok {
+	s := &session{p: p, token: token, window: parseWindow(resume, p.Resume.Window, p.Resume.Replay), now: time.Now}
+	if id, located, ok := parseResume(resume); ok && located {
 		s.floor, s.ordered = orderedID(id)
 	}
 	return s
@@ -159,46 +159,67 @@ type session struct {
 	token  string
 	window *window
 	now    func() time.Time
-	// floor is the resume point's id when it is an ordered (decimal
-	// integer) id: a frame with such an id at or below it was delivered
-	// before, or predates the login, and is a re-send (see predates).
-	floor   uint64
-	ordered bool
+	// floor is the login's resume point when it is an ordered (decimal
+	// integer) id and nothing was delivered since: a frame of the
+	// backend's re-send with an id at or below it predates the login
+	// (see predates). resending is over at the first frame that is not.
+	floor      uint64
+	ordered    bool
+	resendOver bool
+
+	catchup catchup // the second catch-up (catchup.go)
 }
 
 // Open sends nothing: the handshake says it all.
 func (s *session) Open() ([][]byte, error) { return nil, nil }
 
 // Backfill fetches, with a missed_url, what was published after resume.
-// With no id to resume from it fetches nothing: "where the history stands
+// With no resume point it fetches nothing: "where the history stands
 // now" would skip the tasks the stream has brought but not yet delivered
 // if the link dropped now; the login's resume point (Login sets
-// auth.Session.Resume) covers a first start instead.
+// auth.Session.Resume) covers a first start instead. It also plans the
+// second catch-up (catchup.go).
 func (s *session) Backfill(ctx context.Context, resume string) (conn.Decoded, error) {
-	since, ok := resumeID(resume)
+	since, _, ok := parseResume(resume)
 	if s.p.missed == nil || !ok {
 		return conn.Decoded{}, nil
 	}
-	return s.p.missed.fetch(ctx, s, since)
+	dec, err := s.p.missed.fetch(ctx, s, since, false)
+	if err == nil {
+		dec.RefreshIn = s.catchup.plan(since)
+	}
+	return dec, err
 }
 
 // HistoryNow returns, with a missed_url, where the backend's history
-// stands now as a resume point ("" without a missed_url, or when the
-// backend has no task yet).
+// stands now as a resume point: the newest id, or "from the start" when
+// the backend has no task yet. "" means it cannot tell (no missed_url, or
+// an answer that is no list).
 func (p *Protocol) HistoryNow(ctx context.Context, token string) (string, error) {
 	if p.missed == nil {
 		return "", nil
 	}
-	dec, err := p.missed.fetch(ctx, &session{p: p, token: token, now: time.Now}, "")
+	dec, err := p.missed.fetch(ctx, &session{p: p, token: token, now: time.Now}, "", true)
 	return dec.Resume, err
 }
 
-// resumeID returns the task id a resume point names; a window of recent
-// messages (without ids) names none.
-func resumeID(resume string) (string, bool) {
-	id, ok := strings.CutPrefix(resume, idPrefix)
-	return id, ok && id != ""
+// parseResume reads a resume point: the id of the last delivered task
+// ("i:<id>"), or where the history stood when it was located at login
+// with nothing delivered since ("l:<id>", or "l:" for a backend that had
+// no task yet: everything it has is new). ok is false for "" and for a
+// window of recent messages (without ids).
+func parseResume(resume string) (id string, located, ok bool) {
+	if id, ok := strings.CutPrefix(resume, locatedPrefix); ok {
+		return id, true, true
+	}
+	id, ok = strings.CutPrefix(resume, idPrefix)
+	return id, false, ok && id != ""
 }
 
-// idPrefix starts a resume point that is the id of the last task.
-const idPrefix = "i:"
+// Prefixes of resume points (parseResume).
+const (
+	// idPrefix starts a resume point that is the id of the last task.
+	idPrefix = "i:"
+	// locatedPrefix starts one that is where the history stood at login.
+	locatedPrefix = "l:"
+)

@@ -31,25 +31,29 @@ func contentHash(msg []byte) string {
 // of the window in order are re-sends; the first frame that does not, or
 // the one that reaches the window's end, ends the replay, and from then on
 // every frame is new: the same text sent twice later pops twice, as it
-// should. What this cannot tell apart (docs/custom.md): a new message
-// identical to a recent one that arrives first after a reconnect, and
+// should. With the profile's replay count the run may start only among
+// the last that many. What this cannot tell apart (docs/custom.md): new
+// messages that, first after a reconnect, repeat in order a run of the
+// window's messages ending with the newest (without replay: any run of
+// it; with replay: one that starts within the last replay of them), and
 // re-sends older than the window.
 type window struct {
 	max    int
+	replay int // how many messages the backend re-sends; 0: not said
 	hashes []string
 	cands  []int // positions in hashes the replay may stand at
 	over   bool  // the replay is over: every frame is new
 }
 
-func parseWindow(resume string, size int) *window {
-	w := &window{max: size}
+func parseWindow(resume string, size, replay int) *window {
+	w := &window{max: size, replay: replay}
 	rest, ok := strings.CutPrefix(resume, windowPrefix)
 	if !ok || rest == "" {
 		return w
 	}
 	for h := range strings.SplitSeq(rest, ",") {
 		if len(h) != hashLen || strings.Trim(h, "0123456789abcdef") != "" {
-			return &window{max: size} // not ours: start afresh
+			return &window{max: size, replay: replay} // not ours: start afresh
 		}
 		w.hashes = append(w.hashes, h)
 	}
@@ -66,8 +70,14 @@ func (w *window) replayed(h string) bool {
 	}
 	var next []int
 	if w.cands == nil {
+		// A re-send of the last replay messages starts at most that far
+		// back (later when some were published while the link was down).
+		from := 0
+		if w.replay > 0 {
+			from = max(0, len(w.hashes)-w.replay)
+		}
 		for i, x := range w.hashes {
-			if x == h {
+			if i >= from && x == h {
 				next = append(next, i)
 			}
 		}
