@@ -272,6 +272,7 @@ func (c *Client) locateHistory(ctx context.Context, token string) {
 	if resume != "" && c.pos.resume == "" {
 		c.pos.resume = resume
 		c.dirty = true
+		c.saveCursor(true) // as for StartFrom: a kill before the link is up keeps it
 	}
 }
 
@@ -305,6 +306,10 @@ func (c *Client) Run(ctx context.Context) error {
 	c.toSave, c.saved = make(chan Cursor, 1), make(chan struct{}, 1)
 	saverDone := make(chan struct{})
 	go c.saver(saverDone)
+	// The login's resume point is in memory only (the keyring keeps the
+	// token, not the session): saved now, a kill before the first link is
+	// up still leaves it on disk for the next start.
+	c.saveCursor(true)
 	defer c.moveTo(State{Phase: Stopped})
 	defer func() {
 		c.saveCursor(true)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -129,4 +130,60 @@ func TestOldCursorFileLoads(t *testing.T) {
 	if aside, _ := filepath.Glob(path + ".corrupt-*"); len(aside) != 0 {
 		t.Fatal("old file treated as damaged")
 	}
+}
+
+// TestResumePointSavedBeforeTheFirstLink: the login's resume point
+// (StartFrom) and the one a HistoryLocator gives live only in memory until
+// they are saved. They are saved at once, not when the first link ends: an
+// app killed while the server refuses the handshake (not yet up, a proxy's
+// 503) still finds them on disk at its next start, where StartFrom is "".
+func TestResumePointSavedBeforeTheFirstLink(t *testing.T) {
+	for name, tc := range map[string]struct {
+		startFrom, now, want string
+	}{
+		"StartFrom":      {"5", "", "5"},
+		"HistoryLocator": {"", "9", "9"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newFakeServer(t)
+			srv.set(func(s *fakeServer) { s.reject = http503 })
+			store := &conn.MemoryCursor{}
+			var mu sync.Mutex
+			saved := func() string {
+				mu.Lock()
+				defer mu.Unlock()
+				c, _ := store.Load()
+				return c.Resume
+			}
+			h := start(t, srv, func(c *conn.Config) {
+				if tc.now != "" {
+					c.Protocol = &locatingProtocol{Protocol: fastProtocol(t, srv.url()), now: tc.now, asked: make(chan string, 4)}
+				}
+				c.StartFrom = tc.startFrom
+				c.Cursor = lockedStore{&mu, store}
+			})
+			srv.dialsReach(t, 2) // the link failed, and Run waited and tried again
+			waitFor(t, "the resume point on disk while the link is down", func() bool { return saved() == tc.want })
+			h.stop()
+		})
+	}
+}
+
+// lockedStore guards a MemoryCursor that the test reads while the Client
+// writes it.
+type lockedStore struct {
+	mu *sync.Mutex
+	c  *conn.MemoryCursor
+}
+
+func (s lockedStore) Load() (conn.Cursor, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.c.Load()
+}
+
+func (s lockedStore) Save(c conn.Cursor) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.c.Save(c)
 }
