@@ -3,6 +3,7 @@ package servers
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -198,19 +199,34 @@ type NtfyMessage struct {
 }
 
 // Publish sends m with an access token (a bearer token costs no bcrypt check
-// per request, unlike basic auth) and returns the message's id.
+// per request, unlike basic auth) and returns the message's id. A 403 is
+// tried again, up to publishTries times: ntfy keeps one visitor per address
+// for users without a tier and clears its user as each request starts, so
+// a publish overlapped by any other request from 127.0.0.1 (the client's
+// handshake or poll) can be refused although the token may write. A
+// refused publish published nothing: a retry cannot double it.
 func (n *Ntfy) Publish(token string, m NtfyMessage) (string, error) {
-	var out struct {
-		ID string `json:"id"`
+	for try := 1; ; try++ {
+		var out struct {
+			ID string `json:"id"`
+		}
+		err := doJSON(http.MethodPost, n.URL+"/", m, &out, func(r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+token)
+		})
+		var status *StatusError
+		if try < publishTries && errors.As(err, &status) && status.Code == http.StatusForbidden {
+			time.Sleep(time.Duration(try) * 10 * time.Millisecond)
+			continue
+		}
+		if err == nil && out.ID == "" {
+			err = fmt.Errorf("ntfy answered a publish without an id")
+		}
+		return out.ID, err
 	}
-	err := doJSON(http.MethodPost, n.URL+"/", m, &out, func(r *http.Request) {
-		r.Header.Set("Authorization", "Bearer "+token)
-	})
-	if err == nil && out.ID == "" {
-		err = fmt.Errorf("ntfy answered a publish without an id")
-	}
-	return out.ID, err
 }
+
+// publishTries bounds the tries of one Publish refused with 403.
+const publishTries = 5
 
 // Stop ends the server gracefully (SIGTERM, then SIGKILL after a few seconds).
 func (n *Ntfy) Stop() error { return n.proc.stop() }

@@ -4,8 +4,10 @@ package servers
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -174,5 +176,50 @@ func TestNtfyRestartWhileThePortIsHeld(t *testing.T) {
 	}
 	if _, err := n.Publish(token, NtfyMessage{Topic: "tasks-alice", Title: "after the restart"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Publishes overlapped by other requests from the same address (as a
+// test's client polls and redials beside its publisher) all succeed: ntfy
+// refuses some with a spurious 403 (its per-address visitor), which
+// Publish tries again.
+func TestNtfyPublishBesideOtherRequests(t *testing.T) {
+	const workers, each = 4, 100
+	n, token := aliceOnNtfy(t)
+	stop := make(chan struct{})
+	var others sync.WaitGroup
+	for range workers {
+		others.Add(1)
+		go func() {
+			defer others.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if resp, err := http.Get(n.URL + "/v1/health"); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}()
+	}
+	defer func() { close(stop); others.Wait() }()
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for i := range each {
+				if _, err := n.Publish(token, NtfyMessage{Topic: "tasks-alice", Title: fmt.Sprintf("worker %d, task %d", w, i)}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
