@@ -18,7 +18,6 @@ import (
 )
 
 func main() {
-	oneProc()
 	startSettler()
 	os.Exit(cli.Agent(os.Args[1:]))
 }

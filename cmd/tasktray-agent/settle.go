@@ -3,7 +3,6 @@ package main
 import (
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"sync/atomic"
 	"time"
 )
@@ -49,7 +48,7 @@ type settler struct {
 	// giveBack gives the memory back: debug.FreeOSMemory and
 	// dropBinaryPages.
 	giveBack func()
-	// allocsAtSettle is /gc/heap/allocs:bytes when it last settled.
+	// allocsAtSettle is allocated() when it last settled.
 	allocsAtSettle atomic.Uint64
 }
 
@@ -97,12 +96,11 @@ func (s *settler) settle() {
 }
 
 // allocated returns the bytes the program has allocated on the heap since
-// it started.
+// it started. ReadMemStats stops the world for a few microseconds; it runs
+// once per collection. (runtime/metrics would not, but its init alone
+// takes a millisecond of every start.)
 func allocated() uint64 {
-	sample := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
-	metrics.Read(sample)
-	if sample[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return sample[0].Value.Uint64()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.TotalAlloc
 }

@@ -29,16 +29,17 @@ const (
 
 // bench holds what every measurement of one run shares.
 type bench struct {
-	cfg      config
-	agentBin string
-	floorBin string
-	srv      *refServer
-	sess     *session
-	rec      *recorder
-	tray     *desktoptest.Watcher
-	bus      *dbus.Conn // the bench's own connection, to ask the bus about callers
-	floorTok string
-	logf     func(format string, args ...any)
+	cfg       config
+	agentBin  string
+	windowBin string // bin/tasktray, which execs agentBin; "" with -agent
+	floorBin  string
+	srv       *refServer
+	sess      *session
+	rec       *recorder
+	tray      *desktoptest.Watcher
+	bus       *dbus.Conn // the bench's own connection, to ask the bus about callers
+	floorTok  string
+	logf      func(format string, args ...any)
 }
 
 // pipeline is one of the two things measured side by side.
@@ -69,7 +70,7 @@ func run(ctx context.Context, cfg config, logf func(format string, args ...any))
 	}()
 
 	b := &bench{cfg: cfg, logf: logf}
-	if b.agentBin, b.floorBin, err = build(ctx, cfg.root, work, cfg.agentBin, logf); err != nil {
+	if b.agentBin, b.windowBin, b.floorBin, err = build(ctx, cfg.root, work, cfg.agentBin, logf); err != nil {
 		return res, err
 	}
 	if b.srv, err = startServer(2 * max(cfg.tasks, cfg.burst)); err != nil {
@@ -111,34 +112,80 @@ func run(ctx context.Context, cfg config, logf func(format string, args ...any))
 
 	floor := pipeline{name: "floor", user: floorUser, start: b.startFloor}
 	agent := pipeline{name: "agent", user: agentUser, start: func() (*process, error) { return b.startAgent(false) }, hasTray: true}
-	if res.floor, err = b.measurePipeline(ctx, floor); err != nil {
+	res.floor.name, res.agent.name = floor.name, agent.name
+	fp, err := b.startPipeline(ctx, floor, &res.floor)
+	defer func() { err = errors.Join(err, stopAll(fp)) }()
+	if err != nil {
 		return res, err
 	}
-	if res.agent, err = b.measurePipeline(ctx, agent); err != nil {
+	if b.windowBin != "" {
+		// The same agent started as `tasktray` on a command line: the
+		// window binary loads and execs the agent binary.
+		viaWindow := pipeline{name: "agent via bin/tasktray", user: agentUser, start: func() (*process, error) { return b.startVia(b.windowBin) }}
+		var hop pipelineResult
+		p, err := b.startPipeline(ctx, viaWindow, &hop)
+		if err = errors.Join(err, stopAll(p)); err != nil {
+			return res, err
+		}
+		res.agentViaWindow = hop.starts
+	}
+	ap, err := b.startPipeline(ctx, agent, &res.agent)
+	defer func() { err = errors.Join(err, stopAll(ap)) }()
+	if err != nil {
+		return res, err
+	}
+	if err := b.measureIdleBoth(ctx, fp, ap, &res.floor, &res.agent); err != nil {
+		return res, err
+	}
+	for _, r := range []struct {
+		pl  pipeline
+		p   *process
+		res *pipelineResult
+	}{{floor, fp, &res.floor}, {agent, ap, &res.agent}} {
+		b.logf("%s: %d tasks at %g/s", r.pl.name, b.cfg.tasks, b.cfg.rate)
+		if r.res.lat, err = b.measureLatency(ctx, r.pl, r.p); err != nil {
+			return res, err
+		}
+		b.logf("%s: %s", r.pl.name, r.res.lat)
+		if err := r.p.crashed(); err != nil {
+			return res, err
+		}
+	}
+	// The burst's agent is another start of the agent, which would find
+	// this one running and hand over to it (one agent per user).
+	err = stopAll(fp, ap)
+	fp, ap = nil, nil
+	if err != nil {
 		return res, err
 	}
 	res.burst, err = b.measureBurst(ctx)
 	return res, err
 }
 
-// build builds the floor client and, unless given one, the agent from the
-// module root into dir.
-func build(ctx context.Context, root, dir, agentBin string, logf func(string, ...any)) (agent, floor string, err error) {
+// build builds the floor client and, unless given an agent binary, the
+// two binaries as the packages install them: dir/lib/tasktray/tasktray-agent
+// (the agent alone, no Fyne), which the desktop starts (the .desktop
+// file's Exec, and the autostart entry the agent writes with its own
+// path), and dir/bin/tasktray (the Fyne-linked window binary), which execs
+// the agent when started without a window role (internal/binpath). It
+// returns the agent binary and the window binary, "" when given an agent.
+func build(ctx context.Context, root, dir, agentBin string, logf func(string, ...any)) (agent, window, floor string, err error) {
 	floor = filepath.Join(dir, "floor")
 	targets := [][2]string{{floor, "./cmd/tasktray-bench/floor"}}
 	if agentBin == "" {
-		agentBin = filepath.Join(dir, "tasktray")
-		targets = append(targets, [2]string{agentBin, "."})
+		agentBin = filepath.Join(dir, "lib", "tasktray", "tasktray-agent")
+		window = filepath.Join(dir, "bin", "tasktray")
+		targets = append(targets, [2]string{agentBin, "./cmd/tasktray-agent"}, [2]string{window, "."})
 	}
 	for _, t := range targets {
 		logf("go build -o %s %s", t[0], t[1])
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", t[0], t[1])
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return "", "", fmt.Errorf("go build %s: %v\n%s", t[1], err, out)
+			return "", "", "", fmt.Errorf("go build %s: %v\n%s", t[1], err, out)
 		}
 	}
-	return agentBin, floor, nil
+	return agentBin, window, floor, nil
 }
 
 // seedAgent logs the agent's user in and stores what a login in the app
@@ -170,6 +217,13 @@ func (b *bench) startAgent(coalesce bool) (*process, error) {
 	return startProcess("agent", cmd, b.sess.logPath("agent"))
 }
 
+// startVia starts the agent through another binary, such as bin/tasktray.
+func (b *bench) startVia(bin string) (*process, error) {
+	cmd := exec.Command(bin, "-coalesce=false")
+	cmd.Env = b.sess.env()
+	return startProcess("agent", cmd, b.sess.logPath("agent"))
+}
+
 // startFloor starts the floor client in the session.
 func (b *bench) startFloor() (*process, error) {
 	cmd := exec.Command(b.floorBin)
@@ -179,54 +233,61 @@ func (b *bench) startFloor() (*process, error) {
 	return startProcess("floor", cmd, b.sess.logPath("floor"))
 }
 
-// measurePipeline measures one pipeline: start to connected cfg.starts
-// times (the last process stays up), then idle, then latency.
-func (b *bench) measurePipeline(ctx context.Context, pl pipeline) (res pipelineResult, err error) {
-	res.name = pl.name
+// startPipeline starts the pipeline's process cfg.starts times, recording
+// start to connected in res.starts; the last process stays up and is
+// returned (nil only if none started), with its tray icon registered when
+// the pipeline has one.
+func (b *bench) startPipeline(ctx context.Context, pl pipeline, res *pipelineResult) (*process, error) {
 	var p *process
-	defer func() {
-		if p != nil {
-			err = errors.Join(err, p.stop())
-		}
-	}()
 	for i := range b.cfg.starts {
 		if p != nil {
 			if err := p.stop(); err != nil {
-				return res, err
+				return nil, err
 			}
 		}
 		n := b.srv.links.opened(pl.user)
+		var err error
 		if p, err = pl.start(); err != nil {
-			return res, err
+			return nil, err
 		}
 		at, err := b.srv.links.waitOpen(ctx, pl.user, n, p, connectWait)
 		if err != nil {
-			return res, err
+			return p, err
 		}
 		res.starts = append(res.starts, at.Sub(p.started))
 		b.logf("%s: start %d connected after %v", pl.name, i+1, at.Sub(p.started).Round(time.Microsecond))
 	}
 	if pl.hasTray {
 		if _, err := b.trayItem(ctx, p); err != nil {
-			return res, err
+			return p, err
 		}
 	}
+	return p, nil
+}
 
+// measureIdleBoth lets the floor and the agent, both connected, settle and
+// then idle side by side for cfg.idle: the same minutes of the same
+// machine, and one wait instead of two (a full run idles 10 minutes).
+func (b *bench) measureIdleBoth(ctx context.Context, fp, ap *process, floor, agent *pipelineResult) error {
 	if err := sleep(ctx, b.cfg.settle); err != nil {
-		return res, err
+		return err
 	}
-	b.logf("%s: idle for %v (connected, no traffic, no window)", pl.name, b.cfg.idle)
-	if res.idle, err = measureIdle(ctx, p, b.cfg.idle); err != nil {
-		return res, err
+	b.logf("floor and agent: idle for %v (connected, no traffic, no window)", b.cfg.idle)
+	var ferr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		floor.idle, ferr = measureIdle(ctx, fp, b.cfg.idle)
+	}()
+	var aerr error
+	agent.idle, aerr = measureIdle(ctx, ap, b.cfg.idle)
+	<-done
+	if err := errors.Join(ferr, aerr, fp.crashed(), ap.crashed()); err != nil {
+		return err
 	}
-	b.logf("%s: %s", pl.name, res.idle)
-
-	b.logf("%s: %d tasks at %g/s", pl.name, b.cfg.tasks, b.cfg.rate)
-	if res.lat, err = b.measureLatency(ctx, pl, p); err != nil {
-		return res, err
-	}
-	b.logf("%s: %s", pl.name, res.lat)
-	return res, p.crashed()
+	b.logf("floor: %s", floor.idle)
+	b.logf("agent: %s", agent.idle)
+	return nil
 }
 
 // trayItem waits for the tray icon of p to register with the watcher,

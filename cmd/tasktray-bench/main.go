@@ -5,15 +5,18 @@
 //
 // Both receive their tasks from one reference server in this process and
 // send their popups to one recorder on a private session bus, which stamps
-// each Notify call on arrival. The agent is the real binary, built from the
-// module root, in a throwaway desktop session (Xvfb, dbus-daemon, an
-// unlocked gnome-keyring, a tray watcher) with its account file and token
-// stored beforehand, as after a login. For each pipeline it measures start
-// to connected, idle cost over a window with no traffic, and
-// publish-to-Notify latency; then a second agent, with coalescing on, takes
-// a burst. See docs/benchmarks.md for what each figure means.
+// each Notify call on arrival. The agent is the real thing as the packages
+// install it: bin/tasktray, built from the module root, which execs
+// lib/tasktray/tasktray-agent (cmd/tasktray-agent), in a throwaway desktop
+// session (Xvfb, dbus-daemon, an unlocked gnome-keyring, a tray watcher)
+// with its account file and token stored beforehand, as after a login. For
+// each pipeline it measures start to connected and publish-to-Notify
+// latency, and both idle side by side over a window with no traffic; then
+// a second agent, with coalescing on, takes a burst. See
+// docs/benchmarks.md for what each figure means.
 //
-//	go run ./cmd/tasktray-bench          full run (about 4 min); rewrites the
+//	go run ./cmd/tasktray-bench          full run (about 13 min: 10 of them
+//	                                     idle); rewrites the
 //	                                     results in docs/benchmarks.md and
 //	                                     docs/benchmarks/latency.png
 //	go run ./cmd/tasktray-bench -short   CI run (about 40 s); writes nothing
@@ -55,13 +58,17 @@ type config struct {
 	starts     int           // process starts per pipeline, for start to connected
 	burst      int           // tasks in the burst
 	burstOver  time.Duration // how long the burst lasts
-	burstAfter time.Duration // from the end of the burst's popups (10 s quiet) to the "after" memory sample
-	agentBin   string        // a prebuilt agent; "" builds one
-	root       string        // the module root
-	doc, plot  string        // where to write the results; "" writes nothing
-	command    string        // how the run was started, for the record
-	links      bool          // measure the reference server's limits instead (links.go)
-	linkCounts string        // the N of each links step, comma-separated
+	burstAfter time.Duration // from the burst's last publish to the "after" memory sample
+	// burstSettle is how long the burst's agent waits, connected, before
+	// the burst: long enough that it has settled (cmd/tasktray-agent
+	// settles 20-30 s after its start), so "before" is its idle memory.
+	burstSettle time.Duration
+	agentBin    string // a prebuilt agent; "" builds one
+	root        string // the module root
+	doc, plot   string // where to write the results; "" writes nothing
+	command     string // how the run was started, for the record
+	links       bool   // measure the reference server's limits instead (links.go)
+	linkCounts  string // the N of each links step, comma-separated
 }
 
 func main() {
@@ -116,16 +123,17 @@ func main() {
 // flags not given.
 func parseFlags() (config, error) {
 	var cfg config
-	flag.BoolVar(&cfg.short, "short", false, "CI run: 200 tasks, idle 5 s, burst of 1,000 in 1 s; writes no results")
+	flag.BoolVar(&cfg.short, "short", false, "CI run: 200 tasks, idle 5 s, burst of 1,000 in 1 s sampled 2 s after; writes no results")
 	flag.IntVar(&cfg.tasks, "tasks", 2000, "latency: tasks per pipeline")
 	flag.Float64Var(&cfg.rate, "rate", 200, "latency: tasks per second")
-	flag.DurationVar(&cfg.idle, "idle", 60*time.Second, "idle window, connected with no traffic")
+	flag.DurationVar(&cfg.idle, "idle", 10*time.Minute, "idle window, connected with no traffic (floor and agent side by side)")
 	flag.DurationVar(&cfg.settle, "settle", 5*time.Second, "wait from connected to the idle window")
 	flag.IntVar(&cfg.starts, "starts", 5, "process starts per pipeline, for start to connected")
-	flag.IntVar(&cfg.burst, "burst", 10000, "tasks in the burst (agent, coalescing on)")
-	flag.DurationVar(&cfg.burstOver, "burst-over", 10*time.Second, "how long the burst lasts")
-	flag.DurationVar(&cfg.burstAfter, "burst-after", 20*time.Second, "wait, once the burst's popups have stopped for 10 s, before the memory sample \"after\"")
-	flag.StringVar(&cfg.agentBin, "agent", "", "agent binary to measure (default: go build the module root)")
+	flag.IntVar(&cfg.burst, "burst", 1000, "tasks in the burst (agent, coalescing on)")
+	flag.DurationVar(&cfg.burstOver, "burst-over", time.Second, "how long the burst lasts")
+	flag.DurationVar(&cfg.burstAfter, "burst-after", time.Minute, "from the burst's last publish to the memory sample \"after\" (taken no earlier than 10 s after the last popup)")
+	flag.DurationVar(&cfg.burstSettle, "burst-settle", time.Minute, "wait from the burst agent's start to the burst, so that \"before\" is its idle memory")
+	flag.StringVar(&cfg.agentBin, "agent", "", "agent binary to measure, started as is (default: go build tasktray and tasktray-agent, installed side by side, and start tasktray)")
 	flag.StringVar(&cfg.doc, "doc", "docs/benchmarks.md", "markdown file whose results section to rewrite; \"\" for none")
 	flag.StringVar(&cfg.plot, "plot", "docs/benchmarks/latency.png", "latency plot to write; \"\" for none (-links: docs/benchmarks/links.png)")
 	flag.BoolVar(&cfg.links, "links", false, "measure the reference server's limits with simulated links instead (-short: 1,000 links, writes nothing)")
@@ -148,7 +156,7 @@ func parseFlags() (config, error) {
 		}
 	} else if cfg.short {
 		short := map[string]string{"tasks": "200", "idle": "5s", "settle": "1s", "starts": "2",
-			"burst": "1000", "burst-over": "1s", "burst-after": "2s", "doc": "", "plot": ""}
+			"burst": "1000", "burst-over": "1s", "burst-after": "2s", "burst-settle": "1s", "doc": "", "plot": ""}
 		for name, value := range short {
 			if !given[name] {
 				flag.Set(name, value)

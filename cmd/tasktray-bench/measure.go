@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -34,6 +35,9 @@ type idleResult struct {
 	threads        int
 	children       int // processes it started that run, e.g. windows
 	mem            memSample
+	// exe is the binary the process runs at the end of the window: the
+	// agent binary once tasktray has exec'd it.
+	exe string
 }
 
 func (r idleResult) String() string {
@@ -59,6 +63,10 @@ func measureIdle(ctx context.Context, p *process, d time.Duration) (idleResult, 
 	if err != nil {
 		return idleResult{}, err
 	}
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", p.pid()))
+	if err != nil {
+		return idleResult{}, err
+	}
 	wall := after.at.Sub(before.at)
 	// A thread that exits takes its schedstat and switches with it: clamp
 	// rather than wrap around.
@@ -71,6 +79,7 @@ func measureIdle(ctx context.Context, p *process, d time.Duration) (idleResult, 
 		threads:        after.threads,
 		children:       len(childPIDs(p.pid())),
 		mem:            mem,
+		exe:            exe,
 	}, nil
 }
 
@@ -269,6 +278,7 @@ type burstResult struct {
 	before, after                     memSample
 	peakRSS                           uint64
 	afterWait                         time.Duration // from the last popup to the after sample
+	afterBurst                        time.Duration // from the last publish to the after sample
 	start                             time.Duration // start to connected of this agent
 	reconnects                        int
 	closeReasons                      []string
@@ -304,7 +314,7 @@ func (b *bench) measureBurst(ctx context.Context) (res burstResult, err error) {
 	if err != nil {
 		return res, err
 	}
-	if err := sleep(ctx, b.cfg.settle); err != nil {
+	if err := sleep(ctx, time.Until(p.started.Add(b.cfg.burstSettle))); err != nil {
 		return res, err
 	}
 	unread0, err := b.unread(item)
@@ -354,13 +364,17 @@ func (b *bench) measureBurst(ctx context.Context) (res burstResult, err error) {
 	if err != nil {
 		return res, err
 	}
-	if err := sleep(ctx, b.cfg.burstAfter); err != nil {
+	// "After" is cfg.burstAfter after the last publish, and never before
+	// the popups have stopped.
+	published := t0.Add(res.publish)
+	if err := sleep(ctx, time.Until(published.Add(b.cfg.burstAfter))); err != nil {
 		return res, err
 	}
 	res.peakRSS = peak()
 	if res.after, err = readMem(p.pid()); err != nil {
 		return res, err
 	}
+	res.afterBurst = time.Since(published)
 	if len(calls) > 0 {
 		res.afterWait = time.Since(calls[len(calls)-1].at)
 	}
