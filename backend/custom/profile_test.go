@@ -90,6 +90,7 @@ func TestParseProfileErrors(t *testing.T) {
 		{"missed ws", q + "[mapping]\nid = \"id\"\n[resume]\nmissed_url = \"wss://h.example/missed?since={since}&t={token}\"\n", `resume.missed_url: must start with https://`},
 		{"items without url", q + "[resume]\nmissed_items = \"data\"\n", `resume.missed_items: only used with missed_url`},
 		{"window", q + "[resume]\nwindow = 100000\n", `resume.window: 100000 is not between 1 and 500`},
+		{"replay", q + "[resume]\nwindow = 10\nreplay = 11\n", `resume.replay: 11 is not between 0 and the window (10)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
