@@ -53,16 +53,31 @@ func (c *catchup) plan(since string) time.Duration {
 func (c *catchup) frame(dec conn.Decoded) conn.Decoded {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.planned || c.done || len(c.held)+len(dec.Tasks) > maxHeld {
+	if !c.planned || c.done {
 		return dec
 	}
-	c.held = append(c.held, dec.Tasks...)
-	dec.Tasks = nil
 	if !c.asked {
 		c.asked = true
 		dec.RefreshIn = time.Nanosecond
 	}
+	if len(c.held)+len(dec.Tasks) > maxHeld || !allHaveIDs(dec.Tasks) {
+		return dec
+	}
+	c.held = append(c.held, dec.Tasks...)
+	dec.Tasks = nil
 	return dec
+}
+
+// allHaveIDs reports whether each task has the backend's id: only those
+// may be held, since a link that drops before the catch-up ran loses what
+// it held, and only those the next link's missed-tasks answer brings back.
+func allHaveIDs(tasks []conn.Task) bool {
+	for _, t := range tasks {
+		if t.Resume == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // Refresh runs the second catch-up (conn calls it, off the read path,

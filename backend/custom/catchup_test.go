@@ -34,9 +34,14 @@ missed_items = "data"
 		if err != nil || len(first.Tasks) != 1 || first.RefreshIn <= 0 {
 			t.Fatalf("Backfill = %+v, %v; want task 2 and a second catch-up planned", first, err)
 		}
-		d, _ := s.Decode([]byte(`{"data":{"id":3,"title":"live"}}`))
-		if len(d.Tasks) != 0 || d.RefreshIn <= 0 {
-			t.Fatalf("first frame = %+v; want it held and the catch-up asked for", d)
+		// The first frame asks for the catch-up; one without an id is not
+		// held: the next link could not fetch it again if this one dropped
+		// before the catch-up ran.
+		if d, _ := s.Decode([]byte(`{"data":{"title":"no id"}}`)); len(d.Tasks) != 1 || d.RefreshIn <= 0 {
+			t.Fatalf("first frame, without an id = %+v; want it through and the catch-up asked for", d)
+		}
+		if d, _ := s.Decode([]byte(`{"data":{"id":3,"title":"live"}}`)); len(d.Tasks) != 0 || d.RefreshIn != 0 {
+			t.Fatalf("a frame with an id = %+v; want it held, the catch-up asked for once", d)
 		}
 		fail.Store(failing)
 		got, err := s.(*session).Refresh(context.Background(), "tok")
