@@ -241,8 +241,10 @@ func TestDroppedLink(t *testing.T) {
 	noticed := time.Since(stalled)
 	r.WaitFor(waitLong, during)
 	t.Logf("ntfy (fake), dropped link: noticed after %v (PongWait %v)", noticed.Round(time.Millisecond), pongWait)
-	if noticed > pongWait+time.Second {
-		t.Errorf("dead link noticed after %v, want about PongWait", noticed)
+	// A failure guard, not a timing claim (a loaded machine adds seconds):
+	// the link's PongWait, not the 75 s default, ended it.
+	if noticed > 5*pongWait {
+		t.Errorf("dead link noticed after %v, want about PongWait (%v)", noticed, pongWait)
 	}
 	r.CheckExactlyOnce("ntfy (fake)", "dropped link", []string{first, during}, 300*time.Millisecond)
 }
