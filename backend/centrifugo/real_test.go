@@ -250,7 +250,9 @@ func TestRealDroppedLink(t *testing.T) {
 	noticed := time.Since(frozen)
 	r.WaitFor(waitLong, during...)
 	t.Logf("centrifugo, dropped link: noticed after %v (PongWait %v)", noticed.Round(time.Millisecond), centrifugo.DefaultPongWait)
-	if noticed > centrifugo.DefaultPongWait+2*time.Second {
+	// A failure guard, not a timing claim (a loaded CI machine adds
+	// seconds): the read deadline ended the link, not something later.
+	if noticed > centrifugo.DefaultPongWait*3/2 {
 		t.Errorf("dead link noticed after %v, want at most about PongWait", noticed)
 	}
 	f.checkExactlyOnce(t, r, channel, "dropped link", append([]string{first}, during...))

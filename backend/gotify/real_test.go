@@ -284,7 +284,9 @@ func TestRealDroppedLink(t *testing.T) {
 	r.WaitFor(waitLong, during...)
 	t.Logf("gotify, dropped link: noticed after %v (PongWait %v), missed tasks after %v",
 		noticed.Round(time.Millisecond), pongWait, r.At(during[1]).Sub(frozen).Round(time.Millisecond))
-	if noticed > pongWait+2*time.Second {
+	// A failure guard, not a timing claim (a loaded CI machine adds
+	// seconds): the test's PongWait ended the link, not the default one.
+	if noticed > 2*pongWait {
 		t.Errorf("dead link noticed after %v, want about PongWait", noticed)
 	}
 	f.checkExactlyOnce(t, r, "dropped link", append([]string{first}, during...))
