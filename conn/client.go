@@ -286,19 +286,24 @@ func (c *Client) locateHistory(ctx context.Context, token string) {
 // backoff step (jittered, so the clients of a dead node do not all land on
 // the next one at once) and starts a round from the first address. Every
 // address resumes from the same cursor: they serve the same history. A stored cursor that cannot be read
-// costs the resume point, not the link: Run starts from Config.StartFrom
-// and publishes a Gap so the user is told.
+// (nor its copy, ErrCursorRestored) costs the resume point, not the link:
+// Run starts from Config.StartFrom and publishes a Gap so the user is told.
 func (c *Client) Run(ctx context.Context) error {
 	if !c.running.CompareAndSwap(false, true) {
 		return errors.New("conn: Run called twice")
 	}
 	cur, err := c.cfg.Cursor.Load()
-	if err != nil {
+	restored := errors.Is(err, ErrCursorRestored)
+	switch {
+	case restored: // nothing lost: no Gap; saved again below, so the damaged file is replaced
+		c.log.Warn("the saved resume point could not be read; resuming from its copy", "err", err)
+	case err != nil:
 		c.log.Warn("the saved resume point could not be read; starting afresh", "err", err)
 		cur = Cursor{}
 		publishNewest(c.gaps, Gap{Before: c.cfg.Clock.Now(), Reason: msgCursorDamaged.String()})
 	}
 	c.pos = newPosition(cur)
+	c.dirty = restored
 	if c.pos.resume == "" && c.cfg.StartFrom != "" {
 		c.pos.resume = c.cfg.StartFrom
 		c.dirty = true

@@ -59,8 +59,10 @@ func (c Cursor) check() error {
 // CursorStore persists the Cursor between runs.
 type CursorStore interface {
 	// Load returns the stored cursor; nothing stored is a zero Cursor and
-	// no error. On an error the Client starts afresh and tells the user
-	// that tasks may be missing.
+	// no error. An error wrapping ErrCursorRestored comes with the cursor
+	// to use (read from a copy): the Client logs it and goes on. On any
+	// other error the Client starts afresh and tells the user that tasks
+	// may be missing.
 	Load() (Cursor, error)
 	Save(Cursor) error
 }
@@ -79,37 +81,84 @@ func (m *MemoryCursor) Save(c Cursor) error {
 	return nil
 }
 
-// ErrCursorDamaged is wrapped by FileCursor.Load when the file could not be
-// read as a cursor. The file has been moved aside then (kept for a bug
-// report), so the next run starts cleanly.
+// ErrCursorDamaged is wrapped by FileCursor.Load when neither the file nor
+// its copy could be read as a cursor. They have been moved aside then (kept
+// for a bug report), so the next run starts cleanly.
 var ErrCursorDamaged = errors.New("the saved resume point is damaged")
 
-// FileCursor stores the cursor as JSON in one file, replaced atomically and
-// durably (fsync before the rename, and of the folder after it) so that a
-// crash or a power cut leaves either the previous cursor or the new one.
+// ErrCursorRestored is wrapped by FileCursor.Load when the file could not
+// be read (damaged, moved aside, or gone) and the copy beside it was: Load
+// returns the copy's cursor with it. Nothing is lost then, so the user is
+// not told; the error is for the log.
+var ErrCursorRestored = errors.New("the saved resume point could not be read; its copy was used")
+
+// FileCursor stores the cursor as JSON in one file, Path, and a copy of it,
+// Path + ".prev", so that a file damaged while the app is closed (a disk
+// error, an older version, a stray edit) costs nothing: Load falls back to
+// the copy. Each is replaced atomically and durably (fsync before the
+// rename, and of the folder after it), the file first and then the copy,
+// so a crash or a power cut at any point leaves each of them either its
+// previous content or the new one, both good cursors at most one save
+// apart.
 type FileCursor struct{ Path string }
 
-// Load reads the cursor; a missing file is an empty cursor. A file that
-// cannot be read or is not a cursor (empty, cut short, garbage) is renamed
-// to Path.corrupt-<UTC time> and Load returns an error wrapping
-// ErrCursorDamaged.
+// copyPath is where Save keeps the copy of the cursor.
+func (f FileCursor) copyPath() string { return f.Path + ".prev" }
+
+// Load reads the cursor. A file that cannot be read or is not a cursor
+// (empty, cut short, garbage) is renamed to Path.corrupt-<UTC time>; then,
+// or when the file is missing, the copy is read: a good copy is returned
+// with an error wrapping ErrCursorRestored, a damaged one is moved aside
+// the same way and Load returns an error wrapping ErrCursorDamaged (only
+// if something was damaged: neither file is an empty cursor, no error).
 func (f FileCursor) Load() (Cursor, error) {
-	var c Cursor
-	b, err := os.ReadFile(f.Path)
-	if errors.Is(err, fs.ErrNotExist) {
+	c, found, err := readCursor(f.Path)
+	if found && err == nil {
 		return c, nil
+	}
+	var damaged error
+	if err != nil {
+		damaged = moveAside(f.Path, err)
+	}
+	c, found, err = readCursor(f.copyPath())
+	switch {
+	case found && err == nil && damaged != nil:
+		return c, fmt.Errorf("%w: %v; resumed from %s", ErrCursorRestored, damaged, filepath.Base(f.copyPath()))
+	case found && err == nil: // Path gone: the last Load moved it aside and no save came after
+		return c, fmt.Errorf("%w: %s is missing; resumed from %s", ErrCursorRestored, filepath.Base(f.Path), filepath.Base(f.copyPath()))
+	case err != nil:
+		copyDamaged := moveAside(f.copyPath(), err)
+		if damaged == nil {
+			return Cursor{}, copyDamaged
+		}
+		return Cursor{}, fmt.Errorf("%w; its copy too: %v", damaged, copyDamaged)
+	}
+	return Cursor{}, damaged // nil when neither file exists
+}
+
+// readCursor reads the cursor at path; found is false when there is none.
+func readCursor(path string) (c Cursor, found bool, err error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Cursor{}, false, nil
 	}
 	if err == nil {
 		err = decodeCursor(b, &c)
 	}
-	if err == nil {
-		return c, nil
+	if err != nil {
+		return Cursor{}, true, err
 	}
-	aside := f.Path + ".corrupt-" + time.Now().UTC().Format("20060102T150405.000000000Z")
-	if rerr := os.Rename(f.Path, aside); rerr != nil {
-		return Cursor{}, fmt.Errorf("%w: %s: %v (and moving it aside failed: %v)", ErrCursorDamaged, f.Path, err, rerr)
+	return c, true, nil
+}
+
+// moveAside renames the damaged file at path to path.corrupt-<UTC time> and
+// returns an error wrapping ErrCursorDamaged that says why and where.
+func moveAside(path string, why error) error {
+	aside := path + ".corrupt-" + time.Now().UTC().Format("20060102T150405.000000000Z")
+	if err := os.Rename(path, aside); err != nil {
+		return fmt.Errorf("%w: %s: %v (and moving it aside failed: %v)", ErrCursorDamaged, path, why, err)
 	}
-	return Cursor{}, fmt.Errorf("%w: %s: %v (moved to %s)", ErrCursorDamaged, f.Path, err, filepath.Base(aside))
+	return fmt.Errorf("%w: %s: %v (moved to %s)", ErrCursorDamaged, path, why, filepath.Base(aside))
 }
 
 // decodeCursor parses what FileCursor.Save wrote. A JSON null or a
@@ -128,10 +177,12 @@ func decodeCursor(b []byte, c *Cursor) error {
 // see the order of the flushes and the rename.
 var syncFile = (*os.File).Sync
 
-// Save writes the cursor through a temporary file, flushed to disk before
-// the rename; the folder is flushed after it so the rename itself survives
-// a power cut (Linux and other Unix systems; Windows cannot open a folder
-// for that, and NTFS journals the rename).
+// Save writes the cursor to the file and then to its copy, each through a
+// temporary file flushed to disk before the rename; the folder is flushed
+// after both renames so they survive a power cut (Linux and other Unix
+// systems; Windows cannot open a folder for that, and NTFS journals the
+// rename). The copy is written second: until it is, it still holds the
+// previous save, and the file the new one.
 func (f FileCursor) Save(c Cursor) error {
 	b, err := json.Marshal(c)
 	if err != nil {
@@ -141,6 +192,26 @@ func (f FileCursor) Save(c Cursor) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
+	for _, path := range []string{f.Path, f.copyPath()} {
+		if err := writeDurably(dir, path, b); err != nil {
+			return err
+		}
+	}
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return syncFile(d)
+}
+
+// writeDurably replaces path with b through a temporary file in dir that is
+// flushed to disk before the rename, so path holds its old content or b,
+// never a part of b.
+func writeDurably(dir, path string, b []byte) error {
 	tmp, err := os.CreateTemp(dir, ".cursor-*")
 	if err != nil {
 		return err
@@ -157,16 +228,5 @@ func (f FileCursor) Save(c Cursor) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := replaceFile(tmp.Name(), f.Path); err != nil {
-		return err
-	}
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return syncFile(d)
+	return replaceFile(tmp.Name(), path)
 }

@@ -187,3 +187,77 @@ func (s lockedStore) Save(c conn.Cursor) error {
 	defer s.mu.Unlock()
 	return s.c.Save(c)
 }
+
+// TestDamagedCursorFileResumesFromItsCopy: every save also keeps a copy of
+// the cursor beside the file (Path + ".prev"). When the file alone is
+// damaged (or gone), the link resumes from the copy: the tasks published
+// while the app was closed are delivered, those delivered before are not
+// repeated, and the user is not told of a gap that is not there.
+func TestDamagedCursorFileResumesFromItsCopy(t *testing.T) {
+	for name, damage := range map[string]func(path string) error{
+		"cut short": func(path string) error { return os.WriteFile(path, []byte(`{"resume":"2`), 0o600) },
+		"empty":     func(path string) error { return os.WriteFile(path, nil, 0o600) },
+		"gone":      os.Remove,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newFakeServer(t)
+			path := filepath.Join(t.TempDir(), "cursor-x.json")
+			h := start(t, srv, func(c *conn.Config) { c.Cursor = conn.FileCursor{Path: path} })
+			h.waitPhase(t, conn.Connected)
+			srv.waitLinks(t, 1)
+			srv.publish("one")
+			srv.publish("two")
+			h.receive(t, 2)
+			h.stop() // the cursor is on disk when Run returns
+			if err := damage(path); err != nil {
+				t.Fatal(err)
+			}
+			srv.publish("while closed")
+
+			h = start(t, srv, func(c *conn.Config) { c.Cursor = conn.FileCursor{Path: path}; c.StartFrom = "0" })
+			h.expectNext(t, "while closed")
+			if _, _, sinces := srv.get(); sinces[len(sinces)-1] != "2" {
+				t.Fatalf("the restart asked since=%q, want the copy's 2", sinces[len(sinces)-1])
+			}
+			select { // a Gap would have been published before the first dial
+			case g := <-h.Gaps():
+				t.Fatalf("gap %+v published although the copy held the resume point", g)
+			default:
+			}
+			h.stop()
+			if c, err := (conn.FileCursor{Path: path}).Load(); err != nil || c.Resume != "3" {
+				t.Fatalf("cursor after the run = %+v, %v", c, err)
+			}
+		})
+	}
+}
+
+// TestBothCursorFilesDamaged: with the copy damaged too, the link starts
+// from StartFrom, both files are kept aside, and the user is told.
+func TestBothCursorFilesDamaged(t *testing.T) {
+	srv := newFakeServer(t)
+	path := filepath.Join(t.TempDir(), "cursor-x.json")
+	for _, p := range []string{path, path + ".prev"} {
+		if err := os.WriteFile(p, []byte(`{"resume":"4`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := start(t, srv, func(c *conn.Config) { c.Cursor = conn.FileCursor{Path: path}; c.StartFrom = "7" })
+	h.waitPhase(t, conn.Connected)
+	select {
+	case g := <-h.Gaps():
+		if !strings.Contains(g.Reason, "damaged") {
+			t.Fatalf("gap = %+v", g)
+		}
+	case <-time.After(wait):
+		t.Fatal("no gap published for the damaged cursor and copy")
+	}
+	if _, _, sinces := srv.get(); sinces[0] != "7" {
+		t.Fatalf("first dial asked since=%q, want StartFrom 7", sinces[0])
+	}
+	for _, p := range []string{path, path + ".prev"} {
+		if aside, _ := filepath.Glob(p + ".corrupt-*"); len(aside) != 1 {
+			t.Fatalf("%s not kept aside: %v", filepath.Base(p), aside)
+		}
+	}
+}
