@@ -9,8 +9,8 @@ package e2e
 // org.freedesktop.Notifications (the popup daemon).
 
 import (
+	"bufio"
 	"bytes"
-	"fmt"
 	"image"
 	_ "image/png"
 	"net"
@@ -108,27 +108,48 @@ func (d *desktop) env() []string {
 
 func (d *desktop) startX() {
 	t := d.t
-	for n := 90; n < 140; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
-			continue
-		}
-		d.display = fmt.Sprintf(":%d", n)
-		cmd := exec.Command("Xvfb", d.display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) {
-			if exec.Command("xdpyinfo", "-display", d.display).Run() == nil {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		t.Fatalf("Xvfb %s did not come up", d.display)
+	// -displayfd: Xvfb picks a free display itself (the X server takes a
+	// lock file whose process is gone as free, and two tests starting at
+	// once cannot pick the same one) and writes its number when it is ready
+	// for clients.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free X display number")
+	defer r.Close()
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() {
+		// SIGTERM first: the server then removes its lock file.
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		got <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-got:
+		if n == "" {
+			t.Fatal("Xvfb exited without naming a display")
+		}
+		d.display = ":" + n
+	case <-time.After(20 * time.Second):
+		t.Fatal("Xvfb did not come up within 20 s")
+	}
 }
 
 func (d *desktop) startKeyring() {
