@@ -257,23 +257,30 @@ const historyTimeout = 15 * time.Second
 
 // locateHistory asks a HistoryLocator where the server's history stands and
 // resumes from there. A failure leaves the resume point empty, as before.
-func (c *Client) locateHistory(ctx context.Context, token string) {
+// A request to reconnect, a new token or a resume from suspend ends the
+// question at once and is returned: a hung server must not hold them up.
+func (c *Client) locateHistory(ctx context.Context, token string) error {
 	hl, ok := c.proto.(HistoryLocator)
 	if !ok {
-		return
+		return nil
 	}
-	hctx, cancel := context.WithTimeout(ctx, historyTimeout)
-	defer cancel()
+	ictx, endAsk := c.interruptible(ctx)
+	hctx, cancel := context.WithTimeout(ictx, historyTimeout)
 	resume, err := hl.HistoryNow(hctx, token)
+	cancel()
+	if why := endAsk(); why != nil {
+		return why
+	}
 	if err != nil {
 		c.log.Warn("could not learn where the server's history stands; starting from what it sends", "err", err)
-		return
+		return nil
 	}
 	if resume != "" && c.pos.resume == "" {
 		c.pos.resume = resume
 		c.dirty = true
 		c.saveCursor(true) // as for StartFrom: a kill before the link is up keeps it
 	}
+	return nil
 }
 
 // Run keeps the link alive until ctx ends, then returns nil. It returns an
@@ -336,7 +343,11 @@ func (c *Client) Run(ctx context.Context) error {
 		c.proto, c.server = c.addrs[at].Protocol, c.addrs[at].Server
 		if c.pos.resume == "" && !c.located {
 			c.located = true
-			c.locateHistory(ctx, token)
+			if why := c.locateHistory(ctx, token); why != nil {
+				// A new token asks again with it; a reconnect dials now.
+				c.located = !errors.Is(why, errNewToken)
+				continue
+			}
 		}
 		if attempt == 0 && at == 0 {
 			c.moveTo(State{Phase: Connecting, Generation: c.gen, Server: c.server})
