@@ -79,9 +79,10 @@ const KindName = "custom"
 
 // Handshake fills the profile's URL template and headers with the token.
 // With token_in = "query" or "path" the token is in the URL: the URL is a
-// secret then (RedactURL, WrapDialer). resume is the last task's id (added
-// as since_param) or, without ids, the window of recent messages, which
-// never goes to the server.
+// secret then (RedactURL, WrapDialer). resume is the last task's id, or
+// where the history stood at login (either added as since_param; nothing
+// for a backend that had no task then), or, without ids, the window of
+// recent messages, which never goes to the server.
 func (p *Protocol) Handshake(token, resume string) (string, http.Header, error) {
 	if token == "" {
 		return "", nil, fmt.Errorf("%w: no token", conn.ErrUnauthorized)

@@ -1,6 +1,7 @@
 package custom
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -72,5 +73,20 @@ func TestFrameWithoutMappedFieldsIgnored(t *testing.T) {
 	}
 	if got := decodeAll(t, s, `{"data":{"content":"only a body"}}`); len(got) != 1 {
 		t.Fatalf("a frame with its body mapped was dropped: %+v", got)
+	}
+}
+
+// The login's resume point goes to the backend as since_param like a
+// task's id; "from the start" (a backend that had no task) sends none.
+func TestLocatedResumeInHandshake(t *testing.T) {
+	p := mustProtocol(t, unfiltered+"[resume]\nsince_param = \"since\"\n")
+	for resume, want := range map[string]string{"l:5": "since=5", "i:7": "since=7", "l:": "", "": ""} {
+		u, _, err := p.Handshake("tok", resume)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(u, "since="); got != (want != "") || (want != "" && !strings.Contains(u, want)) {
+			t.Errorf("resume %q: URL %s, want %q", resume, Redact(u, "tok"), want)
+		}
 	}
 }
