@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -29,6 +30,38 @@ type Scenario struct {
 func atLeast(what string, got, want int64) error {
 	if got < want {
 		return fmt.Errorf("fault not injected: %s %d, want at least %d", what, got, want)
+	}
+	return nil
+}
+
+// corruptCursor stops the app once everything published was delivered,
+// writes garbage over each of files, and starts the app again.
+func corruptCursor(e *Env, files ...string) error {
+	e.Pause()
+	defer e.paused.Store(false)
+	if err := e.Drained(); err != nil {
+		return err
+	}
+	if err := e.Link.Stop(); err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := os.WriteFile(f, []byte("{\"resume\":\"12@E\",\"seen\":[\x00garbage"), 0o600); err != nil {
+			return err
+		}
+	}
+	return e.RestartClient()
+}
+
+// movedAside fails unless the damaged cursor file was kept for a person to
+// look at (conn moves it to <file>.corrupt-<time>).
+func movedAside(cursor string) error {
+	kept, err := filepath.Glob(cursor + ".corrupt-*")
+	if err != nil {
+		return err
+	}
+	if len(kept) == 0 {
+		return fmt.Errorf("the damaged cursor file was not kept aside (no %s.corrupt-*)", filepath.Base(cursor))
 	}
 	return nil
 }
@@ -202,21 +235,26 @@ var Scenarios = []Scenario{
 	}},
 	{Name: "corrupt cursor", Fault: func(e *Env) error {
 		// The app is closed, its cursor file damaged, then started again.
-		// Nothing is published meanwhile: the damage costs the resume
-		// point (the user is told by a Gap), never the link.
-		e.Pause()
-		defer e.paused.Store(false)
-		if err := e.Drained(); err != nil {
+		// Nothing is published meanwhile. The copy kept beside the file
+		// (.prev) is as new as the file: the link resumes from it, so
+		// nothing is lost, nothing shown again and no gap told.
+		return corruptCursor(e, e.Cursor.Path)
+	}, Check: func(e *Env) error {
+		if n := e.Link.Gaps.Load(); n != 0 {
+			return fmt.Errorf("a gap was told though the cursor's copy was good: %d gaps", n)
+		}
+		return movedAside(e.Cursor.Path)
+	}},
+	{Name: "corrupt cursor and copy", Fault: func(e *Env) error {
+		// Both the cursor file and its copy are damaged: the damage costs
+		// the resume point (the user is told by a Gap), never the link.
+		return corruptCursor(e, e.Cursor.Path, e.Cursor.Path+".prev")
+	}, Check: func(e *Env) error {
+		if err := atLeast("gaps published after a damaged cursor and copy", e.Link.Gaps.Load(), 1); err != nil {
 			return err
 		}
-		if err := e.Link.Stop(); err != nil {
-			return err
-		}
-		if err := os.WriteFile(e.Cursor.Path, []byte("{\"resume\":\"12@E\",\"seen\":[\x00garbage"), 0o600); err != nil {
-			return err
-		}
-		return e.RestartClient()
-	}, Check: func(e *Env) error { return atLeast("gaps published after a damaged cursor", e.Link.Gaps.Load(), 1) }},
+		return movedAside(e.Cursor.Path)
+	}},
 	{Name: "full disk", Fault: func(e *Env) error {
 		// The cursor cannot be saved for a while; then there is room again
 		// and the app restarts: it must resume where delivery got.
