@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"tasktray/i18n"
 )
@@ -83,6 +84,7 @@ var (
 	msgDamagedAt   = i18n.New("autostart.damaged_at", "%s: %w: %s", "%s：%w：%s")
 	msgNotAbsolute = i18n.New("autostart.not_absolute", "the program path %q is not absolute", "程序路径 %q 不是绝对路径")
 	msgBadPath     = i18n.New("autostart.bad_path", "the program path %q holds a control character", "程序路径 %q 含有控制字符")
+	msgPathNotUTF8 = i18n.New("autostart.path_not_utf8", "the program path %q is not valid UTF-8, which a start-at-login entry must be; move the program to a folder whose name is UTF-8", "程序路径 %q 不是有效的 UTF-8，而登录时启动条目必须是 UTF-8；请将程序移到名称为 UTF-8 的文件夹中")
 	msgNoApp       = i18n.New("autostart.no_app", "the app ID and name must not be empty", "应用 ID 和名称不能为空")
 	msgTemporary   = i18n.New("autostart.temporary", "this program runs from a temporary build (%s), which will be gone at the next login; build or install it first", "本程序运行自临时构建（%s），下次登录时该文件已不存在；请先构建或安装")
 )
@@ -99,6 +101,12 @@ func (app App) check(isAbs func(string) bool) error {
 	}
 	if !isAbs(app.Command) {
 		return errors.New(msgNotAbsolute.F(app.Command))
+	}
+	// A desktop entry and a plist are UTF-8 text, and the Run key is
+	// UTF-16: a path in another encoding (a Latin-1 home directory on
+	// Linux) would be written damaged and start nothing.
+	if !utf8.ValidString(app.Command) {
+		return errors.New(msgPathNotUTF8.F(app.Command))
 	}
 	for _, r := range app.Command {
 		if r < 0x20 || r == 0x7f {
