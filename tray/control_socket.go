@@ -58,21 +58,55 @@ func listenSocket(dir string) (net.Listener, error) {
 	return ln, nil
 }
 
+// acceptBackoff bounds the wait before serveSocket accepts again after a
+// failed accept, as net/http's Server does: from the first to the last,
+// doubling.
+const (
+	acceptBackoffFirst = 5 * time.Millisecond
+	acceptBackoffLast  = time.Second
+)
+
 // serveSocket answers callers on ln until ctx ends, then closes ln (which
 // removes the socket file) and returns once every caller's goroutine is
-// done.
+// done. A failed accept (no free file descriptor for a moment: EMFILE,
+// ENFILE, ENOBUFS) is retried after a short backoff: the socket is the
+// only way in on some systems, and one burst must not close it for good.
+// Only a closed listener or the end of ctx stops it.
 func serveSocket(ctx context.Context, ln net.Listener, requests chan<- Request, log *slog.Logger) {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
+	defer ln.Close() // also when it stops by itself
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	var backoff time.Duration
 	for {
 		c, err := ln.Accept()
 		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("the control socket stopped", "err", err)
+			if ctx.Err() != nil {
+				return
 			}
-			return
+			if errors.Is(err, net.ErrClosed) {
+				log.Warn("the control socket stopped", "err", err)
+				return
+			}
+			if backoff == 0 {
+				backoff = acceptBackoffFirst
+				log.Warn("the control socket cannot take a caller now; trying again", "err", err)
+			} else {
+				backoff = min(2*backoff, acceptBackoffLast)
+			}
+			t := time.NewTimer(backoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			continue
+		}
+		if backoff != 0 {
+			log.Info("the control socket takes callers again")
+			backoff = 0
 		}
 		wg.Add(1)
 		go func() {
