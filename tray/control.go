@@ -65,9 +65,6 @@ var (
 	msgBusy = i18n.New("tray.control.busy",
 		"tasktray did not take the request within %v",
 		"tasktray 未在 %v 内接受请求")
-	msgStopping = i18n.New("tray.control.stopping",
-		"tasktray is stopping",
-		"tasktray 正在退出")
 )
 
 // onRequest does what another start asked and answers it at once.
@@ -108,7 +105,7 @@ func deliver(ctx context.Context, requests chan<- Request, cmd Command) error {
 	select {
 	case requests <- req:
 	case <-ctx.Done():
-		return errors.New(msgStopping.String())
+		return ErrStopping
 	case <-timer.C:
 		return errors.New(msgBusy.F(loopWait))
 	}
@@ -124,7 +121,7 @@ func deliver(ctx context.Context, requests chan<- Request, cmd Command) error {
 	default:
 	}
 	if ctx.Err() != nil {
-		return errors.New(msgStopping.String())
+		return ErrStopping
 	}
 	return errors.New(msgBusy.F(loopWait))
 }

@@ -20,6 +20,12 @@ const (
 	busPath        = dbus.ObjectPath("/io/github/tasktray")
 	busInterface   = "io.github.tasktray.Agent"
 	busErrorFailed = "io.github.tasktray.Error.Failed"
+	// busErrorStopping is the answer of an agent that is quitting
+	// (ErrStopping).
+	busErrorStopping = "io.github.tasktray.Error.Stopping"
+	// busErrorNoReply is the bus's own answer when the agent left the bus
+	// without replying (ErrHungUp).
+	busErrorNoReply = "org.freedesktop.DBus.Error.NoReply"
 )
 
 // busAgent is the object exported at busPath. godbus runs each call in a
@@ -39,7 +45,7 @@ func (b busAgent) Quit() *dbus.Error { return b.call(CommandQuit) }
 
 func (b busAgent) call(cmd Command) *dbus.Error {
 	if !b.calls.enter() {
-		return busReply(errors.New(msgStopping.String()))
+		return busReply(ErrStopping)
 	}
 	defer b.calls.leave()
 	return busReply(deliver(b.ctx, b.requests, cmd))
@@ -48,6 +54,9 @@ func (b busAgent) call(cmd Command) *dbus.Error {
 func busReply(err error) *dbus.Error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, ErrStopping) {
+		return dbus.NewError(busErrorStopping, []any{err.Error()})
 	}
 	return dbus.NewError(busErrorFailed, []any{err.Error()})
 }
@@ -142,6 +151,12 @@ func askBus(ctx context.Context, cmd Command) error {
 		switch derr.Name {
 		case "org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.NameHasNoOwner":
 			return fmt.Errorf("%w: %v", errNoEndpoint, err)
+		case busErrorStopping:
+			return ErrStopping
+		case busErrorNoReply:
+			if ctx.Err() == nil {
+				return fmt.Errorf("%w: %v", ErrHungUp, err)
+			}
 		case busErrorFailed:
 			why := derr.Error() // the first string of the body, or the name
 			return &RefusedError{Why: why}

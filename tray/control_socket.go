@@ -22,7 +22,7 @@ import (
 //
 // The protocol is one line each way: the caller writes "show\n" or
 // "quit\n"; the agent answers "ok\n" or "error <why>\n" once its loop did
-// it, and closes.
+// it, or "stopping\n" while it quits (ErrStopping), and closes.
 
 // socketName is the socket's file in the lock's directory.
 const socketName = "tasktray.sock"
@@ -168,6 +168,9 @@ func formatReply(err error) string {
 	if err == nil {
 		return "ok\n"
 	}
+	if errors.Is(err, ErrStopping) {
+		return "stopping\n"
+	}
 	why := strings.ReplaceAll(err.Error(), "\n", " ")
 	if len(why) > maxReplyLine-len("error \n") {
 		why = strings.ToValidUTF8(why[:maxReplyLine-len("error \n")], "")
@@ -175,11 +178,14 @@ func formatReply(err error) string {
 	return "error " + why + "\n"
 }
 
-// parseReply turns a reply line back into the agent's answer: nil, or a
-// *RefusedError saying why.
+// parseReply turns a reply line back into the agent's answer: nil,
+// ErrStopping, or a *RefusedError saying why.
 func parseReply(line string) error {
-	if line == "ok" {
+	switch line {
+	case "ok":
 		return nil
+	case "stopping":
+		return ErrStopping
 	}
 	if why, ok := strings.CutPrefix(line, "error "); ok {
 		return &RefusedError{Why: why}
@@ -202,11 +208,20 @@ func askSocket(ctx context.Context, dir string, cmd Command) error {
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	if _, err := io.WriteString(c, cmd.String()+"\n"); err != nil {
-		return fmt.Errorf("%w: %v", ErrNoAnswer, err)
+		return noAnswer(ctx, err)
 	}
 	line, err := readLine(c, maxReplyLine)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNoAnswer, err)
+		return noAnswer(ctx, err)
 	}
 	return parseReply(line)
+}
+
+// noAnswer is why a caller got no reply: ErrNoAnswer when its ctx ended
+// (which closed the link), else ErrHungUp: the agent closed it.
+func noAnswer(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w: %v", ErrNoAnswer, err)
+	}
+	return fmt.Errorf("%w: %v", ErrHungUp, err)
 }

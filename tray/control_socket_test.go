@@ -212,7 +212,7 @@ func TestServerEndsWithItsContext(t *testing.T) {
 		t.Fatal("Close waited on a caller")
 	}
 	reply, _ := io.ReadAll(asking)
-	if s := string(reply); s != "" && !strings.HasPrefix(s, "error ") {
+	if s := string(reply); s != "" && s != "stopping\n" && !strings.HasPrefix(s, "error ") {
 		t.Fatalf("a stopping agent answered %q", s)
 	}
 }
@@ -234,10 +234,10 @@ func FuzzReadCommand(f *testing.F) {
 	})
 }
 
-// FuzzReply: any reply line gives nil, a refusal, or ErrNoAnswer; a
-// refusal survives the trip through formatReply.
+// FuzzReply: any reply line gives nil, ErrStopping, a refusal, or
+// ErrNoAnswer; each survives the trip through formatReply.
 func FuzzReply(f *testing.F) {
-	for _, s := range []string{"ok", "error the window could not be opened", "error ", "okay", "", "error 无法打开窗口"} {
+	for _, s := range []string{"ok", "stopping", "error the window could not be opened", "error ", "okay", "", "error 无法打开窗口"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
@@ -247,6 +247,10 @@ func FuzzReply(f *testing.F) {
 		case err == nil:
 			if line != "ok" {
 				t.Fatalf("%q read as ok", line)
+			}
+		case errors.Is(err, ErrStopping):
+			if line != "stopping" || formatReply(err) != "stopping\n" {
+				t.Fatalf("%q read as %v", line, err)
 			}
 		case errors.As(err, &refused):
 			back, rerr := readLine(strings.NewReader(formatReply(refused)), maxReplyLine)

@@ -127,7 +127,7 @@ func TestDeliverIsBounded(t *testing.T) {
 	loopWait = time.Hour // only ctx can end these
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := deliver(ctx, make(chan Request), CommandQuit); err == nil || err.Error() != msgStopping.String() {
+	if err := deliver(ctx, make(chan Request), CommandQuit); !errors.Is(err, ErrStopping) {
 		t.Fatalf("stopping: %v", err)
 	}
 }

@@ -41,11 +41,19 @@ var (
 	msgStillRunning = i18n.New("cli.instance.stillRunning",
 		"tasktray was asked to quit but still runs after %v",
 		"已请求 tasktray 退出，但 %v 后它仍在运行")
+	msgStillQuitting = i18n.New("cli.instance.stillQuitting",
+		"the running tasktray is quitting but still runs after %v; start tasktray again once it has quit",
+		"正在运行的 tasktray 正在退出，但 %v 后它仍在运行；请在它退出后再次启动 tasktray")
+	msgStopping = i18n.New("cli.instance.stopping",
+		"tasktray is quitting",
+		"tasktray 正在退出")
 )
 
 // askTimeout is how long a start waits for the running agent's answer:
 // longer than the agent waits for its own loop, so that its "busy" answer
-// arrives first. quitTimeout is how long -quit then waits for it to exit.
+// arrives first. quitTimeout is how long -quit then waits for it to exit,
+// and how long in all a start waits for an agent that is quitting to be
+// gone before it takes its place.
 var (
 	askTimeout  = 10 * time.Second
 	quitTimeout = 15 * time.Second
@@ -54,10 +62,17 @@ var (
 // becomeAgent makes this process the user's agent, serving the ways in to
 // it (tray.StartInstance), or, when an agent already runs, asks that one to
 // show its window: then agent is nil and code is the exit code.
+//
+// An agent that is quitting just as this one asks (the user chose Quit and
+// started tasktray again, or autostart ran during a quit) holds the lock
+// until it has exited: it answers "stopping", or hangs up, or is gone on
+// the second look. Then this start waits for its lock, for quitTimeout in
+// all, and takes its place: two agents never run, and a start during a
+// quit never leaves none.
 func becomeAgent(ctx context.Context, dir string, log *slog.Logger, stdout, stderr io.Writer) (agent *tray.Instance, code int) {
-	// Twice at most: an agent that quits just as this one asks is gone on
-	// the second look, and this one starts.
-	for try := 0; ; try++ {
+	// ctx is the agent's own; only the waits are bounded by deadline.
+	deadline := time.Now().Add(quitTimeout)
+	for {
 		in, err := tray.StartInstance(ctx, dir, log)
 		if err == nil {
 			return in, 0
@@ -69,10 +84,22 @@ func becomeAgent(ctx context.Context, dir string, log *slog.Logger, stdout, stde
 		askCtx, cancel := context.WithTimeout(ctx, askTimeout)
 		err = tray.Ask(askCtx, dir, tray.CommandShow)
 		cancel()
-		if errors.Is(err, tray.ErrNotRunning) && try == 0 {
-			continue
+		quitting := errors.Is(err, tray.ErrStopping) || errors.Is(err, tray.ErrHungUp) || errors.Is(err, tray.ErrNotRunning)
+		if !quitting {
+			return nil, report(tray.CommandShow, err, stdout, stderr)
 		}
-		return nil, report(tray.CommandShow, err, stdout, stderr)
+		log.Info("the running tasktray is quitting; waiting to take its place", "answer", err)
+		if time.Now().After(deadline) { // bounds the loop, not only the wait
+			fmt.Fprintln(stderr, msgStillQuitting.F(quitTimeout))
+			return nil, 1
+		}
+		goneCtx, cancel := context.WithDeadline(ctx, deadline)
+		err = tray.WaitGone(goneCtx, dir)
+		cancel()
+		if err != nil {
+			fmt.Fprintln(stderr, msgStillQuitting.F(quitTimeout))
+			return nil, 1
+		}
 	}
 }
 
@@ -105,6 +132,8 @@ func report(cmd tray.Command, err error, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, tray.ErrNotRunning):
 		fmt.Fprintln(stderr, msgNotRunning)
+	case errors.Is(err, tray.ErrStopping):
+		fmt.Fprintln(stderr, msgStopping)
 	case errors.As(err, &refused):
 		fmt.Fprintln(stderr, msgRefused.F(refused.Why))
 	case errors.Is(err, tray.ErrNoAnswer):

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +154,61 @@ func TestRefusalAndSilence(t *testing.T) {
 func TestShowAndQuitTogether(t *testing.T) {
 	if code := Agent([]string{"-show", "-quit"}); code != 2 {
 		t.Fatalf("exit %d, want 2", code)
+	}
+}
+
+// hangUpAgent holds the lock in dir and serves its socket as an agent that
+// is quitting: it takes one caller, reads the request, and closes the link
+// without an answer. It drops the lock when release is closed.
+func hangUpAgent(t *testing.T, dir string, release <-chan struct{}) {
+	t.Helper()
+	unlock, err := tray.Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("unix", filepath.Join(dir, "tasktray.sock"))
+	if err != nil {
+		unlock()
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if c, err := ln.Accept(); err == nil {
+			c.Read(make([]byte, 16))
+			c.Close()
+		}
+		ln.Close()
+		<-release
+		unlock()
+	}()
+	t.Cleanup(func() { ln.Close(); <-done })
+}
+
+// TestStartWhileTheAgentHangsUp: an agent that quits may close the link
+// before it answers; a start then waits for its lock and takes its place,
+// and gives up with a clear message when the lock is never dropped.
+func TestStartWhileTheAgentHangsUp(t *testing.T) {
+	dir := testDir(t)
+	release := make(chan struct{})
+	hangUpAgent(t, dir, release)
+	close(release) // drops the lock once the caller was hung up on
+	var out, errb bytes.Buffer
+	in, code := becomeAgent(context.Background(), dir, quiet, &out, &errb)
+	if in == nil {
+		t.Fatalf("a start the quitting agent hung up on: exit %d, %q", code, errb.String())
+	}
+	in.Close()
+
+	stuck := testDir(t)
+	never := make(chan struct{})
+	hangUpAgent(t, stuck, never)
+	t.Cleanup(func() { close(never) })
+	defer func(d time.Duration) { quitTimeout = d }(quitTimeout)
+	quitTimeout = 200 * time.Millisecond
+	errb.Reset()
+	in, code = becomeAgent(context.Background(), stuck, quiet, &out, &errb)
+	if in != nil || code != 1 || strings.TrimSpace(errb.String()) != msgStillQuitting.F(quitTimeout) {
+		t.Fatalf("an agent that never goes: exit %d, %q", code, errb.String())
 	}
 }
