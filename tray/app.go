@@ -83,13 +83,6 @@ func Main(ctx context.Context, opts Options) error {
 	return runErr
 }
 
-func lockDir() string {
-	if xdg.RuntimeDir != "" {
-		return xdg.RuntimeDir
-	}
-	return filepath.Join(xdg.StateHome, "tasktray")
-}
-
 // desktopConfig wires the agent to this desktop's popups, keyring, window
 // processes and signals. Without a session bus there are no popups: the
 // agent runs anyway and says so (Config.PopupsOff).

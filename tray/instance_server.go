@@ -58,10 +58,6 @@ func StartInstance(ctx context.Context, dir string, log *slog.Logger) (*Instance
 // agent.
 var errBusNameTaken = errors.New("the name has another owner on the session bus")
 
-// InstanceDir is where this user's lock and socket are: the runtime
-// directory (per login, on a tmpfs), else the state directory.
-func InstanceDir() string { return lockDir() }
-
 // Requests delivers what another start asks; give it to Config.Requests.
 func (in *Instance) Requests() <-chan Request { return in.requests }
 

@@ -20,3 +20,7 @@ func tryLock(f *os.File) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// ownPrivateDir: Windows has no XDG runtime directory (lockDir does not
+// ask).
+func ownPrivateDir(string) bool { return false }
