@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -17,14 +16,15 @@ import (
 
 // The local socket is how another start reaches the agent where there is no
 // session bus (Windows, macOS, a Linux login without D-Bus): a unix socket
-// beside the lock, in a directory only the user can enter. AF_UNIX works on
-// Windows 10 and later too.
+// beside the lock, in a directory only the user can enter, or in a short
+// folder of the user's own when that path is too long for a socket
+// (socketPath). AF_UNIX works on Windows 10 and later too.
 //
 // The protocol is one line each way: the caller writes "show\n" or
 // "quit\n"; the agent answers "ok\n" or "error <why>\n" once its loop did
 // it, or "stopping\n" while it quits (ErrStopping), and closes.
 
-// socketName is the socket's file in the lock's directory.
+// socketName is the socket's file in the lock's directory (socketPath).
 const socketName = "tasktray.sock"
 
 // maxRequestLine and maxReplyLine bound what either side reads from the
@@ -38,12 +38,13 @@ const (
 // that connects and says nothing must not hold a goroutine of the agent.
 var socketIOWait = 2 * time.Second
 
-func socketPath(dir string) string { return filepath.Join(dir, socketName) }
-
 // listenSocket opens the socket. Call it only while holding the lock: a
 // file already there is then a crashed agent's, and is removed.
 func listenSocket(dir string) (net.Listener, error) {
 	path := socketPath(dir)
+	if err := socketDirReady(path); err != nil {
+		return nil, err
+	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("removing the stale socket: %w", err)
 	}
@@ -196,8 +197,12 @@ func parseReply(line string) error {
 // askSocket sends cmd over the socket in dir. errNoEndpoint means nobody
 // listens there.
 func askSocket(ctx context.Context, dir string, cmd Command) error {
+	path := socketPath(dir)
+	if err := socketDirReady(path); err != nil {
+		return fmt.Errorf("%w: %v", errNoEndpoint, err)
+	}
 	var d net.Dialer
-	c, err := d.DialContext(ctx, "unix", socketPath(dir))
+	c, err := d.DialContext(ctx, "unix", path)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ErrNoAnswer

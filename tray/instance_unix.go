@@ -33,3 +33,11 @@ func ownPrivateDir(dir string) bool {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	return ok && int(st.Uid) == os.Getuid()
 }
+
+// ownSocketDir says whether dir is, itself and not by a symbolic link, a
+// directory this user owns and no one else may enter: in a shared /tmp,
+// another user may have made it first.
+func ownSocketDir(dir string) bool {
+	fi, err := os.Lstat(dir)
+	return err == nil && fi.Mode().IsDir() && ownPrivateDir(dir)
+}

@@ -24,3 +24,10 @@ func tryLock(f *os.File) (bool, error) {
 // ownPrivateDir: Windows has no XDG runtime directory (lockDir does not
 // ask).
 func ownPrivateDir(string) bool { return false }
+
+// ownSocketDir: the temporary folder on Windows is in the user's profile,
+// which other users cannot enter.
+func ownSocketDir(dir string) bool {
+	fi, err := os.Lstat(dir)
+	return err == nil && fi.Mode().IsDir()
+}
