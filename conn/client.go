@@ -71,6 +71,11 @@ type Config struct {
 	// the middle of a handshake when Reconnect or SetToken cut a dial short.
 	Dialer Dialer
 	Clock  Clock // nil uses the real clock
+	// ResumeSignal says the caller calls Resumed when the machine wakes
+	// (the platform tells it, as logind does): a connected link whose server
+	// does the pinging then runs no suspend poll of its own, which would
+	// wake the process every connectedSuspendPoll for nothing.
+	ResumeSignal bool
 	// Backoff between failed dials; zero uses DefaultBackoff.
 	Backoff     Backoff
 	StableAfter time.Duration

@@ -168,7 +168,7 @@ func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 	armPoll := func() {
 		stopPoll()
 		poll, stopPoll = nil, func() bool { return false }
-		if ping.C() == nil && beat.C() == nil {
+		if ping.C() == nil && beat.C() == nil && !c.cfg.ResumeSignal {
 			poll, stopPoll = c.cfg.Clock.NewTimer(connectedSuspendPoll)
 		}
 	}

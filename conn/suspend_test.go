@@ -131,6 +131,30 @@ func TestWallClockJumpWithServerKeepaliveRedials(t *testing.T) {
 	h.waitPhase(t, conn.Connected)
 }
 
+// TestResumeSignalNeedsNoConnectedPoll: with the platform's resume signal
+// (ResumeSignal) a link whose server pings runs no suspend poll, and a
+// Resumed still makes it dial again at once.
+func TestResumeSignalNeedsNoConnectedPoll(t *testing.T) {
+	srv := newFakeServer(t)
+	srv.set(func(s *fakeServer) { s.hello = []byte(`{"type":"hello","epoch":"e1","ping_period":1}`) })
+	clock := &manualClock{}
+	h := start(t, srv, func(c *conn.Config) { c.Clock = clock; c.ResumeSignal = true })
+	h.waitPhase(t, conn.Connected)
+	srv.waitLinks(t, 1)
+	srv.publish("marker")
+	h.expectNext(t, "marker")
+	h.Resumed()
+	waitFor(t, "a dial after the resume signal", func() bool {
+		d, _, _ := srv.get()
+		return d >= 2
+	})
+	srv.publish("marker 2")
+	h.expectNext(t, "marker 2")
+	if n := clock.fire(connectedPoll); n != 0 {
+		t.Fatalf("%d connected suspend polls armed, want none with a resume signal", n)
+	}
+}
+
 // connectedPoll is conn's suspend poll while connected with no keepalive
 // timer of its own.
 const connectedPoll = 20 * time.Second

@@ -51,6 +51,9 @@ func (a *Agent) startLink(ctx context.Context, sess auth.Session) {
 		Cursor:     a.cursorStore(sess.Account),
 		Dialer:     wrapDialer(addrs[0].Protocol, dialer),
 		Logger:     a.log,
+		// The platform says when the machine wakes (onResumed): the link
+		// needs no wall-clock poll of its own while its server pings.
+		ResumeSignal: a.cfg.Resumed != nil,
 	}
 	if a.cfg.ConnOptions != nil {
 		a.cfg.ConnOptions(&cfg)
