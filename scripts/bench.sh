@@ -2,8 +2,8 @@
 # Runs the performance benchmark: the real tasktray agent side by side with the floor (a bare
 # WebSocket client that calls Notify for each task), on one reference server and one bus.
 #
-#   scripts/bench.sh              full run (about 4 min): 2,000 tasks at 200/s, idle 60 s,
-#                                 5 starts, burst of 10,000 in 10 s; rewrites the results in
+#   scripts/bench.sh              full run (about 14 min): 2,000 tasks at 200/s, idle 10 min,
+#                                 5 starts, burst of 1,000; rewrites the results in
 #                                 docs/benchmarks.md and docs/benchmarks/latency.png
 #   scripts/bench.sh -short       CI run (about 40 s); writes nothing
 #   scripts/bench.sh -h           every flag of cmd/tasktray-bench
