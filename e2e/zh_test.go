@@ -135,7 +135,11 @@ func TestChineseDesktop(t *testing.T) {
 		if w.shot == "zh-recent" {
 			// Search, in Chinese: the field is under the heading.
 			d.xdotool("mousemove", "--window", wid, "200", "70", "click", "1")
-			d.xdotool("type", "--delay", "20", "采购")
+			time.Sleep(300 * time.Millisecond) // the field takes the focus
+			// xdotool types a character with no key on the keymap by
+			// remapping a spare keycode; a slow delay lets the X server and
+			// Fyne see each remap before its key press.
+			d.xdotool("type", "--delay", "150", "采购")
 			time.Sleep(time.Second) // the agent answers, the list redraws
 			d.windowShot(wid, "zh-recent-search")
 		}
