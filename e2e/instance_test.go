@@ -141,7 +141,7 @@ func TestSingleInstance(t *testing.T) {
 		t.Fatalf("second start: exit %d, %q", code, out)
 	}
 	windowOf(t, bin, first)
-	wid := d.waitWindow("Log in")
+	wid := d.waitWindow("Log in", first)
 	if len(d.tray.Items()) != 1 {
 		t.Fatalf("tray items %v: two agents run", d.tray.Items())
 	}

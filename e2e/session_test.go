@@ -11,6 +11,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"image"
 	_ "image/png"
 	"net"
@@ -206,8 +207,10 @@ func (d *desktop) xdotool(args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// waitWindow waits for a visible window whose name contains name.
-func (d *desktop) waitWindow(name string) string {
+// waitWindow waits for a visible window whose name contains name; on
+// failure it prints the logs of apps (an agent's log holds its windows'
+// stderr).
+func (d *desktop) waitWindow(name string, apps ...*app) string {
 	d.t.Helper()
 	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) {
@@ -218,7 +221,11 @@ func (d *desktop) waitWindow(name string) string {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	d.t.Fatalf("no window %q appeared", name)
+	var logs strings.Builder
+	for _, a := range apps {
+		fmt.Fprintf(&logs, "\napp log:\n%s", a.log)
+	}
+	d.t.Fatalf("no window %q appeared%s", name, logs.String())
 	return ""
 }
 
