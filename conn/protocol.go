@@ -51,8 +51,10 @@ type Session interface {
 
 // HistoryLocator is implemented by a Protocol that can tell, without a
 // link, where the server's history stands now (the custom kind, through its
-// missed-tasks address). When the Client has no resume point at all (a
-// damaged cursor file after a restart, with no Config.StartFrom), it asks
+// missed-tasks address; ntfy, by a since=latest poll; Centrifugo, by probing
+// the channel's stream). When the Client has no resume point at all (the
+// cursor file and its copy damaged after a restart, with no
+// Config.StartFrom), it asks
 // once before its first dial and resumes from the answer, so what the server
 // re-sends from before then is not shown again. "" means it cannot tell.
 type HistoryLocator interface {
