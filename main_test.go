@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"go.uber.org/goleak"
 	"io"
 	"os"
 	"os/exec"
@@ -24,7 +25,9 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	// IgnoreCurrent: Fyne's package init starts a goroutine of its own
+	// (an unbounded channel's pump) before any test runs.
+	goleak.VerifyTestMain(m, goleak.IgnoreCurrent())
 }
 
 // installTasktray copies this test binary to root/bin/tasktray and returns
