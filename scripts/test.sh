@@ -113,6 +113,17 @@ step_vet() {
 		echo "$unformatted"
 		return 1
 	fi
+	echo "goleak in every package that has tests but e2e (the README says each fails on a leaked goroutine)"
+	local dir missing=""
+	while read -r dir; do
+		if ! grep -qs 'goleak\.' "$dir"/*_test.go; then
+			missing+=" $dir"
+		fi
+	done < <(find . -name '*_test.go' -not -path './packaging/*' -not -path './e2e/*' -printf '%h\n' | sort -u)
+	if [[ -n "$missing" ]]; then
+		echo "no goleak check in:$missing"
+		return 1
+	fi
 }
 
 step_unit() {
