@@ -17,6 +17,7 @@ import (
 	"tasktray/auth"
 	"tasktray/backend/custom"
 	"tasktray/i18n"
+	"tasktray/internal/textcut"
 	"tasktray/ipc"
 )
 
@@ -472,8 +473,7 @@ func clip(s string) string {
 	if utf8.RuneCountInString(s) <= maxShownRunes {
 		return s
 	}
-	runes := []rune(s)
-	return strings.TrimSpace(string(runes[:maxShownRunes-1])) + "…"
+	return strings.TrimSpace(textcut.Runes(s, maxShownRunes-1)) + "…"
 }
 
 // expandHome turns a leading "~/" into the user's home directory, as a shell
