@@ -111,9 +111,18 @@ func validLanguage(l string) bool {
 	return false
 }
 
-// DoNotDisturb reports whether "Do not disturb" holds at now.
+// DoNotDisturbSpan is how long "Do not disturb" from the menu holds popups.
+const DoNotDisturbSpan = time.Hour
+
+// DoNotDisturb reports whether "Do not disturb" holds at now. An end more
+// than DoNotDisturbSpan ahead cannot come from the menu: the clock was set
+// back since, or the file was edited; it holds nothing, because a user who
+// is never told must not miss a day of popups.
 func (s Settings) DoNotDisturb(now time.Time) bool {
-	return !s.DoNotDisturbUntil.IsZero() && now.Before(s.DoNotDisturbUntil)
+	if s.DoNotDisturbUntil.IsZero() || !now.Before(s.DoNotDisturbUntil) {
+		return false
+	}
+	return s.DoNotDisturbUntil.Sub(now) <= DoNotDisturbSpan+time.Second // the end is rounded to the second
 }
 
 // InQuietHours reports whether now, in its own location (local time for

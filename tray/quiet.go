@@ -1,9 +1,10 @@
 package tray
 
-import "time"
+import (
+	"time"
 
-// dndSpan is how long "Do not disturb" from the menu holds popups.
-const dndSpan = time.Hour
+	"tasktray/settings"
+)
 
 // toggleQuiet turns "Do not disturb for 1 hour" on, or off when it is on.
 // It is kept in the settings file, so it holds across a restart (but never
@@ -13,7 +14,7 @@ func (a *Agent) toggleQuiet() {
 	if a.prefs.s.DoNotDisturb(now) {
 		a.prefs.s.DoNotDisturbUntil = time.Time{}
 	} else {
-		a.prefs.s.DoNotDisturbUntil = now.Add(dndSpan).Round(time.Second)
+		a.prefs.s.DoNotDisturbUntil = now.Add(settings.DoNotDisturbSpan).Round(time.Second)
 	}
 	a.applySettings()
 	a.saveSettings("", false)
