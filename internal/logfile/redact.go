@@ -1,7 +1,9 @@
 package logfile
 
 import (
+	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 )
 
@@ -11,8 +13,25 @@ var secretWords = []string{"token", "password", "passwd", "secret", "authorizati
 // Redacted replaces the value of an attribute that names a secret.
 const Redacted = "[redacted]"
 
+var (
+	// secretInURL finds a query parameter whose name says it holds a
+	// secret (?token=, &access_token=, ?auth=, ?key=, ?sig=): browser-era
+	// backends and ntfy take the token there, and dial errors quote the URL.
+	secretInURL = regexp.MustCompile(`(?i)([?&;][a-z0-9_.-]*(?:token|auth|key|pass|secret|sig|session|jwt|ticket)[a-z0-9_.-]*=)[^&;#\s"'<>]+`)
+	// secretInUserinfo finds the password of scheme://user:password@host.
+	secretInUserinfo = regexp.MustCompile(`(://[^/:@\s"']*:)[^@/\s"']+@`)
+	// secretField finds a field that names a secret in a rendered struct or
+	// map ({Token:abc}, map[Authorization:[Bearer abc]], "password": "x").
+	secretField = regexp.MustCompile(`(?i)("?[a-z_]*(?:token|password|passwd|secret|authorization|cookie)[a-z_]*"?\s*[:=]\s*"?\[?)(?:bearer\s+)?[^\s,}\]"&;#]+`)
+	// bearer finds a bearer credential anywhere.
+	bearer = regexp.MustCompile(`(?i)(bearer\s+)[a-z0-9._~+/=-]+`)
+)
+
 // Redact is a slog ReplaceAttr: it writes Redacted for the value of any
-// attribute whose key names a secret, whatever its group.
+// attribute whose key names a secret, whatever its group, and, as a second
+// line of defence, cuts a secret out of any other value that carries one
+// where secrets are usually found: a URL's query or userinfo, a bearer
+// credential, a struct's or map's field named for a secret.
 func Redact(_ []string, a slog.Attr) slog.Attr {
 	key := strings.ToLower(a.Key)
 	for _, w := range secretWords {
@@ -20,5 +39,35 @@ func Redact(_ []string, a slog.Attr) slog.Attr {
 			return slog.String(a.Key, Redacted)
 		}
 	}
+	switch v := a.Value; v.Kind() {
+	case slog.KindString:
+		if s := redactText(v.String()); s != v.String() {
+			return slog.String(a.Key, s)
+		}
+	case slog.KindAny:
+		var text string
+		switch x := v.Any().(type) {
+		case error:
+			text = x.Error()
+		case fmt.Stringer:
+			text = x.String()
+		default:
+			text = fmt.Sprintf("%+v", x)
+		}
+		if s := redactText(text); s != text {
+			return slog.String(a.Key, s)
+		}
+	}
 	return a
+}
+
+// redactText applies the patterns in an order in which none re-matches
+// what an earlier one wrote: a field first (it takes a bearer credential
+// whole), then URLs, then a bearer credential left anywhere else.
+func redactText(s string) string {
+	s = secretField.ReplaceAllString(s, "${1}"+Redacted)
+	s = secretInURL.ReplaceAllString(s, "${1}"+Redacted)
+	s = secretInUserinfo.ReplaceAllString(s, "${1}"+Redacted+"@")
+	s = bearer.ReplaceAllString(s, "${1}"+Redacted)
+	return s
 }
