@@ -158,10 +158,45 @@ func (s Settings) NextChange(now time.Time) time.Time {
 		earliest(s.DoNotDisturbUntil)
 	}
 	if s.QuietHours && s.QuietFrom != s.QuietUntil {
-		earliest(s.QuietFrom.next(now))
-		earliest(s.QuietUntil.next(now))
+		for _, c := range s.quietEdges(now) {
+			earliest(c)
+		}
 	}
 	return next
+}
+
+// quietEdges are the moments in the next two days at which quiet hours
+// begin or end. Quiet hours follow the wall clock, so around a change of
+// the clock (daylight saving) an edge may fall elsewhere than time.Date
+// puts it: inside a skipped hour the range changes when the clock jumps,
+// and in a repeated hour it may change twice. So the candidates are each
+// edge's wall time on each day, an hour after it (its second occurrence)
+// and the clock changes themselves, and a candidate counts only where
+// InQuietHours really changes.
+func (s Settings) quietEdges(now time.Time) []time.Time {
+	var cands []time.Time
+	y, mo, d := now.Date()
+	for day := 0; day <= 2; day++ {
+		for _, c := range []ClockTime{s.QuietFrom, s.QuietUntil} {
+			t := time.Date(y, mo, d+day, c.Minutes/60, c.Minutes%60, 0, 0, now.Location())
+			cands = append(cands, t, t.Add(time.Hour))
+		}
+	}
+	for t, i := now, 0; i < 4; i++ { // the clock's changes within reach
+		_, end := t.ZoneBounds()
+		if end.IsZero() || end.Sub(now) > 72*time.Hour {
+			break
+		}
+		cands = append(cands, end)
+		t = end
+	}
+	var edges []time.Time
+	for _, c := range cands {
+		if c.After(now) && s.InQuietHours(c) != s.InQuietHours(c.Add(-time.Nanosecond)) {
+			edges = append(edges, c)
+		}
+	}
+	return edges
 }
 
 // ClockTime is a time of day, "HH:MM" in the file.
@@ -207,15 +242,4 @@ func (c ClockTime) valid() error {
 		return fmt.Errorf("%d minutes is not a time of day", c.Minutes)
 	}
 	return nil
-}
-
-// next is the first moment after now, in now's location, at which the clock
-// shows c. Built from the date, so a day of 23 or 25 hours is counted right.
-func (c ClockTime) next(now time.Time) time.Time {
-	y, mo, d := now.Date()
-	t := time.Date(y, mo, d, c.Minutes/60, c.Minutes%60, 0, 0, now.Location())
-	if !t.After(now) {
-		t = time.Date(y, mo, d+1, c.Minutes/60, c.Minutes%60, 0, 0, now.Location())
-	}
-	return t
 }
