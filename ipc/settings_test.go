@@ -1,9 +1,6 @@
 package ipc
 
 import (
-	"bytes"
-	"io"
-	"log/slog"
 	"reflect"
 	"testing"
 	"time"
@@ -62,36 +59,5 @@ func FuzzReceiveSettings(f *testing.F) {
 	}
 	f.Add([]byte(`{"type":"settings","do_not_disturb_until":"not a time"}` + "\n" + `{"type":"save_settings","coalesce_after":1e99}`))
 	f.Add([]byte(`{"type":"language","language":null}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		input := append(append(data, '\n'), `{"type":"quit"}`...)
-		c := NewConn(bytes.NewReader(input), io.Discard)
-		c.max = 512
-		c.SetLogger(slog.New(slog.DiscardHandler))
-		var last Message
-		for range len(input) + 2 {
-			m, err := c.Receive()
-			if err == io.EOF {
-				if last != (Quit{}) {
-					t.Fatalf("the quit line after the input was lost: last message %v", last)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Receive error %v before EOF", err)
-			}
-			last = m
-			line, err := Encode(m)
-			if err != nil {
-				t.Fatalf("Encode(%#v): %v", m, err)
-			}
-			again, err := Decode(line)
-			if err != nil {
-				t.Fatalf("Decode(Encode(%#v)) = %v; line %s", m, err, line)
-			}
-			if line2, err := Encode(again); err != nil || !bytes.Equal(line, line2) {
-				t.Fatalf("unstable round trip:\n%s\n%s (%v)", line, line2, err)
-			}
-		}
-		t.Fatal("Receive never reached EOF")
-	})
+	f.Fuzz(func(t *testing.T, data []byte) { checkReceive(t, data, 512) })
 }
