@@ -19,10 +19,13 @@ var when = time.Date(2025, 3, 1, 9, 30, 0, 0, time.UTC)
 
 // examples holds every message with its exact line on the wire; the package
 // documentation and the report quote these.
-var examples = []struct {
+// example is a message and the line it encodes to.
+type example struct {
 	msg  Message
 	line string
-}{
+}
+
+var examples = []example{
 	{State{Phase: "connected", Status: "Connected to tasks.example.com", LoggedIn: true, Kind: "native", Server: "https://tasks.example.com", User: "ana"},
 		`{"type":"state","phase":"connected","status":"Connected to tasks.example.com","logged_in":true,"kind":"native","server":"https://tasks.example.com","user":"ana","paused":false}`},
 	{State{Phase: "auth-required", Status: "Log in required", Kind: "native", Server: "https://tasks.example.com", User: "ana", CAFile: "/home/ana/ca.pem"},
@@ -52,7 +55,12 @@ var examples = []struct {
 	{Closed{}, `{"type":"closed"}`},
 }
 
-func TestEncodeDecode(t *testing.T) {
+func TestEncodeDecode(t *testing.T) { checkExamples(t, examples) }
+
+// checkExamples checks that each example encodes to its line and decodes
+// back to its message.
+func checkExamples(t *testing.T, examples []example) {
+	t.Helper()
 	for _, ex := range examples {
 		t.Run(ex.msg.Type(), func(t *testing.T) {
 			line, err := Encode(ex.msg)

@@ -1,7 +1,6 @@
 package ipc
 
 import (
-	"reflect"
 	"testing"
 	"time"
 )
@@ -10,10 +9,7 @@ var settingsValues = SettingsValues{MinPriority: 3, QuietHours: true, QuietFrom:
 	UrgentBreaksThrough: true, Coalesce: true, CoalesceAfter: 4, Sound: true, Language: "zh-CN"}
 
 // settingsExamples holds every settings message with its exact line.
-var settingsExamples = []struct {
-	msg  Message
-	line string
-}{
+var settingsExamples = []example{
 	{GetSettings{}, `{"type":"get_settings"}`},
 	{SettingsState{SettingsValues: settingsValues, DoNotDisturbUntil: time.Date(2026, 3, 1, 13, 0, 0, 0, time.UTC), Problem: "damaged"},
 		`{"type":"settings","min_priority":3,"quiet_hours":true,"quiet_from":"22:00","quiet_until":"07:00","urgent_breaks_through":true,"coalesce":true,"coalesce_after":4,"sound":true,"start_at_login":false,"language":"zh-CN","do_not_disturb_until":"2026-03-01T13:00:00Z","problem":"damaged"}`},
@@ -27,24 +23,7 @@ var settingsExamples = []struct {
 }
 
 func TestSettingsEncodeDecode(t *testing.T) {
-	for _, ex := range settingsExamples {
-		t.Run(ex.msg.Type(), func(t *testing.T) {
-			line, err := Encode(ex.msg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(line) != ex.line {
-				t.Errorf("Encode:\n got %s\nwant %s", line, ex.line)
-			}
-			got, err := Decode(line)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, ex.msg) {
-				t.Errorf("Decode = %#v, want %#v", got, ex.msg)
-			}
-		})
-	}
+	checkExamples(t, settingsExamples)
 	if _, err := Decode([]byte(`{"type":"save_settings","min_priority":"3"}`)); err == nil {
 		t.Error("a string priority decoded")
 	}
