@@ -215,7 +215,7 @@ main() {
 		read -r pkg name dir <<<"$line"
 		bin="$out/bin/${pkg##*/}.test.exe"
 		echo "==> $pkg: $(cat "$bin.cmd")"
-		tr -d '\r' <"$bin.log" | grep -E '^(--- FAIL|--- SKIP|FAIL|ok|PASS|panic)|unlinkat' | sed 's/^/    /' || true
+		tr -d '\r' <"$bin.log" | grep -E '^(--- FAIL|--- SKIP|FAIL|ok|PASS|panic)|unlinkat|_test\.go:[0-9]+:' | sed 's/^/    /' || true
 		report_skips "$pkg" "$bin"
 		read -r status took <"$bin.rc"
 		local passed ran

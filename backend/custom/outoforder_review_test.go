@@ -26,10 +26,11 @@ func TestReviewOutOfOrderIDAfterReconnectIsDelivered(t *testing.T) {
 	}
 	b.Push(frame(24))
 	r.WaitFor(waitLong, "24")
+	gen := r.State().Generation // before the cut: the reconnect may be done before Kick returns
 	if b.Kick() != 1 {
 		t.Fatal("no socket to cut")
 	}
-	r.WaitReconnected(waitLong, r.State().Generation)
+	r.WaitReconnected(waitLong, gen)
 	for deadline := time.Now().Add(waitLong); b.Stats().Open != 1 || b.Stats().Accepted < 2; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the new socket never registered: %+v", b.Stats())

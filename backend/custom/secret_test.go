@@ -119,6 +119,11 @@ func TestTokenInURLNeverLogged(t *testing.T) {
 			b.RevokeAll() // the next handshake is refused with 401
 			b.Kick()
 			waitLog(t, logs, "server refused the token")
+			// The log line comes just before the state is published: wait for it.
+			deadline := time.Now().Add(waitLong)
+			for state().Phase != conn.AuthRequired && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
 			if st := state(); st.Phase != conn.AuthRequired {
 				t.Errorf("state %v after a refused token", st)
 			}
