@@ -37,17 +37,27 @@ func SetInitialIcon() {
 	systray.SetTooltip("tasktray")
 }
 
+// clickBuffer is how many clicks on one item wait for forward. systray
+// hands a click over with a send that gives up when nobody is receiving
+// (fyne.io/systray v1.12: systrayMenuItemSelected's select with default),
+// and its ClickedCh is unbuffered: a click that came while forward was
+// not parked on the channel (not yet scheduled, or handing the previous
+// click on) was dropped. A buffer keeps it.
+const clickBuffer = 8
+
 // NewSystray builds the menu, in the order a person reads it. Call it from
 // systray's onReady.
 func NewSystray() *Systray {
 	m := &Systray{actions: make(chan Action, 4), lang: i18n.Current()}
 	add := func(title, tip *i18n.Text) *systray.MenuItem {
 		item := systray.AddMenuItem(title.String(), tip.String())
+		item.ClickedCh = make(chan struct{}, clickBuffer)
 		m.labels = append(m.labels, label{item, title, tip})
 		return item
 	}
 	addCheckbox := func(title, tip *i18n.Text) *systray.MenuItem {
 		item := systray.AddMenuItemCheckbox(title.String(), tip.String(), false)
+		item.ClickedCh = make(chan struct{}, clickBuffer)
 		m.labels = append(m.labels, label{item, title, tip})
 		return item
 	}
