@@ -72,12 +72,17 @@ func TestMatchLatency(t *testing.T) {
 		{at: t0.Add(1 * time.Millisecond), summary: taskTitle("agent task", 0)},
 		{at: t0.Add(7 * time.Millisecond), summary: taskTitle("agent task", 1)},
 		{at: t0.Add(8 * time.Millisecond), summary: taskTitle("agent task", 1)}, // duplicate
-		{at: t0.Add(9 * time.Millisecond), summary: "12 new tasks"},             // not a task of the run
+		{at: t0.Add(9 * time.Millisecond), summary: "Recent tasks"},             // not a task of the run
 		{at: t0.Add(9 * time.Millisecond), summary: taskTitle("floor task", 2)}, // another run's
 	}
 	r := matchLatency(published, calls, "agent task")
-	if r.lost != 1 || r.dups != 1 || len(r.samples) != 2 {
-		t.Fatalf("lost %d, dups %d, samples %v; want 1, 1, 2 samples", r.lost, r.dups, r.samples)
+	if r.lost != 1 || r.dups != 1 || r.folded != 0 || len(r.samples) != 2 {
+		t.Fatalf("lost %d, dups %d, folded %d, samples %v; want 1, 1, 0, 2 samples", r.lost, r.dups, r.folded, r.samples)
+	}
+	// Task 2 folded into the queue's summary: shown, not lost.
+	r = matchLatency(published, append(calls, notifyCall{at: t0.Add(20 * time.Millisecond), summary: "1 new task"}), "agent task")
+	if r.lost != 0 || r.folded != 1 || len(r.samples) != 2 {
+		t.Fatalf("with a summary of 1: lost %d, folded %d, samples %d; want 0, 1, 2", r.lost, r.folded, len(r.samples))
 	}
 	if r.p50 != time.Millisecond || r.pmax != 2*time.Millisecond {
 		t.Fatalf("p50 %v, max %v; want 1ms, 2ms", r.p50, r.pmax)

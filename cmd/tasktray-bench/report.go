@@ -133,6 +133,7 @@ func (r *results) table() string {
 		fmt.Sprintf("≤ %g× floor", targetP99Ratio), verdict(a.lat.p99 <= time.Duration(targetP99Ratio*float64(f.lat.p99))))
 	row("publish → Notify max", ms(f.lat.pmax), ms(a.lat.pmax), ratio(a.lat.pmax.Seconds(), f.lat.pmax.Seconds()), "", "")
 	row("lost / duplicated", lostDup(f.lat), lostDup(a.lat), "", "0 / 0", verdict(a.lat.lost == 0 && a.lat.dups == 0))
+	row("folded into a summary popup (daemon behind the queue of 8)", "—", thousands(a.lat.folded), "", "", "")
 	row("CPU per task while tasks flow (all threads)", us(f.lat.cpuPerTask), us(a.lat.cpuPerTask),
 		ratio(a.lat.cpuPerTask.Seconds(), f.lat.cpuPerTask.Seconds()), "", "")
 	row(fmt.Sprintf("idle CPU, %% of one core (%v)", r.cfg.idle), pct(f.idle.cpuPercent), pct(a.idle.cpuPercent),
