@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,21 +44,57 @@ func login(t *testing.T, f *fakeNtfy, topics string) auth.Session {
 	return s
 }
 
-// start runs a client and waits until the server has subscribed its link:
-// on a first link (no since=) a message published before that is never
-// sent, as on a real ntfy.
+// start runs a client and waits until the server has subscribed its link
+// and the client says it is connected: on a first link (no since=) a
+// message published before that is never sent, as on a real ntfy, and the
+// state's generation is the link's.
 func start(t *testing.T, f *fakeNtfy, s auth.Session, cursor conn.CursorStore, backoff conn.Backoff) *backendtest.Run {
+	t.Helper()
+	return startWrapped(t, f, s, cursor, backoff, nil)
+}
+
+// startWrapped is start with the Protocol wrap returns (nil: as is).
+func startWrapped(t *testing.T, f *fakeNtfy, s auth.Session, cursor conn.CursorStore, backoff conn.Backoff, wrap func(*ntfy.Protocol) conn.Protocol) *backendtest.Run {
 	t.Helper()
 	p, err := ntfy.New(s.Account)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.PongWait = pongWait
+	var proto conn.Protocol = p
+	if wrap != nil {
+		proto = wrap(p)
+	}
 	links := len(f.Sinces())
-	r := backendtest.StartRun(t, conn.Config{Protocol: p, Token: s.Token, Cursor: cursor, Backoff: backoff, StableAfter: 200 * time.Millisecond,
+	r := backendtest.StartRun(t, conn.Config{Protocol: proto, Token: s.Token, Cursor: cursor, Backoff: backoff, StableAfter: 200 * time.Millisecond,
 		Dialer: p.Dialer(websocket.DefaultDialer)})
-	r.WaitState(waitLong, "subscribed", func(conn.State) bool { return len(f.Sinces()) > links })
+	r.WaitState(waitLong, "subscribed and connected", func(s conn.State) bool {
+		return len(f.Sinces()) > links && s.Phase == conn.Connected
+	})
 	return r
+}
+
+// firstPollHeld is the ntfy Protocol whose first link never runs its
+// catch-up poll: the poll waits until the link ends, and asks the server
+// nothing. Later links poll as usual.
+type firstPollHeld struct {
+	*ntfy.Protocol
+	sessions *atomic.Int32
+}
+
+func (w firstPollHeld) NewSession(token, resume string) conn.Session {
+	s := w.Protocol.NewSession(token, resume)
+	if w.sessions.Add(1) == 1 {
+		return heldPollSession{s}
+	}
+	return s
+}
+
+type heldPollSession struct{ conn.Session }
+
+func (heldPollSession) Refresh(ctx context.Context, _ string) (conn.Decoded, error) {
+	<-ctx.Done()
+	return conn.Decoded{}, ctx.Err()
 }
 
 // The fake's frames are the recorded ones, byte for byte.
@@ -233,7 +270,7 @@ func TestDroppedLink(t *testing.T) {
 	r := start(t, f, login(t, f, topic), backendtest.CursorFile(t), backendtest.FastBackoff)
 	first := f.publish(topic, "first", "", 0)
 	r.WaitFor(waitLong, first)
-	gen := r.State().Generation
+	gen := r.WaitState(waitLong, "connected", func(s conn.State) bool { return s.Phase == conn.Connected }).Generation
 	f.stall()
 	stalled := time.Now()
 	during := f.publish(topic, "lost in the stream", "", 0)
@@ -343,18 +380,25 @@ func TestPublishedWhileResubscribing(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFakeNtfy(t, keepalive, topic)
 			cursor := backendtest.CursorFile(t)
-			r := start(t, f, login(t, f, topic), cursor, backendtest.FastBackoff)
+			var wrap func(*ntfy.Protocol) conn.Protocol
+			if !c.caughtUp {
+				// However slow this machine, the old link must not poll
+				// before it breaks.
+				wrap = func(p *ntfy.Protocol) conn.Protocol { return firstPollHeld{p, new(atomic.Int32)} }
+			}
+			r := startWrapped(t, f, login(t, f, topic), cursor, backendtest.FastBackoff, wrap)
 			// Dated well after the link's open, so that the catch-up point
 			// it hands on once caught up differs from the one it owes.
 			f.dateAhead(100)
 			first := f.publish(topic, "first", "", 0)
 			r.WaitFor(waitLong, first)
-			polls := len(f.Polls())
 			if c.caughtUp {
 				caughtUp := strconv.FormatInt(f.timeOf(first)-2, 10) // and no catch-up owed
 				waitUntil(t, waitLong, "caught up", func() bool { cur, _ := cursor.Load(); return cur.Resume == caughtUp })
-				polls++
 			}
+			// The old link's poll, if it ran, is counted: its answer came
+			// before the cursor moved.
+			polls := len(f.Polls())
 
 			ready := f.Ready()
 			f.holdCache()
