@@ -202,7 +202,9 @@ func TestRealServerRestart(t *testing.T) {
 
 	back := r.Outage(waitLong, f.c.Stop, f.c.Restart)
 	after := []string{f.publish(t, "after the restart 1"), f.publish(t, "after the restart 2")}
-	r.WaitFor(waitLong, after...)
+	// The production backoff may have planned its next dial up to its
+	// Max after the server came back.
+	r.WaitFor(conn.DefaultBackoff.Max+waitLong, after...)
 	t.Logf("centrifugo, server restart: first task %v after the server was back (production backoff; new epoch %s)",
 		r.At(after[0]).Sub(back).Round(time.Millisecond), strings.Split(after[0], ":")[0])
 	f.checkExactlyOnce(t, r, channel, "server restart (new epoch)", append([]string{before}, after...))
@@ -242,7 +244,7 @@ func TestRealDroppedLink(t *testing.T) {
 	first := f.publish(t, "first")
 	r.WaitFor(waitLong, first)
 
-	gen := r.State().Generation
+	gen := r.WaitState(waitLong, "connected", func(s conn.State) bool { return s.Phase == conn.Connected }).Generation
 	f.proxy.Freeze()
 	frozen := time.Now()
 	during := []string{f.publish(t, "lost in the stream 1"), f.publish(t, "lost in the stream 2")}
@@ -344,7 +346,9 @@ func TestRealTokenRefresh(t *testing.T) {
 	const ttl = 5 * time.Second
 	f := setup(t, ttl)
 	r := f.startSubscribed(t, f.session.Token, backendtest.CursorFile(t), backendtest.FastBackoff)
-	gen := r.State().Generation
+	// The cursor moved after the link was up, but the Connected state may
+	// not have reached the run yet: wait for it rather than read it.
+	gen := r.WaitState(waitLong, "connected", func(s conn.State) bool { return s.Phase == conn.Connected }).Generation
 	deadline := time.Now().Add(4*ttl + waitLong)
 	for {
 		if _, refreshes := f.tokens.Counts(); refreshes >= 4 {
