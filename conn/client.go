@@ -418,8 +418,17 @@ func (c *Client) moveTo(s State) {
 // (Disconnected), or a token the server refused (AuthRequired). It returns
 // when SetToken gives a token, when Reconnect asks to try the current token
 // once more, or when ctx ends. A resume from sleep does not dial: the
-// server would only refuse again.
+// server would only refuse again. Nor does one left pending when it
+// returns (signalled together with the SetToken or Reconnect it returns
+// on): the dial that follows is fresh, and the pending wake would only cut
+// it short as a suspend (errSuspend) and dial once more.
 func (c *Client) waitForToken(ctx context.Context) {
+	defer func() {
+		select {
+		case <-c.wake:
+		default:
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():

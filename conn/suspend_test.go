@@ -1,6 +1,8 @@
 package conn_test
 
 import (
+	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -158,3 +160,57 @@ func TestResumeSignalNeedsNoConnectedPoll(t *testing.T) {
 // connectedPoll is conn's suspend poll while connected with no keepalive
 // timer of its own.
 const connectedPoll = 20 * time.Second
+
+// TestPendingResumeDoesNotCutTheNextDial: a resume signalled while the
+// server refuses the token does nothing, even when it is still pending as
+// the client leaves its wait on Reconnect: the dial that follows is not cut
+// short as a suspend (that was one more Generation and one more dial, and
+// made TestResumedRedials count 5 dials now and then). The client is held
+// in its log line just before the wait while both are signalled, so the wait
+// finds both pending and picks either first; 16 rounds make the bad pick
+// all but certain.
+func TestPendingResumeDoesNotCutTheNextDial(t *testing.T) {
+	for i := range 16 {
+		srv := newFakeServer(t)
+		srv.set(func(s *fakeServer) { s.reject = 401 })
+		hook := &holdAtLog{msg: "server refused the token; waiting for a new login", hit: make(chan struct{}), release: make(chan struct{})}
+		h := start(t, srv, func(c *conn.Config) { c.Logger = slog.New(hook) })
+		select {
+		case <-hook.hit:
+		case <-time.After(wait):
+			t.Fatal("the refusal was never logged")
+		}
+		srv.set(func(s *fakeServer) { s.reject = 0 })
+		h.Resumed()
+		h.Reconnect()
+		close(hook.release)
+		s := h.waitPhase(t, conn.Connected)
+		h.stop()
+		if s.Generation != 2 {
+			t.Fatalf("round %d: connected at generation %d, want 2 (refused, Reconnect): the pending resume cut the dial short", i, s.Generation)
+		}
+	}
+}
+
+// holdAtLog is a slog handler that, the first time msg is logged, says so
+// on hit and holds the logging goroutine until release is closed.
+type holdAtLog struct {
+	msg          string
+	hit, release chan struct{}
+	once         sync.Once
+}
+
+func (h *holdAtLog) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *holdAtLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.once.Do(func() {
+			h.hit <- struct{}{}
+			<-h.release
+		})
+	}
+	return nil
+}
+
+func (h *holdAtLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *holdAtLog) WithGroup(string) slog.Handler      { return h }
