@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"go.uber.org/goleak"
 
 	"tasktray/backend/native"
@@ -128,6 +130,59 @@ func start(t *testing.T, srv *fakeServer, mod func(*conn.Config)) *harness {
 	return &harness{Client: c, srv: srv, clock: clock, stop: stop}
 }
 
+// dialGate lets the client's first free dials through and holds the later
+// ones until release (or until the dial's context ends). States keeps only
+// the newest State, and with fakeClock a redial follows a lost link at once,
+// so a Reconnecting or Connecting state is overwritten by the next Connected
+// before a busy test may read it; a held dial keeps it the newest.
+type dialGate struct {
+	conn.Dialer
+	mu     sync.Mutex
+	free   int
+	opened chan struct{}
+	once   sync.Once
+}
+
+// holdDials returns a gate and the Config change that dials through it.
+func holdDials(t *testing.T, free int) (*dialGate, func(*conn.Config)) {
+	d, err := conn.NewDialer("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &dialGate{Dialer: d, free: free, opened: make(chan struct{})}
+	t.Cleanup(g.release)
+	return g, func(c *conn.Config) { c.Dialer = g }
+}
+
+func (g *dialGate) DialContext(ctx context.Context, url string, h http.Header) (*websocket.Conn, *http.Response, error) {
+	g.mu.Lock()
+	pass := g.free > 0
+	if pass {
+		g.free--
+	}
+	g.mu.Unlock()
+	if !pass {
+		select {
+		case <-g.opened:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	}
+	return g.Dialer.DialContext(ctx, url, h)
+}
+
+// release lets every held and later dial through.
+func (g *dialGate) release() { g.once.Do(func() { close(g.opened) }) }
+
+// with applies several Config changes in order.
+func with(mods ...func(*conn.Config)) func(*conn.Config) {
+	return func(c *conn.Config) {
+		for _, m := range mods {
+			m(c)
+		}
+	}
+}
+
 func (h *harness) waitPhase(t *testing.T, p conn.Phase) conn.State {
 	t.Helper()
 	deadline := time.After(wait)
@@ -146,12 +201,13 @@ func (h *harness) waitPhase(t *testing.T, p conn.Phase) conn.State {
 func (h *harness) receive(t *testing.T, n int) []conn.Task {
 	t.Helper()
 	var got []conn.Task
-	deadline := time.After(wait)
 	for len(got) < n {
+		// wait bounds each task, not the batch: hundreds of tasks across
+		// reconnects may take longer than wait on a loaded machine.
 		select {
 		case task := <-h.Tasks():
 			got = append(got, task)
-		case <-deadline:
+		case <-time.After(wait):
 			t.Fatalf("received %d of %d tasks", len(got), n)
 		}
 	}
@@ -225,14 +281,16 @@ func TestResumesAfterDropWithoutLossOrDuplicate(t *testing.T) {
 func TestStalledLinkIsDeclaredDead(t *testing.T) {
 	srv := newFakeServer(t)
 	srv.set(func(s *fakeServer) { s.stall = true })
-	h := start(t, srv, nil)
+	gate, held := holdDials(t, 1) // the redial waits, so Reconnecting stays the newest state
+	h := start(t, srv, held)
 	h.waitPhase(t, conn.Connected)
 	// TCP stays open, but nothing answers: PongWait (400 ms here) must end it.
-	srv.set(func(s *fakeServer) { s.stall = false })
 	s := h.waitPhase(t, conn.Reconnecting)
 	if !strings.Contains(s.Reason, "no answer") {
 		t.Fatalf("reason = %q, want it to say the server stopped answering", s.Reason)
 	}
+	srv.set(func(s *fakeServer) { s.stall = false })
+	gate.release()
 	h.waitPhase(t, conn.Connected)
 }
 
@@ -271,12 +329,14 @@ func TestWrongTokenAndUnauthorizedClose(t *testing.T) {
 
 func TestOversizedFrameCostsAReconnectNotATask(t *testing.T) {
 	srv := newFakeServer(t)
-	h := start(t, srv, func(c *conn.Config) { c.ReadLimit = 1024 })
+	gate, held := holdDials(t, 1) // the redial waits, so Reconnecting stays the newest state
+	h := start(t, srv, with(held, func(c *conn.Config) { c.ReadLimit = 1024 }))
 	h.waitPhase(t, conn.Connected)
 	srv.publish("before")
 	h.receive(t, 1)
 	srv.sendRaw([]byte(`{"type":"task","id":99,"title":"` + strings.Repeat("x", 2048) + `"}`))
 	h.waitPhase(t, conn.Reconnecting)
+	gate.release()
 	h.waitPhase(t, conn.Connected)
 	srv.publish("after")
 	h.expectNext(t, "after")
@@ -359,10 +419,12 @@ func TestBackoffDelay(t *testing.T) {
 
 func TestReconnectNowSkipsBackoff(t *testing.T) {
 	srv := newFakeServer(t)
-	h := start(t, srv, nil)
+	gate, held := holdDials(t, 1) // the redial waits, so Connecting stays the newest state
+	h := start(t, srv, held)
 	h.waitPhase(t, conn.Connected)
 	h.Reconnect()
 	h.waitPhase(t, conn.Connecting)
+	gate.release()
 	h.waitPhase(t, conn.Connected)
 	if n := len(h.clock.backoffs()); n != 0 {
 		t.Fatalf("Reconnect waited out %d backoffs", n)

@@ -28,10 +28,11 @@ func TestWriterDeathWithRepliesQueuedDoesNotHang(t *testing.T) {
 		}
 		return d, true, nil
 	}
-	h := start(t, srv, func(c *conn.Config) {
+	_, held := holdDials(t, 1) // no redial: Reconnecting stays the newest state
+	h := start(t, srv, with(held, func(c *conn.Config) {
 		useProtocol(p)(c)
 		c.WriteWait = 300 * time.Millisecond
-	})
+	}))
 	h.waitPhase(t, conn.Connected)
 	srv.waitLinks(t, 1)
 	srv.sendRaw([]byte("flood"))
