@@ -14,7 +14,7 @@ import (
 // into v. Task frames met on the way are returned.
 func readUntil(t *testing.T, c *websocket.Conn, kind string, v any) []taskFrame {
 	t.Helper()
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.SetReadDeadline(time.Now().Add(waitLong))
 	defer c.SetReadDeadline(time.Time{})
 	var tasks []taskFrame
 	for {
@@ -43,7 +43,7 @@ func readUntil(t *testing.T, c *websocket.Conn, kind string, v any) []taskFrame 
 // waitInvalid waits until the server refuses token.
 func waitInvalid(t *testing.T, e *env, token string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitLong)
 	for {
 		if _, _, ok := e.srv.authenticate(token); !ok {
 			return

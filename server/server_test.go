@@ -38,6 +38,10 @@ func testHash(t testing.TB, pw string) string {
 
 const testKey = "pk-test"
 
+// waitLong bounds a wait for something that must happen: a failure guard
+// only, generous for -race on a loaded 2-core machine and under Wine.
+const waitLong = 20 * time.Second
+
 // env is a Server behind an httptest.Server, with users alice (password
 // "secret") and bob ("hunter2") unless the Config names others.
 type env struct {
@@ -134,7 +138,7 @@ func (e *env) dialErr(token, query string) (*websocket.Conn, *http.Response, err
 
 // readHello reads the hello frame every link starts with.
 func readHello(c *websocket.Conn) error {
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.SetReadDeadline(time.Now().Add(waitLong))
 	defer c.SetReadDeadline(time.Time{})
 	_, data, err := c.ReadMessage()
 	if err != nil {
@@ -176,7 +180,7 @@ func (e *env) connCount(user string) int {
 // subscribed before its 101, and unsubscribed after it closed).
 func (e *env) waitConns(user string, n int) {
 	e.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitLong)
 	for e.connCount(user) != n {
 		if time.Now().After(deadline) {
 			e.t.Fatalf("%s has %d sockets, want %d", user, e.connCount(user), n)
@@ -188,7 +192,7 @@ func (e *env) waitConns(user string, n int) {
 // readFrame reads one text frame and decodes it as a task.
 func readFrame(t *testing.T, c *websocket.Conn) taskFrame {
 	t.Helper()
-	f, err := tryReadFrame(c, 5*time.Second)
+	f, err := tryReadFrame(c, waitLong)
 	if err != nil {
 		t.Fatalf("read frame: %v", err)
 	}
@@ -217,7 +221,7 @@ func tryReadFrame(c *websocket.Conn, wait time.Duration) (taskFrame, error) {
 // expectClose reads until the link ends and checks the close frame.
 func expectClose(t *testing.T, c *websocket.Conn, code int, text string) {
 	t.Helper()
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.SetReadDeadline(time.Now().Add(waitLong))
 	for {
 		_, _, err := c.ReadMessage()
 		if err == nil {

@@ -29,7 +29,7 @@ func TestTaskFrameFormat(t *testing.T) {
 	e.publish("alice", TaskInput{Title: "  Deploy  ", Body: "prod <eu> & us", URL: "https://example.com/d?a=1&b=2", Priority: 4})
 	e.publish("alice", TaskInput{Title: "Plain"})
 
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.SetReadDeadline(time.Now().Add(waitLong))
 	_, data, err := c.ReadMessage()
 	if err != nil {
 		t.Fatal(err)
@@ -348,7 +348,7 @@ func TestHeartbeatEcho(t *testing.T) {
 
 		// Exactly two echoes, then the task: nothing else was answered.
 		for range 2 {
-			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			c.SetReadDeadline(time.Now().Add(waitLong))
 			kind, data, err := c.ReadMessage()
 			if err != nil || kind != websocket.TextMessage || string(data) != hb {
 				t.Fatalf("got %d %q %v, want the echo %q", kind, data, err, hb)
@@ -362,7 +362,8 @@ func TestHeartbeatEcho(t *testing.T) {
 }
 
 func TestServerPingsAndDropsSilentLinks(t *testing.T) {
-	e := newEnv(t, Config{PingPeriod: 50 * time.Millisecond, PongWait: 400 * time.Millisecond})
+	const pingPeriod, pongWait = 50 * time.Millisecond, 2 * time.Second
+	e := newEnv(t, Config{PingPeriod: pingPeriod, PongWait: pongWait})
 	token := e.login("alice", "secret")
 
 	// A client that reads answers pings (gorilla's default handler) and
@@ -387,16 +388,25 @@ func TestServerPingsAndDropsSilentLinks(t *testing.T) {
 	e.dial(token, "")
 	e.waitConns("alice", 3)
 
-	for range 25 {
+	// Until silent is gone (after its PongWait) and live has answered
+	// pings for 1.5 PongWait: live and chatty remain. PongWait is long
+	// beside chatty's 40 ms, so a stalled test goroutine cannot pass for
+	// a silent chatty.
+	wantPings := int32(pongWait * 3 / 2 / pingPeriod)
+	deadline := time.Now().Add(waitLong)
+	for e.connCount("alice") != 2 || pings.Load() < wantPings {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %d sockets (want live and chatty), live saw %d pings (want %d)", waitLong, e.connCount("alice"), pings.Load(), wantPings)
+		}
 		time.Sleep(40 * time.Millisecond)
 		if err := chatty.WriteMessage(websocket.TextMessage, []byte(defaultHeartbeat)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// 1 s: silent is gone after its 400 ms; live and chatty remain.
-	e.waitConns("alice", 2)
-	if n := pings.Load(); n < 10 {
-		t.Errorf("live client saw %d pings in 1s, want about 20", n)
+	select {
+	case err := <-readDone:
+		t.Fatalf("live was dropped: %v", err)
+	default:
 	}
 	live.Close()
 	<-readDone
@@ -426,7 +436,7 @@ func TestSlowClientIsDropped(t *testing.T) {
 		last = e.publish("alice", big)
 	}
 	// Dropped, not closed politely: there is no room for a close frame.
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	c.SetReadDeadline(time.Now().Add(waitLong))
 	for {
 		if _, _, err := c.ReadMessage(); err != nil {
 			var ce *websocket.CloseError
@@ -450,7 +460,7 @@ func TestDropConnectionsSendsNoCloseFrame(t *testing.T) {
 	e.waitConns("alice", 1)
 	e.srv.DropConnections()
 
-	_, err := tryReadFrame(c, 5*time.Second)
+	_, err := tryReadFrame(c, waitLong)
 	var ce *websocket.CloseError
 	if err == nil || (errors.As(err, &ce) && ce.Code != websocket.CloseAbnormalClosure) {
 		t.Fatalf("got %v, want the link cut without a close frame", err)
@@ -562,7 +572,7 @@ func TestNoTaskLostBetweenHandshakeAndSubscribe(t *testing.T) {
 // readHelloFrame reads the first frame of a link as a hello.
 func readHelloFrame(t *testing.T, c *websocket.Conn) helloFrame {
 	t.Helper()
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.SetReadDeadline(time.Now().Add(waitLong))
 	defer c.SetReadDeadline(time.Time{})
 	_, data, err := c.ReadMessage()
 	if err != nil {
