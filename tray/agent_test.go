@@ -42,6 +42,20 @@ func newFakeMenu() *fakeMenu {
 func (m *fakeMenu) Render(v View)          { m.views <- v }
 func (m *fakeMenu) Actions() <-chan Action { return m.actions }
 
+// drain drops the views rendered so far. Call it only while no agent runs
+// on m: before a new agent starts on the menu an agent that stopped used,
+// so that waitView sees the new agent's views, not the old one's (an old
+// "connected" view would pass for the new agent's).
+func (m *fakeMenu) drain() {
+	for {
+		select {
+		case <-m.views:
+		default:
+			return
+		}
+	}
+}
+
 // waitView returns the first rendered View that satisfies ok.
 func (m *fakeMenu) waitView(t *testing.T, what string, ok func(View) bool) View {
 	t.Helper()
@@ -196,8 +210,11 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
+// start runs an agent on f.cfg; an agent started before must have stopped
+// (f.stop): the views it rendered are dropped.
 func (f *fixture) start(t *testing.T) {
 	t.Helper()
+	f.menu.drain()
 	a, err := NewAgent(f.cfg)
 	if err != nil {
 		t.Fatal(err)

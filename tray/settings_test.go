@@ -29,6 +29,7 @@ func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now =
 // startWithClock starts the agent as fixture.start does, on clock.
 func (f *fixture) startWithClock(t *testing.T, clock *fakeClock) {
 	t.Helper()
+	f.menu.drain() // the views of an agent that stopped
 	a, err := NewAgent(f.cfg)
 	if err != nil {
 		t.Fatal(err)
