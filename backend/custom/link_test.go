@@ -45,6 +45,34 @@ func startBackend(t *testing.T, cfg legacyserver.Config) *backend {
 
 func (b *backend) addr() string { return b.http.Listener.Addr().String() }
 
+// waitSocket waits until the backend has registered the client's n-th
+// socket and it is the only one open. The client counts a link as up at
+// the handshake's 101, and the backend registers the socket just after
+// (as such backends do): a push or a Kick in between misses it, and with
+// no re-send and no missed-tasks address the push is lost for good.
+func (b *backend) waitSocket(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(waitLong)
+	for st := b.Stats(); st.Open != 1 || st.Accepted < n; st = b.Stats() {
+		if time.Now().After(deadline) {
+			t.Fatalf("socket %d never registered alone: %+v", n, st)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// kicker returns a cut for Run.CutAndReconnect: each call waits for the
+// client's next socket to be registered, then closes it.
+func (b *backend) kicker(t *testing.T) func() {
+	n := 0
+	return func() {
+		t.Helper()
+		n++
+		b.waitSocket(t, n)
+		b.Kick()
+	}
+}
+
 // Profiles for the test backend, one per mode; {addr} is its host:port.
 var modeProfiles = map[legacyserver.Mode]string{
 	legacyserver.Query: `
@@ -177,6 +205,7 @@ func TestModes(t *testing.T) {
 				t.Errorf("cookie token is not the login's cookies")
 			}
 			r := run(t, p, s, nil)
+			b.waitSocket(t, 1) // no re-send, no missed-tasks address
 			b.PushMsg("Leave request from Li")
 			b.PushText("Server restarted")
 			id := b.PushTask("Sign PO 4711", "Amount 1,200 EUR")
@@ -232,7 +261,7 @@ missed_items = "data"
 	published := backendtest.PublishDuring(t, 5*time.Millisecond, func(i int) (string, error) {
 		return b.PushTask(fmt.Sprintf("Task %d", i), "body"), nil
 	}, func() {
-		r.CutAndReconnect(10, waitLong, func() { b.Kick() })
+		r.CutAndReconnect(10, waitLong, b.kicker(t))
 	})
 	r.WaitFor(waitLong, published...)
 	r.CheckExactlyOnce("custom", "10 forced disconnects, with ids", published, 300*time.Millisecond)
@@ -290,7 +319,7 @@ func TestNoDuplicateResendsWithoutIDs(t *testing.T) {
 		bodies = append(bodies, text)
 		return text, nil
 	}, func() {
-		r.CutAndReconnect(10, waitLong, func() { b.Kick() })
+		r.CutAndReconnect(10, waitLong, b.kicker(t))
 	})
 	seen := waitBodies(t, r, bodies...)
 	dups := 0
@@ -333,6 +362,7 @@ missed_url = "http://{addr}/api/messages/missed?since={since}&token={token}"
 	s := login(t, p)
 	logs, state, delivered := loggedRun(t, p, s.Token, nil)
 	waitLog(t, logs, "msg=connected")
+	b.waitSocket(t, 1) // no re-send, and the missed-tasks address fails
 	b.PushTask("one", "")
 	waitLog(t, logs, "generation=1")
 	for deadline := time.Now().Add(waitLong); delivered() == 0; time.Sleep(10 * time.Millisecond) {
@@ -342,6 +372,9 @@ missed_url = "http://{addr}/api/messages/missed?since={since}&token={token}"
 	}
 	b.Kick()
 	waitLog(t, logs, "404 Not Found")
+	// The 404 may be the first link's; either way "two" must reach the
+	// new socket: wait for it.
+	b.waitSocket(t, 2)
 	b.PushTask("two", "")
 	for deadline := time.Now().Add(waitLong); delivered() < 2; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {

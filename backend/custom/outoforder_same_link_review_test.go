@@ -15,6 +15,7 @@ func TestReviewOutOfOrderIDsOnOneLinkEachDeliveredOnce(t *testing.T) {
 	p := b.protocol(t, modeProfiles[legacyserver.Query]+nested)
 	s := login(t, p)
 	r := run(t, p, s, nil)
+	b.waitSocket(t, 1) // registered after the 101: a push before it would be lost (or, re-sent, out of order)
 	frame := func(id int) string {
 		return fmt.Sprintf(`{"type":"task","data":{"id":"%d","title":"task %d"}}`, id, id)
 	}

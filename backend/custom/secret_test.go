@@ -113,9 +113,11 @@ func TestTokenInURLNeverLogged(t *testing.T) {
 			}
 			logs, state, _ := loggedRun(t, p, s.Token, p.WrapDialer(mustDialer(t)))
 			waitLog(t, logs, `msg=connected`)
+			b.waitSocket(t, 1) // registered after the 101: a Kick before it cuts nothing
 			b.Kick()
 			waitLog(t, logs, `msg="link down"`)
 			waitLog(t, logs, `generation=2`)
+			b.waitSocket(t, 2)
 			b.RevokeAll() // the next handshake is refused with 401
 			b.Kick()
 			waitLog(t, logs, "server refused the token")

@@ -29,8 +29,10 @@ func PublishDuring(t *testing.T, period time.Duration, publish func(i int) (stri
 			published = append(published, id)
 		}
 	}()
-	during()
-	close(stop)
-	<-done
+	func() {
+		// Also when during ends the test (t.Fatal): no publisher outlives it.
+		defer func() { close(stop); <-done }()
+		during()
+	}()
 	return published
 }
