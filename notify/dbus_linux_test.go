@@ -18,6 +18,10 @@ import (
 	"tasktray/internal/desktoptest"
 )
 
+// busWait bounds every wait for the daemon or the notifier in these tests:
+// generous, since they run with -race beside other packages on 2 cores.
+const busWait = 10 * time.Second
+
 // session starts a private session bus with a recorder in the place of the
 // notification daemon, and a notifier made by NewDesktop on that bus whose
 // opener reports on the returned channel.
@@ -49,7 +53,7 @@ func session(t *testing.T) (*desktoptest.NotificationRecorder, Notifier, <-chan 
 func settle(t *testing.T, rec *desktoptest.NotificationRecorder, n Notifier, calls int) {
 	t.Helper()
 	mustShow(t, n, Popup{ID: "settle", Title: "settle"})
-	if _, err := rec.WaitFor(calls+1, 5*time.Second); err != nil {
+	if _, err := rec.WaitFor(calls+1, busWait); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -64,7 +68,7 @@ func mustShow(t *testing.T, n Notifier, p Popup) {
 func TestNotifyCall(t *testing.T) {
 	rec, n, _ := session(t)
 	mustShow(t, n, Popup{ID: "t1", Title: "Deploy <prod>", Body: "plain", Priority: 3})
-	calls, err := rec.WaitFor(1, 5*time.Second)
+	calls, err := rec.WaitFor(1, busWait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +105,7 @@ func TestUrgencyAndTimeout(t *testing.T) {
 	for _, tt := range tests {
 		mustShow(t, n, Popup{Title: "t", Priority: tt.priority})
 	}
-	calls, err := rec.WaitFor(len(tests), 5*time.Second)
+	calls, err := rec.WaitFor(len(tests), busWait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +124,7 @@ func TestBodyMarkupEscaped(t *testing.T) {
 	// dunst 1.9 parses markup without claiming body-markup.
 	rec.SetCapabilities("body", "actions")
 	mustShow(t, n, Popup{Title: "t", Body: "<a href='file:///etc'>x</a>"})
-	calls, err := rec.WaitFor(2, 5*time.Second)
+	calls, err := rec.WaitFor(2, busWait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +159,7 @@ func TestActionsOnlyForWebURLs(t *testing.T) {
 	for _, tt := range tests {
 		mustShow(t, n, Popup{Title: tt.url, URL: tt.url})
 	}
-	calls, err := rec.WaitFor(len(tests), 5*time.Second)
+	calls, err := rec.WaitFor(len(tests), busWait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +178,7 @@ func TestNoActionsWithoutCapability(t *testing.T) {
 	rec, n, _ := session(t)
 	rec.SetCapabilities("body", "body-markup")
 	mustShow(t, n, Popup{Title: "t", URL: "https://example.com/"})
-	calls, err := rec.WaitFor(1, 5*time.Second)
+	calls, err := rec.WaitFor(1, busWait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +196,7 @@ func TestClickOpens(t *testing.T) {
 	mustShow(t, n, Popup{Title: "script", URL: "javascript:alert(1)"})
 	mustShow(t, n, Popup{Title: "file", URL: "file:///etc/passwd"})
 	mustShow(t, n, Popup{Title: "second web", URL: "http://example.com/task/2"})
-	calls, err := rec.WaitFor(4, 5*time.Second)
+	calls, err := rec.WaitFor(4, busWait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +216,7 @@ func TestClickOpens(t *testing.T) {
 			if got != want {
 				t.Errorf("opened %q, want %q", got, want)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(busWait):
 			t.Fatalf("nothing opened, want %q", want)
 		}
 	}
@@ -246,7 +250,7 @@ func TestSameIDReplaces(t *testing.T) {
 	mustShow(t, n, Popup{ID: SummaryID, Title: "12 new tasks"})
 	mustShow(t, n, Popup{ID: "other", Title: "other", URL: "https://example.com/other"})
 	mustShow(t, n, Popup{ID: SummaryID, Title: "37 new tasks"})
-	calls, err := rec.WaitFor(3, 5*time.Second)
+	calls, err := rec.WaitFor(3, busWait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,11 +271,11 @@ func TestSameIDReplaces(t *testing.T) {
 	}
 	select {
 	case <-opened:
-	case <-time.After(5 * time.Second):
+	case <-time.After(busWait):
 		t.Fatal("click not handled")
 	}
 	mustShow(t, n, Popup{ID: SummaryID, Title: "40 new tasks"})
-	calls, err = rec.WaitFor(5, 5*time.Second)
+	calls, err = rec.WaitFor(5, busWait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +298,7 @@ func TestCoalescedBurstOnTheBus(t *testing.T) {
 	}
 	clock.Advance(DefaultWindow)
 	clock.Advance(time.Hour)
-	calls, err := rec.WaitFor(DefaultMax+1, 5*time.Second)
+	calls, err := rec.WaitFor(DefaultMax+1, busWait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,16 +364,16 @@ func TestNewDaemonIsAskedAgain(t *testing.T) {
 	}
 	defer n.Close()
 	mustShow(t, n, Popup{Title: "one", URL: "https://example.com/"})
-	if calls, err := first.WaitFor(1, 5*time.Second); err != nil || len(calls[0].Actions) == 0 {
+	if calls, err := first.WaitFor(1, busWait); err != nil || len(calls[0].Actions) == 0 {
 		t.Fatalf("first daemon: %v, actions %v", err, calls)
 	}
 	first.Close()
 	second := desktoptest.StartNotificationRecorder(t, addr)
 	second.SetCapabilities("body")
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(busWait)
 	for { // the owner change reaches the notifier as a signal: wait for it to apply
 		mustShow(t, n, Popup{Title: "two", URL: "https://example.com/"})
-		calls, err := second.WaitFor(1, 5*time.Second)
+		calls, err := second.WaitFor(1, busWait)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -391,7 +395,7 @@ func TestTextBoundsOnTheBus(t *testing.T) {
 	long := strings.Repeat("任务", 2000)
 	mustShow(t, n, Popup{Title: long, Body: long})
 	mustShow(t, n, Popup{Title: "bad \xff\x00 bytes", Body: "body \xc3\x28 \x00"})
-	calls, err := rec.WaitFor(2, 5*time.Second)
+	calls, err := rec.WaitFor(2, busWait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -481,7 +485,7 @@ func TestClicksAfterDaemonRestart(t *testing.T) {
 			if got != want {
 				t.Errorf("opened %q, want %q", got, want)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(busWait):
 			t.Fatalf("nothing opened, want %q", want)
 		}
 	}
@@ -511,7 +515,7 @@ func TestStaleDaemonName(t *testing.T) {
 	n.daemon, n.caps = ":1.9999", map[string]bool{"actions": true} // as if it had left unheard
 	n.mu.Unlock()
 	mustShow(t, n, Popup{Title: "t"})
-	if calls, err := rec.WaitFor(1, 5*time.Second); err != nil || calls[0].Summary != "t" {
+	if calls, err := rec.WaitFor(1, busWait); err != nil || calls[0].Summary != "t" {
 		t.Errorf("popup did not reach the daemon: %v %+v", err, calls)
 	}
 }

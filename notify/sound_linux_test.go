@@ -1,9 +1,6 @@
 package notify
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 // TestSoundHintOnlyWhereSupported: a daemon that lists "sound" gets the
 // sound-name hint for a popup with Sound, and suppress-sound for one
@@ -13,7 +10,7 @@ func TestSoundHintOnlyWhereSupported(t *testing.T) {
 	rec.SetCapabilities("body", "actions", "sound")
 	mustShow(t, n, Popup{ID: "a", Title: "with sound", Sound: true})
 	mustShow(t, n, Popup{ID: "b", Title: "silent"})
-	calls, err := rec.WaitFor(2, 5*time.Second)
+	calls, err := rec.WaitFor(2, busWait)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +27,7 @@ func TestSoundHintOnlyWhereSupported(t *testing.T) {
 	rec2, n2, _ := session(t)
 	rec2.SetCapabilities("body", "actions")
 	mustShow(t, n2, Popup{ID: "c", Title: "no sound capability", Sound: true})
-	calls, err = rec2.WaitFor(1, 5*time.Second)
+	calls, err = rec2.WaitFor(1, busWait)
 	if err != nil {
 		t.Fatal(err)
 	}
