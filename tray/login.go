@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"tasktray/auth"
@@ -129,13 +131,26 @@ func (a *Agent) login(ctx context.Context, creds auth.Credentials) {
 	}
 	// The CA file is the window's: it shows the account's (State.CAFile),
 	// so an empty one means the user cleared it, and is honoured.
+	prev := a.account
 	go func() {
 		lctx, cancel := context.WithTimeout(ctx, loginTimeout)
 		defer cancel()
 		sess, err := authn.Login(lctx, creds)
 		sess.CAFile = creds.CAFile
+		keepOtherAddresses(&sess.Account, prev)
 		a.report(ctx, loginDone{sess: sess, err: err})
 	}()
+}
+
+// keepOtherAddresses carries the service's other addresses (Servers, which
+// an admin writes in the account file; the login window has no field for
+// them) over to a new login's account when it is a login to the same
+// service: same kind, same server. A login to another service drops them.
+func keepOtherAddresses(acc *auth.Account, prev auth.Account) {
+	same := func(a, b string) bool { return strings.EqualFold(strings.TrimRight(a, "/"), strings.TrimRight(b, "/")) }
+	if len(acc.Servers) == 0 && acc.Kind == prev.Kind && same(acc.Server, prev.Server) {
+		acc.Servers = slices.Clone(prev.Servers)
+	}
 }
 
 // report hands ev to the loop from another goroutine, unless ctx ends.
