@@ -65,7 +65,7 @@ func (cc *centrifugoConn) send(command any) {
 // next returns the next reply, answering the server's empty pings ({}) on the way.
 func (cc *centrifugoConn) next() (centrifugoReply, error) {
 	for len(cc.pending) == 0 {
-		cc.ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		cc.ws.SetReadDeadline(time.Now().Add(readWait))
 		_, data, err := cc.ws.ReadMessage()
 		if err != nil {
 			return centrifugoReply{}, err

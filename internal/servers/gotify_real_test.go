@@ -35,14 +35,60 @@ func dialGotify(t *testing.T, g *Gotify, clientToken string) *websocket.Conn {
 	return ws
 }
 
+// readGotifyMessage reads the next message of the stream, skipping the
+// probes of waitStreaming.
 func readGotifyMessage(t *testing.T, ws *websocket.Conn) gotifyMessage {
 	t.Helper()
-	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	ws.SetReadDeadline(time.Now().Add(readWait))
+	for {
+		var msg gotifyMessage
+		if err := ws.ReadJSON(&msg); err != nil {
+			t.Fatalf("reading the stream: %v", err)
+		}
+		if msg.Title != probeTitle {
+			return msg
+		}
+	}
+}
+
+// probeTitle is the title of waitStreaming's messages.
+const probeTitle = "probe: is the stream registered?"
+
+// waitStreaming returns once the stream ws has a message: Gotify registers
+// a stream only after its 101, so a message published right after the dial
+// may reach no stream. Probes are published until one arrives; those still
+// on their way are skipped by readGotifyMessage.
+func waitStreaming(t *testing.T, g *Gotify, ws *websocket.Conn, appToken string) {
+	t.Helper()
+	stop, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		for {
+			if _, err := g.Publish(appToken, probeTitle, "published until the stream has one", 1); err != nil {
+				done <- err
+				return
+			}
+			select {
+			case <-stop:
+				done <- nil
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		if err := <-done; err != nil {
+			t.Errorf("publishing a probe: %v", err)
+		}
+	}()
+	ws.SetReadDeadline(time.Now().Add(readWait))
 	var msg gotifyMessage
 	if err := ws.ReadJSON(&msg); err != nil {
-		t.Fatalf("reading the stream: %v", err)
+		t.Fatalf("waiting for a probe on the stream: %v", err)
 	}
-	return msg
+	if msg.Title != probeTitle {
+		t.Fatalf("got %+v on the stream, want a probe", msg)
+	}
 }
 
 // aliceOnGotify starts a server with a user alice who has a client token (the app's side)
@@ -67,6 +113,7 @@ func aliceOnGotify(t *testing.T) (g *Gotify, clientToken, appToken string) {
 func TestGotifyRoundTrip(t *testing.T) {
 	g, clientToken, appToken := aliceOnGotify(t)
 	ws := dialGotify(t, g, clientToken)
+	waitStreaming(t, g, ws, appToken)
 
 	id, err := g.Publish(appToken, "Task done", "build #42 finished", 5)
 	if err != nil {
@@ -125,7 +172,7 @@ func TestGotifyRestartAndKill(t *testing.T) {
 	if err := g.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	ws.SetReadDeadline(time.Now().Add(readWait))
 	if _, _, err := ws.ReadMessage(); err == nil {
 		t.Fatal("the stream still delivered a frame after the server was killed")
 	}
@@ -134,6 +181,7 @@ func TestGotifyRestartAndKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws = dialGotify(t, g, clientToken)
+	waitStreaming(t, g, ws, appToken)
 	second, err := g.Publish(appToken, "after", "published after the kill", 5)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +228,7 @@ func TestGotifyRevokeClients(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("RevokeClients: %d, %v; want 1 client deleted", n, err)
 	}
-	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	ws.SetReadDeadline(time.Now().Add(readWait))
 	if _, _, err := ws.ReadMessage(); err == nil {
 		t.Fatal("the revoked client's stream delivered a frame")
 	} else if ne, ok := err.(interface{ Timeout() bool }); ok && ne.Timeout() {

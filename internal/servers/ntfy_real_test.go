@@ -58,7 +58,7 @@ func dialNtfy(t *testing.T, url, token string) *websocket.Conn {
 
 func readNtfy(t *testing.T, ws *websocket.Conn) ntfyEvent {
 	t.Helper()
-	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	ws.SetReadDeadline(time.Now().Add(readWait))
 	var e ntfyEvent
 	if err := ws.ReadJSON(&e); err != nil {
 		t.Fatalf("reading the link: %v", err)
