@@ -12,6 +12,10 @@ import (
 	"tasktray/i18n"
 )
 
+// The tests compare English words; a machine set to Chinese (LC_ALL, LANG,
+// or Wine's UI language) must not break them. init runs before TestMain.
+func init() { i18n.SetLanguage("en") }
+
 func TestTexts(t *testing.T) { i18n.CheckTexts(t) }
 
 func testApp(command string) App {
