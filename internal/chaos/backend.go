@@ -114,13 +114,15 @@ type listener struct {
 }
 
 func (l *listener) serve(h http.Handler) error {
+	// The old socket may linger a moment, and while the server was down
+	// any process's connection may have been handed the port as its own
+	// (ephemeral) one: wait for it rather than fail the scenario.
 	var ln net.Listener
 	var err error
-	for range 100 { // the old socket may linger a moment
-		if ln, err = net.Listen("tcp", l.addr); err == nil {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if ln, err = net.Listen("tcp", l.addr); err == nil || time.Now().After(deadline) {
 			break
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	if err != nil {
 		return err

@@ -67,12 +67,15 @@ func movedAside(cursor string) error {
 }
 
 // drop ends the live link, waits until the client noticed and is back.
+// The proxy counts a link once its 101 is sent, so a client can deliver
+// (a Gotify backfill, over HTTP) before its link is there to drop: the
+// faults wait for a live link rather than fail without one.
 func drop(rst bool) func(e *Env) error {
 	return func(e *Env) error {
 		gen := e.Link.State().Generation
 		e.Link.Fault()
-		if e.P.Drop(rst) == 0 {
-			return errors.New("no live link to drop")
+		if err := e.wait("a live link to drop", func() bool { return e.P.Drop(rst) > 0 }); err != nil {
+			return err
 		}
 		return e.Reconnected(gen)
 	}
@@ -139,8 +142,8 @@ var Scenarios = []Scenario{
 	{Name: "half-open", Fault: func(e *Env) error {
 		gen := e.Link.State().Generation
 		e.Link.Fault()
-		if e.P.Freeze() == 0 {
-			return errors.New("no live link to freeze")
+		if err := e.wait("a live link to freeze", func() bool { return e.P.Freeze() > 0 }); err != nil {
+			return err
 		}
 		return e.Reconnected(gen)
 	}, Check: func(e *Env) error { return atLeast("frozen links", e.P.Freezes.Load(), 1) }},
@@ -278,8 +281,8 @@ var Scenarios = []Scenario{
 		// The machine sleeps an hour: the peer forgot the link (half-open)
 		// and the wall clock jumps while the monotonic one stood still.
 		gen := e.Link.State().Generation
-		if e.P.Freeze() == 0 {
-			return errors.New("no live link to freeze")
+		if err := e.wait("a live link to freeze", func() bool { return e.P.Freeze() > 0 }); err != nil {
+			return err
 		}
 		e.Clock.Jump(time.Hour)
 		e.Link.Fault()
@@ -287,8 +290,8 @@ var Scenarios = []Scenario{
 	}, Check: func(e *Env) error { return atLeast("clock reads after the jump", e.Clock.Reads.Load(), 1) }},
 	{Name: "suspend (resume signal)", Fault: func(e *Env) error {
 		gen := e.Link.State().Generation
-		if e.P.Freeze() == 0 {
-			return errors.New("no live link to freeze")
+		if err := e.wait("a live link to freeze", func() bool { return e.P.Freeze() > 0 }); err != nil {
+			return err
 		}
 		e.Link.Fault()
 		e.Link.Client.Resumed()
