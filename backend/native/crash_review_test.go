@@ -31,7 +31,7 @@ func TestReviewKilledBeforeTheFirstLinkKeepsTheLoginResumePoint(t *testing.T) {
 	onDisk := newSavedCursor()
 	p, _ := New(ref.url)
 	c1 := runClient(t, conn.Config{Protocol: p, Token: s.Token, StartFrom: s.Resume, Cursor: onDisk})
-	guard := time.After(20 * time.Second)
+	guard := time.After(waitLong)
 	for reconnecting := false; !reconnecting; {
 		select {
 		case st := <-c1.States():

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,21 +129,29 @@ func TestServerRestartStartsIdsOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	start := func(ln net.Listener) (*server.Server, *http.Server, string) {
+	// One listener for both servers: the restart swaps the server behind
+	// it, so the client's address stays and no port is closed and taken
+	// again (another socket may get it first).
+	var current atomic.Pointer[server.Server]
+	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		current.Load().ServeHTTP(w, r)
+	})}
+	go hs.Serve(ln)
+	defer hs.Close()
+	start := func() (*server.Server, string) {
 		srv, err := server.New(server.Config{BcryptCost: bcrypt.MinCost})
 		if err != nil {
 			t.Fatal(err)
 		}
 		srv.AddUser("alice", "pw")
-		hs := &http.Server{Handler: srv}
-		go hs.Serve(ln)
+		current.Store(srv)
 		sess, err := Authenticator{}.Login(context.Background(), auth.Credentials{Account: auth.Account{Server: "http://" + addr, Username: "alice"}, Password: "pw"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return srv, hs, sess.Token
+		return srv, sess.Token
 	}
-	srv1, hs1, token := start(ln)
+	srv1, token := start()
 	p, _ := New("http://" + addr)
 	c, err := conn.New(conn.Config{Protocol: p, Token: token, Logger: slog.New(slog.DiscardHandler), Backoff: conn.Backoff{Base: time.Millisecond, Max: 10 * time.Millisecond}})
 	if err != nil {
@@ -166,7 +175,7 @@ func TestServerRestartStartsIdsOver(t *testing.T) {
 				if task.Title != w {
 					t.Fatalf("got %q, want %q", task.Title, w)
 				}
-			case <-time.After(10 * time.Second):
+			case <-time.After(waitLong):
 				t.Fatalf("no task %q", w)
 			}
 		}
@@ -177,20 +186,9 @@ func TestServerRestartStartsIdsOver(t *testing.T) {
 	}
 	receive("a", "b", "c")
 
-	hs1.Close()
-	srv1.Close()
-	var ln2 net.Listener
-	for i := 0; i < 50; i++ {
-		if ln2, err = net.Listen("tcp", addr); err == nil {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv2, hs2, token2 := start(ln2)
-	defer func() { hs2.Close(); srv2.Close() }()
+	srv1.Close() // its links end, its handshakes get 503 until srv2 takes over
+	srv2, token2 := start()
+	defer srv2.Close()
 	srv2.Publish("alice", server.TaskInput{Title: "new 1"}) // id 1 again, published while the client is away
 	c.SetToken(token2)                                      // the old server's tokens died with it
 	waitConnected()
@@ -240,7 +238,7 @@ func TestExactlyOnceAgainstReferenceServer(t *testing.T) {
 	// Connected means subscribed, and the login named where the history
 	// stood: the first task is not lost.
 	srv.Publish("alice", server.TaskInput{Title: "0"})
-	if !waitTask(c, 10*time.Second) {
+	if !waitTask(c, waitLong) {
 		t.Fatal("the first task, published once connected, never arrived")
 	}
 	published := make(chan int64, 1)
@@ -268,7 +266,7 @@ func TestExactlyOnceAgainstReferenceServer(t *testing.T) {
 			}
 			prev = task.Seq
 			got++
-		case <-time.After(20 * time.Second):
+		case <-time.After(waitLong):
 			t.Fatalf("delivered %d of %d", got, total)
 		}
 	}

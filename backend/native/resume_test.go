@@ -135,7 +135,7 @@ func (s *savedCursor) Save(c conn.Cursor) error {
 // waitResume waits until the saved cursor has a resume point.
 func (s *savedCursor) waitResume(t *testing.T) string {
 	t.Helper()
-	guard := time.After(10 * time.Second)
+	guard := time.After(waitLong)
 	for {
 		if c, _ := s.Load(); c.Resume != "" {
 			return c.Resume
@@ -147,6 +147,11 @@ func (s *savedCursor) waitResume(t *testing.T) string {
 		}
 	}
 }
+
+// waitLong bounds a wait for something that should happen at once: only
+// a failure waits it out, so it is generous for -race on a busy machine
+// and Wine.
+const waitLong = 20 * time.Second
 
 // runClient runs a Client until the test ends.
 func runClient(t *testing.T, cfg conn.Config) *conn.Client {
@@ -175,7 +180,7 @@ func expectTitles(t *testing.T, c *conn.Client, want ...string) {
 			if task.Title != w {
 				t.Fatalf("got %q, want %q", task.Title, w)
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(waitLong):
 			t.Fatalf("no task %q", w)
 		}
 	}
@@ -242,7 +247,7 @@ func TestGapIsReported(t *testing.T) {
 		if g.Before.IsZero() || g.Reason == "" {
 			t.Fatalf("gap %+v", g)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(waitLong):
 		t.Fatal("no gap reported")
 	}
 }
@@ -260,7 +265,7 @@ func TestLoggedInPastTheTokenTTL(t *testing.T) {
 	for range 2 {
 		select {
 		case last = <-c.Renewals():
-		case <-time.After(10 * time.Second):
+		case <-time.After(waitLong):
 			t.Fatal("no token renewal over the link")
 		}
 	}
