@@ -31,6 +31,11 @@ func TestRunSpeaksTheAgentsLanguage(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// The agent's state comes first, as it always does: a login window
+	// shows once it has it.
+	if err := ipc.NewConn(nil, stdin).Send(ipc.State{Phase: "auth-required", Status: "Log in required"}); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if out, err := exec.CommandContext(ctx, "xdotool", "search", "--sync", "--name", "^登录 – tasktray$").CombinedOutput(); err != nil {

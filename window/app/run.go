@@ -21,7 +21,8 @@ import (
 // ipc.ViewSettings) in a window fed by the agent's messages on in, and
 // writes what the user does to out. It returns once the window has closed: closed by the user (out gets
 // ipc.Closed), on ipc.Close, after a successful login, or at EOF on in,
-// which means the agent is gone. The error is nil unless in broke. It speaks
+// which means the agent is gone. A login window shows once the agent's first
+// message (its state) is applied. The error is nil unless in broke. It speaks
 // the language the agent passed in i18n.EnvVar.
 func Run(view string, in io.Reader, out io.Writer) error {
 	i18n.FromEnv() // the agent's language, which may be the user's choice over the system's
@@ -43,6 +44,19 @@ func Run(view string, in io.Reader, out io.Writer) error {
 	} else if session, err = window.NewSession(a, view, send); err != nil {
 		return err
 	}
+	if view == ipc.ViewLogin {
+		// The agent sends its state as soon as it starts the window: apply
+		// it before the window shows, so that it opens with the account the
+		// agent knows filled in and the cursor where typing goes on. Shown
+		// first, the window took keys into its server field until the
+		// state came, and then kept what was typed over the account (a
+		// person typing at once, or the e2e tests, which typed the password
+		// into the server field one run in many under load).
+		show, err := first(conn, session)
+		if !show {
+			return err
+		}
+	}
 	readErr := make(chan error, 1)
 	go func() {
 		readErr <- receive(conn, session)
@@ -59,6 +73,35 @@ func Run(view string, in io.Reader, out io.Writer) error {
 	}
 }
 
+// first applies the agent's first message to session on the calling
+// goroutine (the main one, before the driver runs). It says whether to show
+// the window: not when the agent is gone (EOF, nil error) or input broke
+// before any message came, nor when the agent closed the window at once.
+func first(conn *ipc.Conn, session viewSession) (show bool, err error) {
+	m, err := conn.Receive()
+	switch {
+	case err == io.EOF:
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	if _, ok := m.(ipc.Close); ok {
+		return false, nil
+	}
+	apply(session, m)
+	return true, nil
+}
+
+// apply applies one message from the agent to session.
+func apply(session viewSession, m ipc.Message) {
+	if l, ok := m.(ipc.Language); ok {
+		// The user picked a language in settings: texts made from now
+		// on speak it.
+		i18n.SetLanguage(l.Language)
+	}
+	session.Handle(m)
+}
+
 // receive applies the agent's messages to session on the Fyne goroutine until
 // conn's input ends; conn skips (and logs) lines that are not messages. It
 // returns nil at EOF.
@@ -71,12 +114,7 @@ func receive(conn *ipc.Conn, session viewSession) error {
 		case err != nil:
 			return err
 		}
-		if l, ok := m.(ipc.Language); ok {
-			// The user picked a language in settings: texts made from now
-			// on speak it.
-			i18n.SetLanguage(l.Language)
-		}
-		fyne.Do(func() { session.Handle(m) })
+		fyne.Do(func() { apply(session, m) })
 	}
 }
 

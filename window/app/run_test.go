@@ -2,16 +2,20 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"go.uber.org/goleak"
 
 	"tasktray/ipc"
@@ -182,5 +186,51 @@ func TestRunReadsPastOverLongLine(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "over-long line") || strings.Contains(stderr.String(), "xxxxxxxx") {
 		t.Errorf("stderr %q; want the over-long line logged, by length only", stderr.String())
+	}
+}
+
+// recordingSession is a viewSession that keeps what it was handed.
+type recordingSession struct{ got []ipc.Message }
+
+func (s *recordingSession) Window() fyne.Window  { return nil }
+func (s *recordingSession) Handle(m ipc.Message) { s.got = append(s.got, m) }
+func (s *recordingSession) Close()               {}
+
+// TestFirstMessageBeforeShow: a login window applies the agent's state
+// before it shows (Run calls first before ShowAndRun), so it opens with the
+// account filled in and the cursor in the right field; shown first, keys
+// typed at once went into the server field and the account was then not
+// filled in. Lines that are not messages are skipped; an agent gone or a
+// Close before any state means no window at all.
+func TestFirstMessageBeforeShow(t *testing.T) {
+	state := ipc.State{Phase: "auth-required", Status: "Log in required", Server: "https://tasks.example.com", User: "alice"}
+	line, err := json.Marshal(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name  string
+		in    string
+		show  bool
+		wants []ipc.Message
+	}{
+		{"state", "not a message\n" + `{"type":"state",` + string(line[1:]) + "\n" + `{"type":"close"}` + "\n", true, []ipc.Message{state}},
+		{"agent gone", "", false, nil},
+		{"closed at once", `{"type":"close"}` + "\n", false, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &recordingSession{}
+			conn := ipc.NewConn(strings.NewReader(tt.in), io.Discard)
+			conn.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+			show, err := first(conn, s)
+			if show != tt.show || err != nil || !reflect.DeepEqual(s.got, tt.wants) {
+				t.Fatalf("first = %v, %v, handled %+v; want %v, nil, %+v", show, err, s.got, tt.show, tt.wants)
+			}
+			if show { // the rest is receive's, on its own goroutine
+				if m, err := conn.Receive(); err != nil || m != (ipc.Close{}) {
+					t.Fatalf("next message %v, %v; want the close after the state", m, err)
+				}
+			}
+		})
 	}
 }
