@@ -390,7 +390,7 @@ func (m *trayMenu) clickExactly(t *testing.T, labels ...string) {
 func (m *trayMenu) clickMatching(t *testing.T, ok func(string) bool, what []string) bool {
 	t.Helper()
 	var last []menuEntry
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(wait); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		entries, err := m.entries()
 		if err != nil {
 			continue
