@@ -32,7 +32,7 @@ func TestReviewReconnectWithNothingMissedReportsNoGap(t *testing.T) {
 		}
 	}))
 	defer hs.Close()
-	defer ls.Kick()
+	defer ls.Close()
 	b := &backend{Server: ls, http: hs}
 	p := b.protocol(t, modeProfiles[legacyserver.Query]+nested+`
 [resume]

@@ -37,7 +37,7 @@ func startBackend(t *testing.T, cfg legacyserver.Config) *backend {
 	s := legacyserver.New(cfg)
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(func() {
-		s.Kick()
+		s.Close() // returns once the socket handlers have: goleak sees none
 		hs.Close()
 	})
 	return &backend{Server: s, http: hs}

@@ -51,7 +51,7 @@ func TestHungHistoryQuestionGivesWayToNewTokenAndReconnect(t *testing.T) {
 	}))
 	defer hs.Close()
 	defer close(release)
-	defer ls.Kick()
+	defer ls.Close()
 	b := &backend{Server: ls, http: hs}
 	p := b.protocol(t, modeProfiles[legacyserver.Query]+nested+`
 [resume]

@@ -73,7 +73,7 @@ func TestReviewTaskBetweenHandshakeAndBackendSubscribeIsDelivered(t *testing.T) 
 		}
 	}))
 	defer hs.Close()
-	defer ls.Kick()
+	defer ls.Close()
 	defer release()
 	b := &backend{Server: ls, http: hs}
 	p := b.protocol(t, modeProfiles[legacyserver.Query]+nested+`

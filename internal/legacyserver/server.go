@@ -77,6 +77,8 @@ type Server struct {
 	accepted   int
 	refused    int
 	idleClosed int
+	closed     bool           // Close was called: no new socket is kept
+	sockets    sync.WaitGroup // the handlers of registered sockets
 }
 
 // entry is one pushed message; id is 0 for messages without one.
@@ -265,6 +267,13 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, tok string, sub
 	}
 	// Register and re-send under one lock: no push can fall in between.
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ws.Close()
+		return
+	}
+	s.sockets.Add(1)
+	defer s.sockets.Done()
 	s.accepted++
 	s.conns[ws] = struct{}{}
 	if n := s.cfg.Replay; n > 0 {
@@ -364,6 +373,18 @@ func (s *Server) Kick() int {
 		ws.Close()
 	}
 	return n
+}
+
+// Close closes every socket, keeps no new one, and returns once the
+// handlers of the closed ones have returned.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.closed = true
+	for ws := range s.conns {
+		ws.Close()
+	}
+	s.mu.Unlock()
+	s.sockets.Wait()
 }
 
 // Stats is what the server counted.

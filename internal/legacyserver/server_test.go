@@ -54,7 +54,7 @@ func TestTokenOnlyInItsPlace(t *testing.T) {
 					t.Errorf("token in the %s: %v", place, err)
 				}
 			}
-			s.Kick()
+			s.Close() // returns once the socket handlers have: goleak sees none
 		})
 	}
 }
