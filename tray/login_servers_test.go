@@ -36,6 +36,12 @@ func TestLoginKeepsTheAccountsOtherAddresses(t *testing.T) {
 			}
 			f.start(t)
 			w := f.openLogin(t)
+			// The window shows the account once the agent has read it (off
+			// its loop), and the user logs in from that form.
+			w.expect(t, "the state with the account", func(m ipc.Message) bool {
+				s, ok := m.(ipc.State)
+				return ok && s.User == "carol"
+			})
 			w.user.Send(ipc.Login{Kind: "native", Server: server, Username: "alice", Password: "wonderland"})
 			if res := w.expect(t, "a login result", isResult).(ipc.LoginResult); !res.OK {
 				t.Fatalf("login: %+v", res)
