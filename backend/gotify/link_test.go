@@ -55,7 +55,7 @@ func TestLinkDropsBeforeALowerID(t *testing.T) {
 	defer func() { cancel(); <-done }()
 
 	var got []string
-	timeout := time.After(10 * time.Second) // a failure guard only
+	timeout := time.After(20 * time.Second) // a failure guard only
 	for len(got) < 2 {
 		select {
 		case task := <-c.Tasks():
