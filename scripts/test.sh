@@ -310,7 +310,7 @@ step_wine() {
 		SKIP_REASON="wine64 and gcc-mingw-w64-x86-64 are missing and could not be installed (scripts/setup.sh windows)"
 		return 0
 	fi
-	echo "scripts/wine-test.sh   (conn, auth, backend/..., ipc, server, i18n, autostart, internal/neterr)"
+	echo "scripts/wine-test.sh   (conn, auth, backend/..., ipc, server, i18n, autostart, internal/neterr, tray: resume watcher)"
 	bash "$SCRIPTS/wine-test.sh"
 }
 
