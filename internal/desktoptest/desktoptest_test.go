@@ -23,6 +23,10 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
+// guard bounds the waits for what must come (a signal, an item, an exit):
+// a failure guard only, generous for -race on two busy cores.
+const guard = 20 * time.Second
+
 func TestNotificationRecorder(t *testing.T) {
 	addr := StartSessionBus(t)
 	rec := StartNotificationRecorder(t, addr)
@@ -70,7 +74,7 @@ func TestNotificationRecorder(t *testing.T) {
 		t.Errorf("ids %d, %d, replacing %d gave %d; want increasing ids and the replaced one kept", first, second, first, replaced)
 	}
 
-	calls, err := rec.WaitFor(3, time.Second)
+	calls, err := rec.WaitFor(3, guard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +113,7 @@ func TestNotificationRecorder(t *testing.T) {
 			if sig.Name != "org.freedesktop.Notifications."+want || sig.Body[0] != second {
 				t.Errorf("signal %s %v, want %s for %d", sig.Name, sig.Body, want, second)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(guard):
 			t.Fatalf("no %s signal", want)
 		}
 	}
@@ -165,7 +169,7 @@ func TestTrayApp(t *testing.T) {
 		}
 	})
 
-	item, err := w.WaitItem(10 * time.Second)
+	item, err := w.WaitItem(guard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,11 +240,18 @@ func TestTrayApp(t *testing.T) {
 	if err := w.ClickMenu(item, "Go online"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, argb, err = w.WaitIconChange(item, argb, 5*time.Second); err != nil {
+	if _, _, argb, err = w.WaitIconChange(item, argb, guard); err != nil {
 		t.Fatal(err)
 	}
 	assertIcon(t, argb, assets.Icon(assets.Connected, true))
-	if title, err := w.Title(item); err != nil || title != "trayapp connected" {
+	// trayapp sets the title just after the icon: wait for it too, rather
+	// than read it the moment the icon has changed.
+	title, err := w.Title(item)
+	for deadline := time.Now().Add(guard); (err != nil || title != "trayapp connected") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		title, err = w.Title(item)
+	}
+	if err != nil || title != "trayapp connected" {
 		t.Errorf("title after click %q, %v", title, err)
 	}
 
@@ -253,10 +264,10 @@ func TestTrayApp(t *testing.T) {
 		if err != nil {
 			t.Errorf("trayapp exited with %v", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(guard):
 		t.Fatal("trayapp did not quit")
 	}
-	if err := w.WaitGone(item, 5*time.Second); err != nil {
+	if err := w.WaitGone(item, guard); err != nil {
 		t.Error(err)
 	}
 }

@@ -54,7 +54,7 @@ func TestWatcherCloseWhileItemsVanish(t *testing.T) {
 	for _, c := range owners {
 		wg.Go(func() { c.Close() })
 	}
-	if err := w.wait(5*time.Second, func(items []Item) bool { return len(items) < n }); err != nil {
+	if err := w.wait(guard, func(items []Item) bool { return len(items) < n }); err != nil {
 		t.Fatal("no item was dropped after its owner left")
 	}
 	done := make(chan error, 1)
@@ -62,7 +62,7 @@ func TestWatcherCloseWhileItemsVanish(t *testing.T) {
 	select {
 	case <-done:
 		closed = true
-	case <-time.After(5 * time.Second):
+	case <-time.After(guard):
 		t.Fatal("Close did not return")
 	}
 	wg.Wait()
