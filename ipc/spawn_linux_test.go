@@ -27,7 +27,7 @@ func TestSpawnChildDiesWithAgent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("orphan helper printed %q, want a pid", out)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(guard)
 	for alive(pid) {
 		if time.Now().After(deadline) {
 			syscallKill(pid)

@@ -89,6 +89,11 @@ func spawnHelper(ctx context.Context, mode string) (*Child, error) {
 	return Spawn(ctx, exe, nil)
 }
 
+// guard bounds the waits for what a helper process must do: a failure guard
+// only, generous for a process that starts under -race on two busy cores, or
+// under Wine.
+const guard = 30 * time.Second
+
 // receiveWithin returns what c.Receive returns, failing the test if that takes
 // longer than d. The caller's cleanup kills the child, which ends the read.
 func receiveWithin(t *testing.T, c *Child, d time.Duration) (Message, error) {
@@ -125,7 +130,7 @@ func TestSpawnRoundTrip(t *testing.T) {
 		if err := child.Send(ex.msg); err != nil {
 			t.Fatal(err)
 		}
-		got, err := receiveWithin(t, child, 10*time.Second)
+		got, err := receiveWithin(t, child, guard)
 		if err != nil || !reflect.DeepEqual(got, ex.msg) {
 			t.Fatalf("echo of %v = %v, %v", ex.msg, got, err)
 		}
@@ -133,10 +138,10 @@ func TestSpawnRoundTrip(t *testing.T) {
 	if err := child.Send(Close{}); err != nil {
 		t.Fatal(err)
 	}
-	if m, err := receiveWithin(t, child, 10*time.Second); err != nil || m != (Closed{}) {
+	if m, err := receiveWithin(t, child, guard); err != nil || m != (Closed{}) {
 		t.Fatalf("answer to close = %v, %v; want closed", m, err)
 	}
-	if _, err := receiveWithin(t, child, 10*time.Second); err != io.EOF {
+	if _, err := receiveWithin(t, child, guard); err != io.EOF {
 		t.Fatalf("Receive after closed = %v, want io.EOF", err)
 	}
 	if err := child.Wait(); err != nil {
@@ -158,7 +163,7 @@ func TestSpawnEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := receiveWithin(t, child, 10*time.Second)
+	m, err := receiveWithin(t, child, guard)
 	if st, ok := m.(State); err != nil || !ok || st.Status != "zh-Hans" {
 		t.Errorf("child saw %v, %v; want a State saying zh-Hans", m, err)
 	}
@@ -175,7 +180,7 @@ func TestSpawnContextEndKillsChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancel()
-	if _, err := receiveWithin(t, child, 10*time.Second); err != io.EOF {
+	if _, err := receiveWithin(t, child, guard); err != io.EOF {
 		t.Fatalf("Receive = %v, want io.EOF once the child is killed", err)
 	}
 	if err := child.Wait(); err == nil {
@@ -194,7 +199,7 @@ func TestSpawnKill(t *testing.T) {
 	if err := child.Send(Quit{}); err == nil {
 		t.Error("Send to a killed child = nil, want an error")
 	}
-	if _, err := receiveWithin(t, child, 10*time.Second); err != io.EOF {
+	if _, err := receiveWithin(t, child, guard); err != io.EOF {
 		t.Fatalf("Receive = %v, want io.EOF", err)
 	}
 	if err := child.Wait(); err == nil {
@@ -210,7 +215,7 @@ func TestSpawnExitStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := receiveWithin(t, child, 10*time.Second); err != io.EOF {
+	if _, err := receiveWithin(t, child, guard); err != io.EOF {
 		t.Fatalf("Receive = %v, want io.EOF", err)
 	}
 	var exit interface{ ExitCode() int }

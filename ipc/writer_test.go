@@ -108,6 +108,16 @@ func TestSendKeepsOrderToLiveWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The window reads from here on: one round trip first. A helper still
+	// starting (seconds under Wine on a busy machine, whose pipes hold a few KiB)
+	// does not read yet, and a write blocked for StuckAfter then would be
+	// the stuck window of the tests above, not a live one.
+	if err := child.Send(More{Before: -1}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := receiveWithin(t, child, guard); err != nil || m != (More{Before: -1}) {
+		t.Fatalf("first echo %v, %v", m, err)
+	}
 	const n = QueueMessages
 	got := make(chan error, 1)
 	go func() { // read as the agent does, while sending
