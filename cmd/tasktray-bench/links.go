@@ -15,11 +15,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -167,17 +167,19 @@ func measureLinks(ctx context.Context, bin, work string, n int, idle time.Durati
 	if err := os.WriteFile(users, []byte(linksUser+":"+hash+"\n"), 0o600); err != nil {
 		return s, err
 	}
-	addr, err := freeLoopback()
-	if err != nil {
-		return s, err
-	}
-	cmd := exec.Command(bin, "-addr", addr, "-users", users, "-history", strconv.Itoa(linksPublishes+10))
+	// Port 0: the server picks a free port itself and logs it (a port
+	// found free here and closed again could be taken before it listens).
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-users", users, "-history", strconv.Itoa(linksPublishes+10))
 	cmd.Env = append(os.Environ(), "TASKTRAY_PUBLISHER_KEY="+key, "GOMAXPROCS=2")
 	srv, err := startProcess("tasktray-server", cmd, filepath.Join(work, fmt.Sprintf("server-%d.log", n)))
 	if err != nil {
 		return s, err
 	}
 	defer func() { err = errors.Join(err, srv.stop()) }()
+	addr, err := listeningAddr(ctx, srv)
+	if err != nil {
+		return s, err
+	}
 	base := "http://" + addr
 	if err := waitHealth(ctx, base, srv); err != nil {
 		return s, err
@@ -287,14 +289,29 @@ func measureLinks(ctx context.Context, bin, work string, n int, idle time.Durati
 	return s, nil
 }
 
-// freeLoopback returns a loopback address whose port was free a moment ago.
-func freeLoopback() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+// listenLine is the line tasktray-server logs once it listens, with the
+// address (cmd/tasktray-server: log.Info("listening", "addr", ...)).
+var listenLine = regexp.MustCompile(`msg=listening addr=(\S+)`)
+
+// listeningAddr waits for the server p to log the address it listens on.
+func listeningAddr(ctx context.Context, p *process) (string, error) {
+	deadline := time.Now().Add(connectWait)
+	for {
+		if b, err := os.ReadFile(p.log); err == nil {
+			if m := listenLine.FindSubmatch(b); m != nil {
+				return string(m[1]), nil
+			}
+		}
+		if err := p.crashed(); err != nil {
+			return "", err
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("tasktray-server did not say where it listens within %v%s", connectWait, p.logTail())
+		}
+		if err := sleep(ctx, 20*time.Millisecond); err != nil {
+			return "", err
+		}
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 // waitHealth waits until the server answers GET /api/health.
