@@ -44,7 +44,7 @@ func (s *session) decode(msg []byte) conn.Decoded {
 		if s.window.replayed(h) {
 			return conn.Decoded{}
 		}
-		t.ID = "h:" + h + "." + strconv.FormatInt(s.now().UnixNano(), 36)
+		t.ID = "h:" + h + "." + strconv.FormatInt(s.p.stamp(s.now()), 36)
 		if s.p.Mapping.ID == "" {
 			t.Resume = s.window.add(h)
 		}

@@ -108,6 +108,29 @@ func TestDecodeWithoutIDs(t *testing.T) {
 	}
 }
 
+// The same message twice while the clock stands still (Windows' clock
+// ticks every 0.5 to 16 ms: under Wine the second "Report A ready" of
+// TestReviewNewMessageAfterTheResendIsNotTakenForOne got the first one's id
+// and conn dropped it) gets two ids, on one link and across links.
+func TestSameMessageInOneClockTickGetsItsOwnID(t *testing.T) {
+	p := mustProtocol(t, noIDs)
+	tick := time.Date(2026, 12, 3, 3, 43, 2, 0, time.UTC)
+	ids := map[string]bool{}
+	for link := range 2 {
+		s := p.NewSession("tok", "").(*session)
+		s.now = func() time.Time { return tick }
+		for _, task := range decodeAll(t, s, `{"msg":"A"}`, `{"msg":"B"}`, `{"msg":"A"}`) {
+			if ids[task.ID] {
+				t.Errorf("link %d: id %s given twice", link, task.ID)
+			}
+			ids[task.ID] = true
+		}
+	}
+	if len(ids) != 6 {
+		t.Errorf("%d ids for 6 messages: %v", len(ids), ids)
+	}
+}
+
 // replays feeds a new session with the last delivered task's resume point,
 // as the Client does after a reconnect, and returns the bodies it shows.
 func replays(t *testing.T, p *Protocol, resume string, frames ...string) (bodies []string, last string) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"tasktray/auth"
@@ -14,13 +15,33 @@ import (
 )
 
 // Protocol streams the tasks of a backend described by a Profile. It is
-// stateless and safe for concurrent use.
+// safe for concurrent use; its only state is the last stamp of a task
+// without an id (stamp).
 type Protocol struct {
 	*Profile
 	tmplPath  string // the path of Connect.URL with placeholder for {token}
 	tmplQuery string // its raw query, likewise
 	// missed fetches missed tasks; nil without Resume.MissedURL.
 	missed *missedFetcher
+	// lastStamp is the last stamp given to a task without an id (stamp).
+	lastStamp atomic.Int64
+}
+
+// stamp returns now in nanoseconds, but always more than the last stamp
+// it returned: it makes the id of a task without the server's id unique.
+// The clock need not move between two frames (on Windows it ticks every
+// 0.5 to 16 ms), and the same message twice in one tick would otherwise
+// get one id, which conn drops the second time as delivered before.
+func (p *Protocol) stamp(now time.Time) int64 {
+	for {
+		last, n := p.lastStamp.Load(), now.UnixNano()
+		if n <= last {
+			n = last + 1
+		}
+		if p.lastStamp.CompareAndSwap(last, n) {
+			return n
+		}
+	}
 }
 
 // Account options that carry a profile (auth.Account.Options).
