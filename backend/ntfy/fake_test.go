@@ -157,11 +157,21 @@ func (f *fakeNtfy) stop() {
 // start brings a stopped server back on the same port, cache and tokens
 // kept.
 func (f *fakeNtfy) start() {
-	l, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		f.t.Fatalf("listening again on %s: %v", f.addr, err)
+	// While the server was down, any process's connection may have been
+	// handed the port as its own: wait for it (a longer outage, which the
+	// client rides out like any other) rather than fail.
+	deadline := time.Now().Add(waitLong)
+	for {
+		l, err := net.Listen("tcp", f.addr)
+		if err == nil {
+			f.serve(l)
+			return
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("listening again on %s: %v", f.addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	f.serve(l)
 }
 
 // dropAll closes every link's TCP connection without a close frame.

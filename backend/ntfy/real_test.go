@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -94,34 +93,12 @@ func (f *realFixture) start(t *testing.T, cursor conn.CursorStore, backoff conn.
 	})}
 }
 
-// checkExactlyOnce checks that each of published was delivered exactly
-// once, once nothing can repeat anymore: the client's current link has run
-// its catch-up poll (the last thing a link fetches) and a marker published
-// after that poll was delivered, on that same link. A repeat replayed by
-// the link or found by its poll came before the marker. The marker counts
-// as published.
+// checkExactlyOnce is checkSettled with markers published to realTopic.
 func (r *realRun) checkExactlyOnce(t *testing.T, what string, published []string) {
 	t.Helper()
-	published = slices.Clone(published)
-	for round := 1; ; round++ {
-		var link int
-		waitUntil(t, waitLong, "a link whose catch-up poll ran", func() bool {
-			n, polled := r.polls.newest()
-			link = n
-			return polled
-		})
-		marker := r.f.publish(t, servers.NtfyMessage{Title: fmt.Sprintf("marker %d after %s", round, what)})
-		published = append(published, marker)
-		r.WaitFor(waitLong, marker)
-		if n, _ := r.polls.newest(); n == link {
-			break
-		}
-		// The link broke meanwhile: the new one replays, and polls, again.
-		if round == 10 {
-			t.Fatalf("the link broke %d times while the test waited for it to settle", round)
-		}
-	}
-	r.CheckExactlyOnce("ntfy (real)", what, published, 0)
+	checkSettled(t, r.Run, r.polls, "ntfy (real)", what, published, func(round int) string {
+		return r.f.publish(t, servers.NtfyMessage{Title: fmt.Sprintf("marker %d after %s", round, what)})
+	})
 }
 
 func (f *realFixture) publish(t *testing.T, m servers.NtfyMessage) string {
@@ -349,73 +326,6 @@ func TestRealManyLoginsWithoutLogout(t *testing.T) {
 	r := f.start(t, backendtest.CursorFile(t), backendtest.FastBackoff)
 	id := f.publish(t, servers.NtfyMessage{Title: "after many logins"})
 	r.WaitFor(waitLong, id)
-}
-
-// pollWatch is the ntfy Protocol whose sessions say when their catch-up
-// poll has returned: what it found is then on its way to the client, and a
-// marker published after it comes after.
-type pollWatch struct {
-	*ntfy.Protocol
-	polled chan struct{} // a token after each poll (dropped while one waits)
-	links  *linkPolls
-}
-
-func newPollWatch(p *ntfy.Protocol) pollWatch {
-	return pollWatch{p, make(chan struct{}, 1), &linkPolls{}}
-}
-
-func (w pollWatch) NewSession(token, resume string) conn.Session {
-	return watchedSession{w.Protocol.NewSession(token, resume), w.polled, w.links, w.links.opened()}
-}
-
-// linkPolls numbers the sessions (one a link) and knows whether the newest
-// one's catch-up poll has returned without an error.
-type linkPolls struct {
-	mu           sync.Mutex
-	sessions     int
-	newestPolled bool
-}
-
-func (l *linkPolls) opened() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.sessions++
-	l.newestPolled = false
-	return l.sessions
-}
-
-func (l *linkPolls) polled(n int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if n == l.sessions {
-		l.newestPolled = true
-	}
-}
-
-// newest is the number of the newest session and whether its poll ran.
-func (l *linkPolls) newest() (n int, polled bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.sessions, l.newestPolled
-}
-
-type watchedSession struct {
-	conn.Session
-	polled chan struct{}
-	links  *linkPolls
-	n      int
-}
-
-func (s watchedSession) Refresh(ctx context.Context, token string) (conn.Decoded, error) {
-	dec, err := s.Session.(conn.Refresher).Refresh(ctx, token)
-	if err == nil {
-		s.links.polled(s.n)
-	}
-	select {
-	case s.polled <- struct{}{}:
-	default:
-	}
-	return dec, err
 }
 
 // An app restart whose cursor file was damaged (and without the login's
