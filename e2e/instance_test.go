@@ -165,7 +165,7 @@ func TestSingleInstance(t *testing.T) {
 	if out, code := d.run(env, bin); code != 0 {
 		t.Fatalf("third start: exit %d, %q", code, out)
 	}
-	d.waitWindow("Recent tasks")
+	d.waitWindow("Recent tasks", first)
 	time.Sleep(500 * time.Millisecond) // let Fyne draw, for the screenshot only
 	d.screenshot("second-start-recent")
 
@@ -203,7 +203,7 @@ func TestSingleInstance(t *testing.T) {
 		t.Fatalf("-show: exit %d, %q", code, out)
 	}
 	windowOf(t, bin, next)
-	d.waitWindow("Recent tasks")
+	d.waitWindow("Recent tasks", next)
 	if out, code := d.run(env, bin, "-quit"); code != 0 {
 		t.Fatalf("-quit: exit %d, %q", code, out)
 	}
@@ -216,11 +216,11 @@ func TestSingleInstance(t *testing.T) {
 	// window (no keyring without a bus either); -quit stops it.
 	noBus := d.withoutBus()
 	alone := d.startWith(noBus, bin)
-	d.waitWindow("^tasktray$")
+	d.waitWindow("^tasktray$", alone)
 	if out, code := d.run(noBus, bin); code != 0 || !strings.Contains(out, "already running") {
 		t.Fatalf("second start without a bus: exit %d, %q\nagent log:\n%s", code, out, alone.log)
 	}
-	d.waitWindow("Log in")
+	d.waitWindow("Log in", alone)
 	time.Sleep(500 * time.Millisecond) // let Fyne draw, for the screenshot only
 	d.screenshot("second-start-no-bus")
 	if out, code := d.run(noBus, bin, "-quit"); code != 0 {
