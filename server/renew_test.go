@@ -55,13 +55,16 @@ func waitInvalid(t *testing.T, e *env, token string) {
 	}
 }
 
-// TestTokenRenewedOverTheLink (defect 14): with a 2 s token TTL, a link
+// TestTokenRenewedOverTheLink (defect 14): with a 4 s token TTL, a link
 // outlives its login token: at half its life the server hands over a new
 // one, the old one keeps working until its own expiry, and the link goes on
 // delivering after it. A logout then ends the whole session.
 func TestTokenRenewedOverTheLink(t *testing.T) {
-	e := newEnv(t, Config{TokenTTL: 2 * time.Second})
+	e := newEnv(t, Config{TokenTTL: 4 * time.Second})
 	old := e.login("alice", "secret")
+	e.srv.mu.Lock()
+	oldExpires := e.srv.tokens[sha256Of(old)].expires
+	e.srv.mu.Unlock()
 	c := e.dial(old, "")
 
 	var tf tokenFrame
@@ -73,7 +76,9 @@ func TestTokenRenewedOverTheLink(t *testing.T) {
 		t.Fatalf("expires_at %q: %v", tf.ExpiresAt, err)
 	}
 	fresh := e.dial(tf.Token, "") // the new token opens a link
-	if _, _, ok := e.srv.authenticate(old); !ok {
+	// A test stalled past the old token's expiry (a loaded machine) can
+	// no longer tell: only a refusal before it fails.
+	if _, _, ok := e.srv.authenticate(old); !ok && time.Now().Before(oldExpires) {
 		t.Fatal("the old token died at once; a client that missed the frame could not reconnect")
 	}
 

@@ -92,7 +92,7 @@ func TestHandshakeRefusesBadTokens(t *testing.T) {
 	}
 	short := newEnv(t, Config{TokenTTL: 50 * time.Millisecond})
 	expired := short.login("alice", "secret")
-	time.Sleep(100 * time.Millisecond)
+	waitInvalid(t, short, expired)
 
 	for _, tc := range []struct {
 		name, token, query string
@@ -169,7 +169,9 @@ func TestRevokeClosesEverySocketOfTheUser(t *testing.T) {
 // without a logout (as a sweep would do) is not renewed, and the link ends
 // with 4401 when the token's life is over.
 func TestLinkEndsWhenItsTokenCannotBeRenewed(t *testing.T) {
-	e := newEnv(t, Config{TokenTTL: 300 * time.Millisecond})
+	// Long enough for the dial after the login to find the token alive on
+	// a loaded machine.
+	e := newEnv(t, Config{TokenTTL: 2 * time.Second})
 	c := e.dial(e.login("alice", "secret"), "")
 	e.srv.mu.Lock()
 	clear(e.srv.tokens) // also any token the link was renewed to meanwhile
