@@ -243,7 +243,13 @@ main() {
 		read -r pkg name dir <<<"$line"
 		bin="$out/bin/${pkg##*/}.test.exe"
 		echo "==> $pkg: $(cat "$bin.cmd")"
-		tr -d '\r' <"$bin.log" | grep -E '^(--- FAIL|--- SKIP|FAIL|ok|PASS|panic)|unlinkat|_test\.go:[0-9]+:' | sed 's/^/    /' || true
+		# The result lines, and the test's own lines (file_test.go:N: ...) of each failing or
+		# skipped test.
+		tr -d '\r' <"$bin.log" | awk '
+			/^=== (RUN|CONT|NAME)/ { buf = ""; next }
+			/^ *--- (FAIL|SKIP)/ { printf "%s", buf; print; buf = ""; next }
+			/^(FAIL|ok|PASS|panic)|unlinkat/ { print; next }
+			/_test\.go:[0-9]+:/ { buf = buf $0 "\n" }' | sed 's/^/    /' || true
 		report_skips "$pkg" "$bin"
 		report_only "$pkg"
 		read -r status took <"$bin.rc"
