@@ -78,13 +78,8 @@ missed_items = "data"
 	}
 	// "one" may come from the missed-tasks answer before the backend has
 	// registered the socket (pushed while the link came up): wait for it.
-	for b.Kick() == 0 {
-		select {
-		case <-guard:
-			t.Fatal("no socket to cut")
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
+	b.waitSocket(t, 1)
+	b.Kick()
 	// The reconnect's backfill (since = 2, "one") is answered: nothing was
 	// missed. Cut again, and wait for the next reconnect's backfill: Run is
 	// sequential, so by then the first one's answer was applied, and a gap
@@ -98,13 +93,9 @@ missed_items = "data"
 		}
 	}
 	served()
-	for b.Kick() == 0 { // wait for the new socket to be registered
-		select {
-		case <-guard:
-			t.Fatal("no socket to cut")
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
+	// The new socket, not the old one its handler has yet to forget.
+	b.waitSocket(t, 2)
+	b.Kick()
 	served()
 	select {
 	case g := <-c.Gaps():
