@@ -21,8 +21,16 @@ type window struct {
 
 // openWindow starts the window process for view, unless it runs already.
 func (a *Agent) openWindow(ctx context.Context, view string) {
-	if a.windows[view] != nil {
-		return
+	if w := a.windows[view]; w != nil {
+		select {
+		case <-w.done:
+			// Its process has exited, and the loop has not handled the
+			// windowExited yet (a click waiting may come first): it is
+			// gone, open a new one. That late event leaves the new one.
+			delete(a.windows, view)
+		default:
+			return
+		}
 	}
 	child, err := a.cfg.Windows(ctx, view)
 	if err != nil {

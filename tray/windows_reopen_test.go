@@ -1,0 +1,55 @@
+package tray
+
+import (
+	"context"
+	"testing"
+
+	"tasktray/ipc"
+)
+
+// A window that was closed and is asked for again at once opens again. Its
+// process has exited (its done is closed) but the loop may not have
+// handled the windowExited event yet: a click already waiting can come
+// first (the loop picks among ready channels at random). openWindow then
+// found the old window still listed and opened nothing, so a person who
+// closed Settings and reopened it at once got no window (e2e clicked twice
+// to get past it).
+func TestWindowReopensRightAfterItsProcessExited(t *testing.T) {
+	f := newFixture(t)
+	a, err := NewAgent(f.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	old := newFakeWindow()
+	old.close() // the process has exited: Wait returns at once
+	gone := &window{child: old, done: make(chan struct{})}
+	close(gone.done) // as readWindow does before it reports windowExited
+	a.windows[ipc.ViewSettings] = gone
+
+	a.openWindow(ctx, ipc.ViewSettings) // the loop has not seen windowExited yet
+	var w *fakeWindow
+	select {
+	case w = <-f.windows:
+	default:
+		t.Fatal("no new window: the exited one was taken for open")
+	}
+	defer w.close()
+	if a.windows[ipc.ViewSettings] == gone {
+		t.Fatal("the exited window is still listed")
+	}
+	// The late windowExited of the old process leaves the new window alone.
+	a.onEvent(ctx, windowExited{view: ipc.ViewSettings, child: old})
+	if a.windows[ipc.ViewSettings] == nil {
+		t.Fatal("the old window's exit removed the new one")
+	}
+	// A window still running is not opened twice.
+	a.openWindow(ctx, ipc.ViewSettings)
+	select {
+	case <-f.windows:
+		t.Fatal("a second window for a view that is open")
+	default:
+	}
+}
