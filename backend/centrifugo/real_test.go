@@ -396,7 +396,9 @@ func TestRealTokenExpires(t *testing.T) {
 	pasted := f.account
 	pasted.Options = nil
 	cursor := backendtest.CursorFile(t)
-	r := f.startOn(t, pasted, f.c.Token(alice, 3*time.Second), cursor, backendtest.FastBackoff)
+	// 6 s: the link must be up before the exp on a loaded machine, or the
+	// connect is what is refused (109), not the open link (3005).
+	r := f.startOn(t, pasted, f.c.Token(alice, 6*time.Second), cursor, backendtest.FastBackoff)
 	waitSubscribed(t, cursor)
 	s := r.WaitState(time.Minute, "auth-required", func(s conn.State) bool { return s.Phase == conn.AuthRequired })
 	if !strings.Contains(s.Reason, "3005") {
