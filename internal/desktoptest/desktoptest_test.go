@@ -306,15 +306,7 @@ func buildTrayApp(t *testing.T) string {
 // half-transparent edge pixels do not come through as drawn.
 func assertIcon(t *testing.T, argb, pngData []byte) {
 	t.Helper()
-	decoded, err := png.Decode(bytes.NewReader(pngData))
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, ok := decoded.(*image.NRGBA)
-	if !ok {
-		t.Fatalf("icon decodes as %T, want *image.NRGBA", decoded)
-	}
-	b := img.Bounds()
+	b := decodeIcon(t, pngData).Bounds()
 	if len(argb) != b.Dx()*b.Dy()*4 {
 		t.Fatalf("pixmap has %d bytes, want %d for %v", len(argb), b.Dx()*b.Dy()*4, b.Size())
 	}
@@ -323,10 +315,8 @@ func assertIcon(t *testing.T, argb, pngData []byte) {
 	}
 }
 
-// iconDiff counts the pixels of the ARGB32 pixmap argb that differ from the
-// PNG pngData (colour is compared where the PNG is opaque); every pixel
-// counts when the sizes differ.
-func iconDiff(t *testing.T, argb, pngData []byte) int {
+// decodeIcon decodes the PNG of an icon, which must be NRGBA.
+func decodeIcon(t *testing.T, pngData []byte) *image.NRGBA {
 	t.Helper()
 	decoded, err := png.Decode(bytes.NewReader(pngData))
 	if err != nil {
@@ -336,6 +326,15 @@ func iconDiff(t *testing.T, argb, pngData []byte) int {
 	if !ok {
 		t.Fatalf("icon decodes as %T, want *image.NRGBA", decoded)
 	}
+	return img
+}
+
+// iconDiff counts the pixels of the ARGB32 pixmap argb that differ from the
+// PNG pngData (colour is compared where the PNG is opaque); every pixel
+// counts when the sizes differ.
+func iconDiff(t *testing.T, argb, pngData []byte) int {
+	t.Helper()
+	img := decodeIcon(t, pngData)
 	b := img.Bounds()
 	if len(argb) != b.Dx()*b.Dy()*4 {
 		return b.Dx() * b.Dy()
