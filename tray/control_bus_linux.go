@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/introspect"
@@ -99,6 +100,9 @@ var busIntrospection = &introspect.Node{
 // serveBus owns busName on the session bus and serves it until ctx ends.
 // It returns an error, and serves nothing, when there is no session bus or
 // the name has another owner: the socket then is the only way in.
+// releaseNameWait bounds the ReleaseName call when the agent stops.
+const releaseNameWait = time.Second
+
 func serveBus(ctx context.Context, requests chan<- Request) (done <-chan struct{}, err error) {
 	bus, err := privateBus(dbus.SessionBusPrivateNoAutoStartup)
 	if err != nil {
@@ -124,7 +128,14 @@ func serveBus(ctx context.Context, requests chan<- Request) (done <-chan struct{
 	stopped := make(chan struct{})
 	context.AfterFunc(ctx, func() {
 		obj.calls.close()
-		bus.Close() // drops the name
+		// Give the name back and wait for the bus to say so: closing alone
+		// drops it only once the daemon has noticed the hang-up, and the
+		// next agent, which takes the lock right after us, asks for the
+		// name at once. Bounded: a hung bus must not hold up the quit.
+		rctx, cancel := context.WithTimeout(context.Background(), releaseNameWait)
+		bus.BusObject().CallWithContext(rctx, "org.freedesktop.DBus.ReleaseName", 0, busName)
+		cancel()
+		bus.Close()
 		close(stopped)
 	})
 	return stopped, nil
