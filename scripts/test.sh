@@ -126,7 +126,9 @@ step_vet() {
 }
 
 step_unit() {
-	local flags=(-race -count=1)
+	# -timeout 20m: on 2 busy cores one pass of ./tray under -race took 3-4 minutes; the
+	# default 10 minutes per package is too close for a package that did not fail.
+	local flags=(-race -count=1 -timeout 20m)
 	if [[ "$QUICK" == "1" ]]; then
 		flags+=(-short)
 	fi
