@@ -27,6 +27,7 @@ func TestMain(m *testing.M) {
 // runHelper is the child side of the Spawn tests:
 //   - "echo" sends back every message it receives; on Close it answers Closed
 //     and exits 0; on EOF it exits 0.
+//   - "late-echo" is "echo" after lateStart.
 //   - "hang" never reads and never exits by itself.
 //   - "fail" exits 3.
 //   - "orphan" spawns a "hang" child, writes its pid on stdout and exits
@@ -51,6 +52,9 @@ func runHelper(mode string) int {
 				return 1
 			}
 		}
+	case "late-echo": // a window slow to start: reads only after lateStart
+		time.Sleep(lateStart)
+		return runHelper("echo")
 	case "env": // says what spawnEnvVar holds
 		return exitCode(NewConn(os.Stdin, os.Stdout).Send(State{Status: os.Getenv(spawnEnvVar)}))
 	case "hang":

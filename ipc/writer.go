@@ -31,13 +31,21 @@ const (
 // the window counts as stuck. A var so that tests can shorten it.
 var StuckAfter = 5 * time.Second
 
+// StartupGrace is how long after its start a window process may take to
+// read at all: a Fyne window reads its stdin only once it is up, which on a
+// slow or busy machine takes seconds, and a Recent tasks page is bigger than
+// a pipe holds (64 KiB on Linux, a few KiB on Windows). Until then a write
+// may wait this long from the start, not StuckAfter. A var for the tests.
+var StartupGrace = 30 * time.Second
+
 // writer feeds a window's stdin from its own goroutine, so that a window that
 // stops reading holds up only this goroutine, never the agent's loop that
 // calls Child.Send. It ends when a write fails, when the window is stuck,
 // when stop is closed (Child.Kill, Child.Wait) or when ctx ends.
 type writer struct {
-	out  io.WriteCloser
-	kill func() // ends the window process
+	out     io.WriteCloser
+	kill    func()    // ends the window process
+	started time.Time // when the window process started (StartupGrace)
 
 	mu    sync.Mutex
 	queue [][]byte // lines waiting, oldest first
@@ -52,11 +60,12 @@ type writer struct {
 
 func newWriter(out io.WriteCloser, kill func()) *writer {
 	return &writer{
-		out:  out,
-		kill: kill,
-		wake: make(chan struct{}, 1),
-		stop: make(chan struct{}),
-		done: make(chan struct{}),
+		out:     out,
+		kill:    kill,
+		started: time.Now(),
+		wake:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
 	}
 }
 
@@ -125,12 +134,14 @@ func (w *writer) next() ([]byte, bool) {
 	return line, true
 }
 
-// write writes one line, giving the window StuckAfter to take it. A pipe has
-// no portable write deadline (Windows' anonymous pipes have none), so a
-// timer kills the window instead, which fails the write.
+// write writes one line, giving the window StuckAfter to take it, or until
+// StartupGrace after its start if that is later. A pipe has no portable
+// write deadline (Windows' anonymous pipes have none), so a timer kills the
+// window instead, which fails the write.
 func (w *writer) write(line []byte) error {
-	watchdog := time.AfterFunc(StuckAfter, func() {
-		w.fail(fmt.Errorf("%w: a write made no progress for %v", ErrWindowStuck, StuckAfter))
+	wait := max(StuckAfter, time.Until(w.started.Add(StartupGrace)))
+	watchdog := time.AfterFunc(wait, func() {
+		w.fail(fmt.Errorf("%w: a write made no progress for %v", ErrWindowStuck, wait.Round(time.Millisecond)))
 		w.giveUp()
 	})
 	_, err := w.out.Write(line)

@@ -3,6 +3,7 @@ package ipc
 import (
 	"errors"
 	"io"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -68,8 +69,8 @@ func TestSendToStuckWindowFillsQueue(t *testing.T) {
 // TestSendToStuckWindowTimesOut: one message the window does not take within
 // StuckAfter is enough: the window is killed without another Send.
 func TestSendToStuckWindowTimesOut(t *testing.T) {
-	defer func(d time.Duration) { StuckAfter = d }(StuckAfter)
-	StuckAfter = 200 * time.Millisecond
+	defer func(d, g time.Duration) { StuckAfter, StartupGrace = d, g }(StuckAfter, StartupGrace)
+	StuckAfter, StartupGrace = 200*time.Millisecond, 0
 	child, err := spawnHelper(t.Context(), "hang")
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +82,34 @@ func TestSendToStuckWindowTimesOut(t *testing.T) {
 	expectKilled(t, child)
 	if errs := sendAll(t, child, 30*time.Second, Quit{}); !errors.Is(errs[0], ErrWindowStuck) {
 		t.Errorf("Send after the window was found stuck = %v, want ErrWindowStuck", errs[0])
+	}
+}
+
+// lateStart is how long the "late-echo" helper takes to start reading.
+const lateStart = 2 * time.Second
+
+// TestSlowStartingWindowIsNotStuck: a window that starts reading only some
+// seconds after its start (a Fyne window on a slow or busy machine), while a
+// message bigger than its pipe waits for it, is not taken for a stuck one:
+// within StartupGrace of its start a write may wait longer than StuckAfter.
+func TestSlowStartingWindowIsNotStuck(t *testing.T) {
+	defer func(d time.Duration) { StuckAfter = d }(StuckAfter)
+	StuckAfter = 200 * time.Millisecond // far below lateStart
+	child, err := spawnHelper(t.Context(), "late-echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { child.Kill(); child.Wait() }()
+	big := bigTask(1 << 19) // more than any pipe buffer: the write blocks until it reads
+	if err := child.Send(big); err != nil {
+		t.Fatal(err)
+	}
+	m, err := receiveWithin(t, child, guard)
+	if err != nil {
+		t.Fatalf("the slow window was killed before it read: %v", err)
+	}
+	if !reflect.DeepEqual(m, big) {
+		t.Errorf("echo differs from what was sent")
 	}
 }
 

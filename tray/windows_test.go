@@ -22,9 +22,9 @@ func shellWindow(ctx context.Context, script string) (WindowProcess, error) {
 // its pipe neither freezes the agent (menu, tasks, Quit) nor stays
 // registered: it is killed, and the next "Recent tasks" opens a new one.
 func TestWindowThatNeverReadsIsKilled(t *testing.T) {
-	old := ipc.StuckAfter
-	ipc.StuckAfter = 300 * time.Millisecond
-	t.Cleanup(func() { ipc.StuckAfter = old })
+	old, grace := ipc.StuckAfter, ipc.StartupGrace
+	ipc.StuckAfter, ipc.StartupGrace = 300*time.Millisecond, 0
+	t.Cleanup(func() { ipc.StuckAfter, ipc.StartupGrace = old, grace })
 
 	f := newFixture(t)
 	launched := make(chan string, 4)
