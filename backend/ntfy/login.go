@@ -67,7 +67,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 		return auth.Session{}, err
 	}
 	defer httpapi.Release(a.HTTPClient, client)
-	client = withOverlapRetry(client)
+	client = withOverlapRetry(client, true)
 	if err := checkHealth(ctx, client, base); err != nil {
 		return auth.Session{}, err
 	}
@@ -182,6 +182,9 @@ func (a Authenticator) Logout(ctx context.Context, s auth.Session) error {
 		return err
 	}
 	defer httpapi.Release(a.HTTPClient, client)
+	// A 401 may be ntfy's overlap (overlapRetry), which would leave the
+	// token alive on the server: only one that persists means "revoked".
+	client = withOverlapRetry(client, true)
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, base.JoinPath("v1", "account", "token").String(), nil)
 	if err != nil {
 		return err

@@ -22,22 +22,28 @@ const overlapPause = 50 * time.Millisecond
 // check is refused with 403, and a token creation panics in the server,
 // which closes the connection without an answer (measured: 1 login in
 // about 65 with 8 publishers on the same address), or a reverse proxy in
-// front of it answers 502 for it. A 403 that persists
-// over overlapTries is a real one. Only requests whose body can be sent
+// front of it answers 502 for it. A login (basic auth) can be answered 401
+// for the same reason: ntfy's ensureUser refuses a request whose visitor
+// has no user (measured: login 76 of 100 with 8 publishers on the address),
+// so a login's client takes a 401 for spoiled too. A 403 (or a login's
+// 401) that persists over overlapTries is a real one: a wrong password
+// costs overlapTries refusals on the server. Only requests whose body can be sent
 // again are tried again, and never after ctx ended.
 type overlapRetry struct {
-	base http.RoundTripper
+	base         http.RoundTripper
+	unauthorized bool // a 401 may be spoiled too (a login's requests)
 }
 
 // withOverlapRetry returns a copy of c whose requests go through
-// overlapRetry.
-func withOverlapRetry(c *http.Client) *http.Client {
+// overlapRetry; unauthorized says whether a 401 may be spoiled (a login's
+// requests; elsewhere a 401 means the token is no longer good).
+func withOverlapRetry(c *http.Client, unauthorized bool) *http.Client {
 	cc := *c
 	base := c.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	cc.Transport = overlapRetry{base: base}
+	cc.Transport = overlapRetry{base: base, unauthorized: unauthorized}
 	return &cc
 }
 
@@ -60,7 +66,8 @@ func (o overlapRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := o.base.RoundTrip(attempt)
 		spoiled := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-			err == nil && (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusBadGateway)
+			err == nil && (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusBadGateway ||
+				o.unauthorized && resp.StatusCode == http.StatusUnauthorized)
 		if !spoiled || try == overlapTries || (req.Body != nil && req.GetBody == nil) {
 			return resp, err
 		}

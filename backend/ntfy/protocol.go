@@ -85,7 +85,7 @@ func New(a auth.Account) (*Protocol, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc = withOverlapRetry(hc)
+	hc = withOverlapRetry(hc, false)
 	path := strings.Join(topics, ",")
 	u := base.JoinPath(path, "ws")
 	u.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
