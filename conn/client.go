@@ -772,6 +772,9 @@ func (c *Client) deliver(ctx context.Context, tasks []Task) error {
 		}
 		c.pos.delivered(t)
 		c.dirty = true
+		if o, ok := c.proto.(DeliveryObserver); ok {
+			o.Delivered(t)
+		}
 	}
 	return nil
 }

@@ -61,6 +61,16 @@ type HistoryLocator interface {
 	HistoryNow(ctx context.Context, token string) (string, error)
 }
 
+// DeliveryObserver is implemented by a Protocol that must know every task
+// its Client delivered, from the stream and from a Refresh alike (ntfy,
+// whose catch-up poll can span more links than the Client's window of
+// delivered ids). The Client calls Delivered from its Run goroutine right
+// after it handed the task on; it must return at once. A Protocol that
+// implements it serves one Client.
+type DeliveryObserver interface {
+	Delivered(Task)
+}
+
 // Refresher is implemented by a Session whose token must be renewed by the
 // client before it expires (Centrifugo). The Client calls Refresh, off the
 // path that reads the socket, Decoded.RefreshIn after a Decode asked for it;

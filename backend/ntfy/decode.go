@@ -58,7 +58,6 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.confirm()
 	switch e.Event {
 	case "message":
 		t, err := task(e)
@@ -69,7 +68,6 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 			return conn.Decoded{}, nil
 		}
 		s.lastTime = max(s.lastTime, t.Time.Unix())
-		s.last = t.ID
 		t.Resume = s.resume()
 		return conn.Decoded{Tasks: []conn.Task{t}}, nil
 	case "open":

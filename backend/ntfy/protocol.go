@@ -63,7 +63,15 @@ type Protocol struct {
 	delivered *recentIDs
 }
 
-var _ conn.Protocol = (*Protocol)(nil)
+var (
+	_ conn.Protocol         = (*Protocol)(nil)
+	_ conn.DeliveryObserver = (*Protocol)(nil)
+)
+
+// Delivered records that the Client delivered t (conn.DeliveryObserver):
+// from the stream or from a catch-up poll, so that a later poll, which may
+// reach further back than conn's window of ids, does not hand it on again.
+func (p *Protocol) Delivered(t conn.Task) { p.delivered.add(t.ID) }
 
 // New returns the protocol for the account's server and topics (the
 // OptionTopics option). Its catch-up polls trust the account's CA file

@@ -43,10 +43,6 @@ type session struct {
 	// opened is the server's time of the link's open; lastTime that of the
 	// newest message that came over it (0: none yet).
 	opened, lastTime int64
-	// last is the newest message the link decoded. conn has delivered it
-	// once Decode is called again (the read path runs one message at a
-	// time), and only then is it added to the Protocol's delivered ids.
-	last string
 }
 
 // resume is the resume point of where the link stands. s.mu must be held.
@@ -64,15 +60,6 @@ func (s *session) resume() string {
 		return makeResume(since, s.catchup)
 	}
 	return since
-}
-
-// confirm records that the message decoded before the current one was
-// delivered. s.mu must be held.
-func (s *session) confirm() {
-	if s.last != "" && s.p != nil {
-		s.p.delivered.add(s.last)
-	}
-	s.last = ""
 }
 
 // known reports whether the message id was delivered already (as far as

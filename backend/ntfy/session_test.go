@@ -55,9 +55,13 @@ func TestCatchUpPoll(t *testing.T) {
 		if since, catchup := parseResume(d.Tasks[0].Resume); since != catchUpFrom(d.Tasks[0].Time.Unix()) || catchup != "1764447590" {
 			t.Errorf("before the poll, %s's resume point is %q; want 2 s before its time and the owed catch-up point", d.Tasks[0].ID, d.Tasks[0].Resume)
 		}
+		if m == polledOld {
+			s.p.Delivered(d.Tasks[0]) // as conn says once it handed it on
+		}
 	}
-	// conn has delivered oldoldoldold (it decoded the next one); it may
-	// still be delivering midmidmidmid, which is handed on for conn to drop.
+	// conn has delivered oldoldoldold and said so (conn.DeliveryObserver);
+	// it may still be delivering midmidmidmid, which is handed on for conn
+	// to drop.
 	d, err = s.Refresh(context.Background(), "tk_x")
 	if err != nil {
 		t.Fatal(err)
@@ -173,4 +177,26 @@ func FuzzParsePoll(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A message the catch-up poll found, once conn delivered it, is known to
+// the Protocol: a later link's replay or poll, which can reach back further
+// than conn's window of ids (links cut before their polls ran keep an old
+// catch-up point), drops it here. Before, only stream messages were
+// remembered, and under Wine a poll-found task popped twice, 1,108
+// deliveries apart (TestForcedDisconnects).
+func TestPolledMessageKnownToLaterLinks(t *testing.T) {
+	s, _ := pollSession(t, http.StatusOK, polledLost+"\n", "1764447595~1764447590")
+	if _, err := s.Decode([]byte(recordedOpen)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Refresh(context.Background(), "tk_x")
+	if err != nil || len(d.Tasks) != 1 {
+		t.Fatalf("poll: %+v, %v", d, err)
+	}
+	s.p.Delivered(d.Tasks[0]) // conn handed it on
+	later := s.p.NewSession("tk_x", "1764447590").(*session)
+	if d, err := later.Decode([]byte(polledLost)); err != nil || len(d.Tasks) != 0 {
+		t.Errorf("a later link hands the polled message on again: %+v, %v", d, err)
+	}
 }

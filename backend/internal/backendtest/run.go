@@ -178,8 +178,10 @@ func (r *Run) tally(published []string) (delivered, duplicated int, strangers []
 		want[id] = true
 	}
 	seen := map[string]int{}
-	for _, id := range r.order {
+	at := map[string][]int{}
+	for i, id := range r.order {
 		seen[id]++
+		at[id] = append(at[id], i)
 	}
 	for id, n := range seen {
 		if !want[id] {
@@ -188,6 +190,9 @@ func (r *Run) tally(published []string) (delivered, duplicated int, strangers []
 		}
 		delivered++
 		duplicated += n - 1
+		if n > 1 {
+			r.t.Logf("%s delivered %d times, as deliveries %v of %d", id, n, at[id], len(r.order))
+		}
 	}
 	return delivered, duplicated, strangers
 }
