@@ -346,7 +346,7 @@ func TestNoKeyringNoTrayHost(t *testing.T) {
 	const password = "wonderland-e2e"
 
 	app := d.startApp(bin, "-coalesce=false")
-	d.waitWindow("^tasktray$") // the status window
+	d.waitWindow("^tasktray$", app) // the status window
 	d.screenshot("status-no-tray")
 
 	d.startTrayHost()
