@@ -111,8 +111,11 @@ type Agent struct {
 	windows     map[string]*window
 	noHost      bool
 	quitting    bool
-	prefs       prefs        // settings, quiet hours, do not disturb: settings.go
-	autostart   startAtLogin // see autostart.go
+	// statusReopens counts the status window's ends by itself in a row;
+	// see windowExited.
+	statusReopens int
+	prefs         prefs        // settings, quiet hours, do not disturb: settings.go
+	autostart     startAtLogin // see autostart.go
 
 	// Windows get the state at most every windowFlush: a burst of tasks
 	// must not turn into a burst of task lists on the pipe.
@@ -271,9 +274,7 @@ func (a *Agent) onEvent(ctx context.Context, ev any) {
 	case windowMsg:
 		a.onWindowMsg(ctx, ev.view, ev.msg)
 	case windowExited:
-		if w := a.windows[ev.view]; w != nil && w.child == ev.child { // not a newer window of the same view
-			delete(a.windows, ev.view)
-		}
+		a.windowExited(ctx, ev)
 	case loginDone:
 		a.onLoginDone(ctx, ev)
 	case accountLoaded:
@@ -370,6 +371,9 @@ func (a *Agent) onWindowMsg(ctx context.Context, view string, m ipc.Message) {
 	case ipc.GetSettings, ipc.SaveSettings:
 		a.onSettingsMsg(view, m)
 	case ipc.Closed:
-		// the process exits by itself; windowExited cleans up
+		// The process exits by itself; windowExited cleans up.
+		if w := a.windows[view]; w != nil {
+			w.closedByUser = true
+		}
 	}
 }

@@ -17,7 +17,14 @@ type window struct {
 	// tasks read since the last Tasks message, which it holds unread.
 	sent      int64
 	readSince []int64
+
+	closedByUser bool // it said ipc.Closed: the user closed it
 }
+
+// maxStatusReopens is how many times in a row the status window is opened
+// again after its process ended by itself (see windowExited): enough for a
+// crash now and then, not a loop when it cannot start.
+const maxStatusReopens = 3
 
 // openWindow starts the window process for view, unless it runs already.
 func (a *Agent) openWindow(ctx context.Context, view string) {
@@ -65,6 +72,31 @@ func (a *Agent) readWindow(ctx context.Context, view string, w *window) {
 			return
 		}
 	}
+}
+
+// windowExited forgets a window whose process has exited. The status window
+// is the app's only face on a desktop without a tray host: when it ended
+// by itself (it crashed, or was closed for not reading), it opens again.
+func (a *Agent) windowExited(ctx context.Context, ev windowExited) {
+	w := a.windows[ev.view]
+	if w == nil || w.child != ev.child {
+		return // a newer window of the same view runs
+	}
+	delete(a.windows, ev.view)
+	if ev.view != ipc.ViewStatus || !a.noHost || a.quitting {
+		return
+	}
+	if w.closedByUser {
+		a.statusReopens = 0
+		return
+	}
+	if a.statusReopens >= maxStatusReopens {
+		a.log.Error("the status window keeps ending by itself; not opening it again", "times", a.statusReopens+1)
+		return
+	}
+	a.statusReopens++
+	a.log.Warn("the status window ended by itself; opening it again")
+	a.openWindow(ctx, ipc.ViewStatus)
 }
 
 func (a *Agent) sendTo(view string, m ipc.Message) {

@@ -53,3 +53,78 @@ func TestWindowReopensRightAfterItsProcessExited(t *testing.T) {
 	default:
 	}
 }
+
+// On a desktop without a tray host the status window is the app's only
+// face: when its process ends without the user closing it (a crash, or a
+// window closed for not reading), the agent opens it again, and stops
+// after a few ends in a row, so that a window that cannot start does not
+// loop. One the user closed stays closed.
+func TestStatusWindowReopensWhenItEndsByItself(t *testing.T) {
+	f := newFixture(t)
+	a, err := NewAgent(f.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a.noHost = true
+
+	opened := func() *fakeWindow {
+		t.Helper()
+		select {
+		case w := <-f.windows:
+			return w
+		default:
+			return nil
+		}
+	}
+	exit := func(w *fakeWindow) {
+		t.Helper()
+		w.close()
+		a.onEvent(ctx, windowExited{view: ipc.ViewStatus, child: w})
+	}
+
+	a.openWindow(ctx, ipc.ViewStatus)
+	w := opened()
+	if w == nil {
+		t.Fatal("no status window")
+	}
+	for i := range maxStatusReopens {
+		exit(w) // crashed
+		if w = opened(); w == nil {
+			t.Fatalf("end %d: the status window was not opened again", i+1)
+		}
+	}
+	exit(w)
+	if w := opened(); w != nil {
+		w.close()
+		t.Fatalf("opened again after %d ends in a row", maxStatusReopens+1)
+	}
+
+	// Closed by the user: not reopened, and the count starts over.
+	a.openWindow(ctx, ipc.ViewStatus)
+	if w = opened(); w == nil {
+		t.Fatal("no status window")
+	}
+	a.onWindowMsg(ctx, ipc.ViewStatus, ipc.Closed{})
+	exit(w)
+	if w := opened(); w != nil {
+		w.close()
+		t.Fatal("a status window the user closed was opened again")
+	}
+	a.openWindow(ctx, ipc.ViewStatus)
+	if w = opened(); w == nil {
+		t.Fatal("no status window")
+	}
+	exit(w)
+	if w = opened(); w == nil {
+		t.Fatal("after a close by the user, a crash was not answered with a new window")
+	}
+	// With a tray host the tray is the app's face: nothing reopens.
+	a.noHost = false
+	exit(w)
+	if w := opened(); w != nil {
+		w.close()
+		t.Fatal("reopened with a tray host")
+	}
+}

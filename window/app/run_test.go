@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,8 +74,15 @@ func waitWithin(t *testing.T, cmd *exec.Cmd, d time.Duration) error {
 	case err := <-done:
 		return err
 	case <-time.After(d):
-		cmd.Process.Kill()
-		<-done
+		// SIGQUIT: the Go runtime prints every goroutine's stack to the
+		// process's stderr (the test's), which says where it hung.
+		cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
 		t.Fatalf("the window process did not exit within %v", d)
 		return nil
 	}
