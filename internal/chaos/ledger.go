@@ -96,6 +96,8 @@ type Tally struct {
 	Published, Delivered, Duplicated, Lost, Extra int
 	// Strangers are the titles of a few extra deliveries, cut short.
 	Strangers []string
+	// Twice are the titles of a few tasks delivered more than once.
+	Twice []string
 }
 
 // Tally counts published, delivered (once or more), repeats, lost and
@@ -116,6 +118,9 @@ func (l *Ledger) Tally() Tally {
 		}
 		t.Delivered++
 		t.Duplicated += n - 1
+		if n > 1 && len(t.Twice) < 3 {
+			t.Twice = append(t.Twice, fmt.Sprintf("%q", title))
+		}
 	}
 	t.Lost = t.Published - t.Delivered
 	return t

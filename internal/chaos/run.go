@@ -397,7 +397,7 @@ func verdict(r Result) error {
 	case r.Lost > 0:
 		return fmt.Errorf("%d lost", r.Lost)
 	case r.Duplicated > 0:
-		return fmt.Errorf("%d duplicated", r.Duplicated)
+		return fmt.Errorf("%d duplicated, e.g. %s", r.Duplicated, strings.Join(r.Twice, ", "))
 	case r.Extra > 0:
 		return fmt.Errorf("%d delivered that were never published, e.g. %s", r.Extra, strings.Join(r.Strangers, ", "))
 	case r.GoAfter > r.GoBefore:

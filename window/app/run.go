@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -16,6 +18,15 @@ import (
 	"tasktray/ipc"
 	"tasktray/window"
 )
+
+// exitGrace is how long a window process may take to wind down after its
+// agent left (EOF on its input) before it exits without waiting for the
+// driver.
+const exitGrace = 10 * time.Second
+
+// closeSession closes the window when the agent is gone; tests replace it
+// to play a driver that does not wind down.
+var closeSession = func(s viewSession) { s.Close() }
 
 // Run shows view (ipc.ViewLogin, ipc.ViewRecent, ipc.ViewStatus or
 // ipc.ViewSettings) in a window fed by the agent's messages on in, and
@@ -60,7 +71,17 @@ func Run(view string, in io.Reader, out io.Writer) error {
 	readErr := make(chan error, 1)
 	go func() {
 		readErr <- receive(conn, session)
-		fyne.Do(session.Close)
+		fyne.Do(func() { closeSession(session) })
+		// The agent is gone: nothing may keep this process, and its window,
+		// alive. Should the driver not wind down (CI saw one window process
+		// outlive its agent's pipe by 30 s, once in many runs), leave anyway,
+		// with every goroutine's stack on stderr to say where it hung.
+		time.AfterFunc(exitGrace, func() {
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			fmt.Fprintf(os.Stderr, "tasktray window: still running %v after the agent left; exiting. Goroutines:\n%s\n", exitGrace, buf)
+			os.Exit(0)
+		})
 	}()
 	w := session.Window()
 	w.CenterOnScreen()

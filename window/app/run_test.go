@@ -26,8 +26,14 @@ import (
 // running the tests, as `tasktray window <view>` would.
 const viewEnv = "TASKTRAY_WINDOW_TEST_VIEW"
 
+// stuckEnv makes that window process's driver ignore the agent leaving.
+const stuckEnv = "TASKTRAY_WINDOW_TEST_STUCK"
+
 func TestMain(m *testing.M) {
 	if view := os.Getenv(viewEnv); view != "" {
+		if os.Getenv(stuckEnv) != "" {
+			closeSession = func(viewSession) {} // the driver never winds down
+		}
 		if err := Run(view, os.Stdin, os.Stdout); err != nil {
 			os.Stderr.WriteString(err.Error() + "\n")
 			os.Exit(1)
@@ -240,5 +246,32 @@ func TestFirstMessageBeforeShow(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExitsWhenTheDriverHangsAfterTheAgentLeft: a window process whose agent
+// is gone exits even when its driver does not wind down (played here by a
+// close that does nothing), and says so with its goroutines' stacks.
+func TestExitsWhenTheDriverHangsAfterTheAgentLeft(t *testing.T) {
+	cmd := windowProcess(t, ipc.ViewRecent)
+	cmd.Env = append(cmd.Env, stuckEnv+"=1")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ipc.NewConn(nil, stdin).Send(ipc.State{Phase: "connected", Status: "Connected"}); err != nil {
+		t.Fatal(err)
+	}
+	stdin.Close()
+	if err := waitWithin(t, cmd, exitGrace+30*time.Second); err != nil {
+		t.Errorf("window process: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "after the agent left") || !strings.Contains(stderr.String(), "goroutine ") {
+		t.Errorf("no word of the hang on stderr:\n%s", stderr.String())
 	}
 }
