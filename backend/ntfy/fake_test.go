@@ -576,14 +576,19 @@ func (f *fakeNtfy) cached(topics []string, since string) []*ntfyMessage {
 	}
 	keep := func(m *ntfyMessage) bool { return true }
 	if since == "latest" {
-		// ntfy: each topic's newest message (polls only).
+		// ntfy: each topic's newest message (polls only), ORDER BY time
+		// DESC, id DESC: the newest by date, then by row, which need not
+		// be the last row.
 		var out []*ntfyMessage
 		for _, topic := range topics {
-			for i := len(f.cache) - 1; i >= 0; i-- {
-				if f.cache[i].Topic == topic {
-					out = append(out, f.cache[i])
-					break
+			var newest *ntfyMessage
+			for _, m := range f.cache {
+				if m.Topic == topic && (newest == nil || m.Time > newest.Time || m.Time == newest.Time && m.row > newest.row) {
+					newest = m
 				}
+			}
+			if newest != nil {
+				out = append(out, newest)
 			}
 		}
 		return out

@@ -138,30 +138,20 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	return s, nil
 }
 
-// latestID asks for the newest cached message of the topics
-// (poll=1&since=latest, which ntfy answers per topic) and returns its id:
-// since=<id> then replays exactly the cache rows after it, so nothing
-// published before the login is shown and nothing after it is lost. ""
-// when no topic has a cached message (the Date header's time stands then:
-// nothing before the login can be replayed). Of several topics' newest,
-// the latest by time is taken. poll is the topics' /json address.
+// latestID returns the id of the last cache row of the topics: since=<id>
+// then replays exactly the rows after it, so nothing published before is
+// shown again and nothing after it is lost. "" when no topic has a cached
+// message (the Date header's time stands then: nothing before the login
+// can be replayed). poll is the topics' /json address.
+//
+// ntfy's since=latest gives each topic's newest message by date, then row;
+// the last row may be another: a message cached after one dated a second
+// later (two publishers, or a slow request), or, of several topics' newest
+// of one second, whichever ntfy listed first. So from the newest by date it
+// asks since=<id> until no row comes after (rows only grow, so this ends;
+// maxLatestSteps bounds it while messages keep coming).
 func latestID(ctx context.Context, client *http.Client, poll *url.URL, token string) (string, error) {
-	u := *poll
-	u.RawQuery = url.Values{"poll": {"1"}, "since": {"latest"}}.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := httpapi.Do(client, req)
-	if err != nil {
-		return "", err
-	}
-	defer httpapi.CloseBody(resp)
-	if resp.StatusCode != http.StatusOK {
-		return "", httpapi.StatusErr(resp)
-	}
-	msgs, err := readPoll(resp.Body, maxPoll)
+	msgs, err := pollSince(ctx, client, poll, token, "latest", httpapi.StatusErr)
 	if err != nil {
 		return "", err
 	}
@@ -171,7 +161,34 @@ func latestID(ctx context.Context, client *http.Client, poll *url.URL, token str
 			newest = e
 		}
 	}
+	for range maxLatestSteps {
+		if newest.ID == "" {
+			break
+		}
+		after, err := pollSince(ctx, client, poll, token, newest.ID, httpapi.StatusErr)
+		if err != nil {
+			return "", err
+		}
+		next := lastValid(after)
+		if next.ID == "" || next.ID == newest.ID {
+			break
+		}
+		newest = next
+	}
 	return newest.ID, nil
+}
+
+// maxLatestSteps bounds latestID's walk to the last cache row.
+const maxLatestSteps = 8
+
+// lastValid is the last message of msgs whose id since= takes.
+func lastValid(msgs []event) event {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if sinceRe.MatchString(msgs[i].ID) {
+			return msgs[i]
+		}
+	}
+	return event{}
 }
 
 // Logout revokes s.Token: DELETE /v1/account/token authenticated with it. A

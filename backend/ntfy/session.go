@@ -121,24 +121,32 @@ func (s *session) Refresh(ctx context.Context, token string) (conn.Decoded, erro
 // poll asks the server for the cached messages of the topics since since,
 // oldest first.
 func (s *session) poll(ctx context.Context, token, since string) ([]event, error) {
-	u := *s.p.poll
+	return pollSince(ctx, s.p.http, s.p.poll, token, since, func(resp *http.Response) error {
+		if resp.StatusCode == http.StatusUnauthorized {
+			return fmt.Errorf("%w (HTTP 401 at the catch-up poll)", conn.ErrUnauthorized)
+		}
+		return fmt.Errorf("catch-up poll: %w", httpapi.StatusErr(resp))
+	})
+}
+
+// pollSince asks the topics' cache (poll, their /json address) for the
+// messages since= since, oldest first. failed words an answer other than
+// 200.
+func pollSince(ctx context.Context, client *http.Client, poll *url.URL, token, since string, failed func(*http.Response) error) ([]event, error) {
+	u := *poll
 	u.RawQuery = url.Values{"poll": {"1"}, "since": {since}}.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := httpapi.Do(s.p.http, req)
+	resp, err := httpapi.Do(client, req)
 	if err != nil {
 		return nil, err
 	}
 	defer httpapi.CloseBody(resp)
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusUnauthorized:
-		return nil, fmt.Errorf("%w (HTTP 401 at the catch-up poll)", conn.ErrUnauthorized)
-	default:
-		return nil, fmt.Errorf("catch-up poll: %w", httpapi.StatusErr(resp))
+	if resp.StatusCode != http.StatusOK {
+		return nil, failed(resp)
 	}
 	return readPoll(resp.Body, maxPoll)
 }
