@@ -96,22 +96,23 @@ type shown struct {
 // NewDesktop connects to the session bus and returns a notifier that owns
 // the connection, behind a queue so that Show never waits for the daemon.
 // The icon is written to the user's cache directory, since the notification
-// spec passes icons by file.
+// spec passes icons by file. Its error wraps ErrNoSessionBus when there is
+// no session bus to connect to.
 func NewDesktop(o Options) (Notifier, error) {
 	// Not dbus.ConnectSessionBus: without a session bus address it runs
 	// dbus-launch where installed, which starts a bus no notification
 	// daemon listens on and leaves it running after we exit.
 	c, err := dbus.SessionBusPrivateNoAutoStartup()
 	if err != nil {
-		return nil, fmt.Errorf("notify: session bus: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrNoSessionBus, err)
 	}
 	if err := c.Auth(nil); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("notify: session bus: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrNoSessionBus, err)
 	}
 	if err := c.Hello(); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("notify: session bus: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrNoSessionBus, err)
 	}
 	n, err := NewDBus(c, o)
 	if err != nil {

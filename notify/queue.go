@@ -35,6 +35,10 @@ const (
 // ErrClosed is returned by Show after Close.
 var ErrClosed = errors.New("notify: closed")
 
+// ErrNoSessionBus is in NewDesktop's error when the session bus cannot be
+// reached (Linux): no address, no bus listening, or it refused us.
+var ErrNoSessionBus = errors.New("notify: no session bus")
+
 // queue is the Notifier NewDesktop returns: it hands popups to another one from a goroutine of
 // its own, so that Show never waits on the desktop: the agent's loop calls
 // Show, and a hung notification daemon must not stop it.

@@ -2,9 +2,11 @@ package tray
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync"
 
 	"fyne.io/systray"
 	"github.com/adrg/xdg"
@@ -94,8 +96,9 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 		return Config{}, nil, fmt.Errorf("finding my own binary for window processes: %w", err)
 	}
 	exe := binpath.Window(self)
+	keys := &prefetchKeyring{Keyring: auth.NewSystemKeyring(0)}
 	cfg = Config{
-		Tokens: auth.NewTokenStore(auth.NewSystemKeyring(0)),
+		Tokens: auth.NewTokenStore(keys),
 		Windows: func(ctx context.Context, view string) (WindowProcess, error) {
 			child, err := ipc.Spawn(ctx, exe, []string{"window", view}, i18n.Env()...)
 			if err != nil {
@@ -108,33 +111,65 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 		Requests: opts.Requests,
 		Logger:   log,
 	}
-	cfg.Profile, cfg.ProfileFixed = opts.Profile, opts.Profile != ""
-	if opts.Profile == "" && opts.Demo == nil {
-		cfg.Profile, cfg.ProfileError = systemProfile(log)
-	}
 	if opts.Demo == nil {
 		if cfg.AccountPath, err = auth.AccountPath(); err != nil {
 			return Config{}, nil, err
 		}
 		cfg.StateDir = filepath.Join(xdg.StateHome, "tasktray")
+		// The saved account's token, asked for now: the Secret Service's
+		// round trips then overlap the D-Bus set-up below and the tray's,
+		// and the link dials as soon as the loop runs (prefetchKeyring).
+		path := cfg.AccountPath
+		keys.prefetch(ctx, func() (string, bool) {
+			acc, err := auth.LoadAccount(path)
+			return acc.KeyringUser(), err == nil
+		})
 	}
+	cfg.Profile, cfg.ProfileFixed = opts.Profile, opts.Profile != ""
+	if opts.Profile == "" && opts.Demo == nil {
+		cfg.Profile, cfg.ProfileError = systemProfile(log)
+	}
+
+	// Each set-up below waits on round trips to a bus daemon, not on the
+	// others: they run side by side. The watchers run until watchCtx ends:
+	// with closePopups, or at once when they are not used (no popups).
+	watchCtx, stopWatches := context.WithCancel(ctx)
+	var (
+		wg        sync.WaitGroup
+		popups    notify.Notifier
+		popupsErr error
+		noHost    <-chan bool
+		keyring   <-chan struct{}
+	)
+	wg.Add(3)
+	go func() { defer wg.Done(); popups, popupsErr = notify.NewDesktop(notify.Options{Logger: log}) }()
+	go func() { defer wg.Done(); noHost = WatchTrayHost(watchCtx, log) }()
+	go func() { defer wg.Done(); keyring = WatchKeyring(watchCtx, log) }()
+	cfg.Resumed = WatchResume(ctx, log) // the system bus
+	wg.Wait()
+
 	closePopups = func() {}
-	if busErr := SessionBusError(); busErr != nil {
+	switch {
+	case errors.Is(popupsErr, notify.ErrNoSessionBus):
+		stopWatches()
 		cfg.PopupsOff = msgNoSessionBus
 		cfg.Popups = noPopups{}
-		log.Warn("no D-Bus session bus: no popups", "err", busErr)
-	} else if popups, err := notify.NewDesktop(notify.Options{Logger: log}); err != nil {
+		log.Warn("no D-Bus session bus: no popups", "err", popupsErr)
+	case popupsErr != nil:
+		stopWatches()
 		cfg.PopupsOff = msgNoNotifications
 		cfg.Popups = noPopups{}
-		log.Warn("desktop notifications unavailable: no popups", "err", err)
-	} else {
+		log.Warn("desktop notifications unavailable: no popups", "err", popupsErr)
+	default:
 		shown := notify.NewCoalescer(popups, notify.CoalescerOptions{Disabled: !opts.Coalesce, Logger: log})
-		closePopups = func() { shown.Close() } // closes popups too
+		closePopups = func() {
+			shown.Close() // closes popups too
+			stopWatches()
+		}
 		cfg.Popups = shown
-		cfg.NoTrayHost = WatchTrayHost(ctx, log)
-		cfg.KeyringChanged = WatchKeyring(ctx, log)
+		cfg.NoTrayHost = noHost
+		cfg.KeyringChanged = keyring
 	}
-	cfg.Resumed = WatchResume(ctx, log)
 	return cfg, closePopups, nil
 }
 

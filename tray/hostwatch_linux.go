@@ -17,7 +17,8 @@ const watcherName = "org.kde.StatusNotifierWatcher"
 func WatchTrayHost(ctx context.Context, log *slog.Logger) <-chan bool {
 	bus, err := dbus.SessionBusPrivate()
 	if err != nil {
-		log.Warn("no D-Bus session bus; cannot tell whether a tray host runs", "err", err)
+		// The agent says so once, having no popups either (desktopConfig).
+		log.Debug("no D-Bus session bus; cannot tell whether a tray host runs", "err", err)
 		return nil
 	}
 	if err := bus.Auth(nil); err != nil {

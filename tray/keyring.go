@@ -1,7 +1,9 @@
 package tray
 
 import (
+	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"tasktray/auth"
@@ -86,4 +88,79 @@ func (a *Agent) keyringStatus() string {
 		return msgKeyringLockedSave.String()
 	}
 	return msgKeyringDownSave.String()
+}
+
+// prefetchKeyring is the system keyring with the saved account's token
+// asked for at start (prefetch), while the agent sets up its D-Bus
+// services and its tray icon: the agent's first Get then takes that answer
+// instead of waiting for its own round trips to the Secret Service, and
+// the link dials sooner. Every call still comes through the agent's
+// keyring peer, in order; the prefetch only answers the first Get early.
+// It answers no other: any Set or Delete drops it (it may be stale), and
+// so does the first Get, whatever its user.
+type prefetchKeyring struct {
+	auth.Keyring
+	mu      sync.Mutex
+	pending *prefetched // nil once taken or dropped
+}
+
+// prefetched is the answer of one prefetch: done is closed once user (""
+// when there is no saved account) and, for a user, secret and err are set.
+type prefetched struct {
+	done   chan struct{}
+	user   string
+	secret string
+	err    error
+}
+
+// prefetch asks the keyring, on a goroutine of its own, for the secret of
+// the user that user names, if any; the goroutine ends once the keyring
+// answers or ctx ends. Call it before the first Get.
+func (k *prefetchKeyring) prefetch(ctx context.Context, user func() (string, bool)) {
+	p := &prefetched{done: make(chan struct{})}
+	k.mu.Lock()
+	k.pending = p
+	k.mu.Unlock()
+	go func() {
+		defer close(p.done)
+		name, ok := user()
+		if !ok {
+			return
+		}
+		p.user = name
+		p.secret, p.err = k.Keyring.Get(ctx, name)
+	}()
+}
+
+// take removes the prefetch and returns it, nil when there is none.
+func (k *prefetchKeyring) take() *prefetched {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	p := k.pending
+	k.pending = nil
+	return p
+}
+
+func (k *prefetchKeyring) Get(ctx context.Context, user string) (string, error) {
+	if p := k.take(); p != nil {
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+		if p.user == user {
+			return p.secret, p.err
+		}
+	}
+	return k.Keyring.Get(ctx, user)
+}
+
+func (k *prefetchKeyring) Set(ctx context.Context, user, secret string) error {
+	k.take()
+	return k.Keyring.Set(ctx, user, secret)
+}
+
+func (k *prefetchKeyring) Delete(ctx context.Context, user string) error {
+	k.take()
+	return k.Keyring.Delete(ctx, user)
 }
