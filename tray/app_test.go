@@ -27,8 +27,8 @@ func TestNoSessionBusRunsWithoutPopups(t *testing.T) {
 		t.Fatalf("no session bus: %v, want the agent to run without popups", err)
 	}
 	defer closePopups()
-	if cfg.PopupsOff == nil || cfg.NoTrayHost != nil {
-		t.Fatalf("PopupsOff %q, NoTrayHost %v", cfg.PopupsOff, cfg.NoTrayHost)
+	if cfg.PopupsOff != msgNoSessionBus || cfg.NoTrayHost != nil || cfg.KeyringChanged != nil {
+		t.Fatalf("PopupsOff %q, NoTrayHost %v, KeyringChanged %v", cfg.PopupsOff, cfg.NoTrayHost, cfg.KeyringChanged)
 	}
 	cfg.Menu, cfg.Windows = f.menu, f.cfg.Windows
 	f.cfg = cfg
