@@ -34,12 +34,6 @@ const (
 	// suspendPoll is how often a backoff wait checks for a suspend. It runs
 	// only while offline, so it costs nothing while connected.
 	suspendPoll = 2 * time.Second
-	// connectedSuspendPoll is how often a connected link checks for a
-	// suspend when it has no keepalive timer of its own (the server pings
-	// us, so the client sends neither pings nor heartbeats). 20 s costs
-	// 1/20 = 0.05 wake-ups/s, and a dead link after resume is found within
-	// 20 s instead of the 35-65 s read deadline.
-	connectedSuspendPoll = 20 * time.Second
 )
 
 // Dialer opens WebSocket connections; *websocket.Dialer satisfies it.
@@ -72,9 +66,10 @@ type Config struct {
 	Dialer Dialer
 	Clock  Clock // nil uses the real clock
 	// ResumeSignal says the caller calls Resumed when the machine wakes
-	// (the platform tells it, as logind does): a connected link whose server
-	// does the pinging then runs no suspend poll of its own, which would
-	// wake the process every connectedSuspendPoll for nothing.
+	// (the platform tells it, as logind does). The Client needs it no
+	// longer: a link notices a suspend at no cost of its own (on its
+	// keepalive timers and on every frame it reads), so a link whose
+	// server pings runs no timer either way. Kept so that callers build.
 	ResumeSignal bool
 	// Backoff between failed dials; zero uses DefaultBackoff.
 	Backoff     Backoff
@@ -224,7 +219,10 @@ func (c *Client) Reconnect() { signal(c.kick) }
 // nothing while there is no token or the server refused it. The owner calls
 // it on the platform's resume signal (logind PrepareForSleep(false),
 // WM_POWERBROADCAST); where there is none, the Client notices a wall clock
-// jump on its keepalive timers.
+// jump on its keepalive timers and on the next frame it reads. A link the
+// server forgot during the sleep sends no frame: without the signal it ends
+// at its read deadline (PongWait after the last frame before the sleep, at
+// most 65 s against a server that pings every 30 s).
 func (c *Client) Resumed() { signal(c.wake) }
 
 // SetToken replaces the token, e.g. after a login, and reconnects with it.

@@ -58,12 +58,30 @@ func (l *link) setKeepalive(ka Keepalive) {
 // the read deadline PongWait further, so a link that goes silent (half-open
 // TCP, a frozen server, a suspended laptop) fails the next read within
 // PongWait.
+//
+// Every frame is also a look at the clocks: when the wall clock ran more
+// than suspendThreshold ahead of the monotonic one since the last frame, the
+// machine slept in between, and the link ends with errSuspend (the loop
+// dials again at once, as on the platform's resume signal). A frame read
+// after a resume may have waited in the kernel since before the sleep, and
+// a server that forgot the link meanwhile sends nothing more, so the link is
+// not trusted; the message itself is dropped undelivered (the next link
+// resumes from the cursor). This check costs no wake-up: it runs on the
+// frames the server sends anyway (a pinging server's ping every 30 s).
 func (c *Client) readPump(ctx context.Context, l *link, in chan<- inbound) {
 	extend := func() { l.ws.SetReadDeadline(time.Now().Add(time.Duration(l.pongWait.Load()))) }
-	extend()
-	l.ws.SetPongHandler(func(string) error { extend(); return nil })
-	l.ws.SetPingHandler(func(data string) error {
+	last := markNow(c.cfg.Clock)
+	// got is what every frame does: the deadline, and the suspend check.
+	got := func() error {
 		extend()
+		return checkSuspend(c.cfg.Clock, &last)
+	}
+	extend()
+	l.ws.SetPongHandler(func(string) error { return got() })
+	l.ws.SetPingHandler(func(data string) error {
+		if err := got(); err != nil {
+			return err // ReadMessage returns it
+		}
 		select {
 		case l.pongs <- data:
 		default: // a pong is already on its way
@@ -72,6 +90,9 @@ func (c *Client) readPump(ctx context.Context, l *link, in chan<- inbound) {
 	})
 	for {
 		_, msg, err := l.ws.ReadMessage()
+		if err == nil {
+			err = got()
+		}
 		if err != nil {
 			select {
 			case in <- inbound{err: c.readError(err)}:
@@ -79,7 +100,6 @@ func (c *Client) readPump(ctx context.Context, l *link, in chan<- inbound) {
 			}
 			return
 		}
-		extend()
 		select {
 		case in <- inbound{msg: msg}:
 		case <-ctx.Done():
@@ -149,29 +169,21 @@ func (t *ticker) C() <-chan time.Time {
 }
 
 // writePump writes replies, pongs, WebSocket pings and the text heartbeat.
-// Every write is bounded by WriteWait, and the deadline is cleared after it
-// so that no deadline timer wakes the process while the link is idle. On a
-// write error it closes the socket, so the reader fails too. It also
-// notices a resume from suspend, when its timers fired late.
+// Every write is bounded by WriteWait, and the deadline is cleared after it,
+// so that it does not fire while the link is idle (the runtime may still
+// wake the process once at the old deadline to drop its timer). On a write
+// error it closes the socket, so the reader fails too. It also notices a
+// resume from suspend, when its keepalive timers fired late.
+//
+// A link whose server does the pinging has no keepalive timer in the
+// client at all: the writer then sleeps until there is something to write,
+// and the reader's check on every frame (readPump) notices a suspend.
 func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 	defer close(l.dead)
 	var ping, beat ticker
 	defer ping.reset(0)
 	defer beat.reset(0)
 	var heartbeat []byte
-	// poll is the suspend check that runs only while neither keepalive
-	// timer does (a server that pings us switched both off), on the
-	// injected Clock so a test can fire it.
-	var poll <-chan time.Time
-	stopPoll := func() bool { return false }
-	defer func() { stopPoll() }()
-	armPoll := func() {
-		stopPoll()
-		poll, stopPoll = nil, func() bool { return false }
-		if ping.C() == nil && beat.C() == nil && !c.cfg.ResumeSignal {
-			poll, stopPoll = c.cfg.Clock.NewTimer(connectedSuspendPoll)
-		}
-	}
 	apply := func(ka Keepalive) {
 		ping.reset(ka.PingPeriod)
 		heartbeat = []byte(ka.TextHeartbeat)
@@ -179,7 +191,6 @@ func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 		if ka.TextHeartbeat != "" {
 			beat.reset(ka.HeartbeatEvery)
 		}
-		armPoll()
 	}
 	apply(ka)
 	raw := l.ws.UnderlyingConn()
@@ -212,18 +223,15 @@ func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 		case data := <-l.pongs:
 			err = write(websocket.PongMessage, []byte(data))
 		case <-ping.C():
-			err = c.checkSuspend(&last)
+			err = checkSuspend(c.cfg.Clock, &last)
 			if err == nil {
 				err = write(websocket.PingMessage, nil)
 			}
 		case <-beat.C():
-			err = c.checkSuspend(&last)
+			err = checkSuspend(c.cfg.Clock, &last)
 			if err == nil {
 				err = write(websocket.TextMessage, heartbeat)
 			}
-		case <-poll:
-			err = c.checkSuspend(&last)
-			armPoll()
 		}
 		if err != nil {
 			l.failed <- err // buffered: the writer never blocks on its way out
@@ -234,13 +242,13 @@ func (c *Client) writePump(ctx context.Context, l *link, ka Keepalive) {
 }
 
 // checkSuspend returns errSuspend when the wall clock ran ahead of the
-// monotonic clock since *last: the machine slept, and a link that looks
-// open is most likely dead. It runs on the keepalive timers the link has
-// anyway, so it costs no wake-up of its own; only when both are off does
-// the writer wake for it, every connectedSuspendPoll.
-func (c *Client) checkSuspend(last *wallMark) error {
-	j := last.jump(c.cfg.Clock)
-	*last = markNow(c.cfg.Clock)
+// monotonic clock since *last, and takes a new mark: the machine slept, and
+// a link that looks open is most likely dead. It runs on what wakes the
+// link anyway (the writer's keepalive timers, every frame the reader gets),
+// so it costs no wake-up of its own.
+func checkSuspend(clock Clock, last *wallMark) error {
+	j := last.jump(clock)
+	*last = markNow(clock)
 	if j > suspendThreshold {
 		return errSuspend
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"tasktray/conn"
 )
 
@@ -110,27 +112,104 @@ func TestResumedRedials(t *testing.T) {
 	}
 }
 
-// TestWallClockJumpWithServerKeepaliveRedials: a native server that
-// announces its own pings switches the client's pings and heartbeats off,
-// so no keepalive timer of the client runs. A suspend while connected must
-// still be noticed by the low-rate connected poll, and the client dials
-// again without waiting for the read deadline (PongWait).
-func TestWallClockJumpWithServerKeepaliveRedials(t *testing.T) {
+// TestServerPingAfterWallClockJumpRedials: a native server that announces
+// its own pings switches the client's pings and heartbeats off, so no
+// keepalive timer of the client runs. A suspend while connected is noticed
+// on the server's next ping, and the client dials again at once instead of
+// trusting the link (or waiting for its read deadline, PongWait, and a
+// backoff).
+func TestServerPingAfterWallClockJumpRedials(t *testing.T) {
 	srv := newFakeServer(t)
 	srv.set(func(s *fakeServer) { s.hello = []byte(`{"type":"hello","epoch":"e1","ping_period":1}`) })
-	clock := &manualClock{}
-	h := start(t, srv, func(c *conn.Config) { c.Clock = clock })
+	h := start(t, srv, nil)
 	h.waitPhase(t, conn.Connected)
 	srv.waitLinks(t, 1)
 	srv.publish("marker") // delivered after the hello, so the hello has been applied
 	h.expectNext(t, "marker")
-	clock.ahead.Add(int64(time.Minute))
-	waitFor(t, "the connected poll sees the jump", func() bool {
-		clock.fire(connectedPoll)
-		d, _, _ := srv.get()
-		return d >= 2
-	})
+	h.clock.jumpWall(time.Minute)
+	srv.pingAll(t)
+	srv.dialsReach(t, 2)
 	h.waitPhase(t, conn.Connected)
+	if n := len(h.clock.backoffs()); n != 0 {
+		t.Fatalf("waited out %d backoffs after a resume", n)
+	}
+}
+
+// TestTaskAfterWallClockJumpRedialsAndArrivesOnce: the first frame after a
+// suspend ends the link, and its task, dropped with it, comes with the
+// next link's replay: delivered once, nothing lost.
+func TestTaskAfterWallClockJumpRedialsAndArrivesOnce(t *testing.T) {
+	srv := newFakeServer(t)
+	srv.set(func(s *fakeServer) { s.hello = []byte(`{"type":"hello","epoch":"e1","ping_period":1}`) })
+	h := start(t, srv, nil)
+	h.waitPhase(t, conn.Connected)
+	srv.waitLinks(t, 1)
+	srv.publish("marker")
+	h.expectNext(t, "marker")
+	h.clock.jumpWall(time.Minute)
+	srv.publish("after the sleep")
+	h.expectNext(t, "after the sleep")
+	srv.publish("marker 2")
+	h.expectNext(t, "marker 2")
+	if d, _, _ := srv.get(); d != 2 {
+		t.Fatalf("dials = %d, want 2 (first, after the resume)", d)
+	}
+	if n := len(h.clock.backoffs()); n != 0 {
+		t.Fatalf("waited out %d backoffs after a resume", n)
+	}
+}
+
+// TestServerPingedLinkArmsNoTimer: a connected link whose server pings
+// sets no timer on the Clock, with or without the platform's resume signal:
+// waiting for a task costs no wake-up of the client's own (a Go timer wakes
+// the whole runtime, docs/benchmarks.md). A ping without a suspend keeps
+// the link.
+func TestServerPingedLinkArmsNoTimer(t *testing.T) {
+	for _, signal := range []bool{false, true} {
+		srv := newFakeServer(t)
+		srv.set(func(s *fakeServer) { s.hello = []byte(`{"type":"hello","epoch":"e1","ping_period":1}`) })
+		clock := &manualClock{}
+		h := start(t, srv, func(c *conn.Config) { c.Clock = clock; c.ResumeSignal = signal })
+		h.waitPhase(t, conn.Connected)
+		srv.waitLinks(t, 1)
+		srv.publish("marker")
+		h.expectNext(t, "marker")
+		srv.pingAll(t)
+		srv.publish("marker 2") // read after the ping
+		h.expectNext(t, "marker 2")
+		if n := clock.pending(); n != 0 {
+			t.Fatalf("ResumeSignal %v: %d timers armed on the Clock while connected, want none", signal, n)
+		}
+		if d, _, _ := srv.get(); d != 1 {
+			t.Fatalf("ResumeSignal %v: dials = %d, want 1", signal, d)
+		}
+		h.stop()
+	}
+}
+
+// pingAll sends a WebSocket ping to every live link, as a server that
+// keeps its links alive does.
+func (s *fakeServer) pingAll(t *testing.T) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ws := range s.conns {
+		if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(wait)); err != nil {
+			t.Errorf("ping: %v", err)
+		}
+	}
+}
+
+// pending counts the timers armed and not fired yet (a stopped one
+// included: manualClock forgets a timer only when it fires it).
+func (c *manualClock) pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, chs := range c.timers {
+		n += len(chs)
+	}
+	return n
 }
 
 // TestResumeSignalNeedsNoConnectedPoll: with the platform's resume signal
@@ -157,8 +236,9 @@ func TestResumeSignalNeedsNoConnectedPoll(t *testing.T) {
 	}
 }
 
-// connectedPoll is conn's suspend poll while connected with no keepalive
-// timer of its own.
+// connectedPoll was conn's suspend poll while connected with no keepalive
+// timer of its own (until the reader checked every frame instead); a Clock
+// timer of this length must never be armed.
 const connectedPoll = 20 * time.Second
 
 // TestPendingResumeDoesNotCutTheNextDial: a resume signalled while the
