@@ -523,20 +523,28 @@ func TestNewRejectsBadKeepalive(t *testing.T) {
 func TestServerAnnouncedKeepaliveStopsHeartbeats(t *testing.T) {
 	srv := newFakeServer(t)
 	srv.set(func(s *fakeServer) { s.hello = []byte(`{"type":"hello","epoch":"e1","ping_period":1}`) })
-	clock := &manualClock{}
-	h := start(t, srv, func(c *conn.Config) { c.Clock = clock })
+	h := start(t, srv, nil) // heartbeats every 50 ms until the hello says otherwise
 	h.waitPhase(t, conn.Connected)
 	srv.waitLinks(t, 1)
-	// The marker: the writer arms its suspend poll on the injected clock
-	// only once neither keepalive timer runs, so a pending poll timer is
-	// the writer saying it has applied the hello and stopped heartbeating.
-	// A writer that kept its heartbeat timer never arms it.
-	waitFor(t, "the writer to stop its heartbeat timer (its suspend poll armed)", func() bool {
-		clock.mu.Lock()
-		defer clock.mu.Unlock()
-		return len(clock.timers[connectedPoll]) > 0
-	})
-	// And the link still delivers.
 	srv.publish("after the hello")
 	h.expectNext(t, "after the hello")
+	// Watch the link for 20 heartbeat periods, the server pinging it as it
+	// said it would. One heartbeat may still be on its way (the writer may
+	// apply the hello just after the task came through); a client that
+	// kept heartbeating sends about 20.
+	_, before, _ := srv.get()
+	for range 10 {
+		time.Sleep(100 * time.Millisecond)
+		srv.pingAll(t)
+	}
+	dials, after, _ := srv.get()
+	if dials != 1 {
+		t.Fatalf("%d dials: the link did not last the watch", dials)
+	}
+	if after > before+1 {
+		t.Errorf("%d heartbeats in 1 s after the server said it pings", after-before)
+	}
+	// And the link still delivers.
+	srv.publish("still there")
+	h.expectNext(t, "still there")
 }
