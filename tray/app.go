@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"sync"
 
 	"fyne.io/systray"
 	"github.com/adrg/xdg"
@@ -130,23 +129,26 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 		cfg.Profile, cfg.ProfileError = systemProfile(log)
 	}
 
-	// Each set-up below waits on round trips to a bus daemon, not on the
-	// others: they run side by side. The watchers run until watchCtx ends:
-	// with closePopups, or at once when they are not used (no popups).
+	// The notifier and the resume watch are set up side by side: each
+	// waits on round trips to a bus daemon, not on the other. The tray-host
+	// and keyring watchers, which the link does not need, start once the
+	// keyring has answered the prefetch: until then their connections
+	// would only slow down the one the dial waits for. They run until
+	// watchCtx ends: with closePopups, or at once when they are not used (no
+	// popups).
 	watchCtx, stopWatches := context.WithCancel(ctx)
+	noHost, keyring := watchLater(watchCtx, log, keys.answered())
 	var (
-		wg        sync.WaitGroup
 		popups    notify.Notifier
 		popupsErr error
-		noHost    <-chan bool
-		keyring   <-chan struct{}
+		connected = make(chan struct{})
 	)
-	wg.Add(3)
-	go func() { defer wg.Done(); popups, popupsErr = notify.NewDesktop(notify.Options{Logger: log}) }()
-	go func() { defer wg.Done(); noHost = WatchTrayHost(watchCtx, log) }()
-	go func() { defer wg.Done(); keyring = WatchKeyring(watchCtx, log) }()
+	go func() {
+		defer close(connected)
+		popups, popupsErr = notify.NewDesktop(notify.Options{Logger: log})
+	}()
 	cfg.Resumed = WatchResume(ctx, log) // the system bus
-	wg.Wait()
+	<-connected
 
 	closePopups = func() {}
 	switch {
@@ -171,6 +173,37 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 		cfg.KeyringChanged = keyring
 	}
 	return cfg, closePopups, nil
+}
+
+// watchLater starts WatchTrayHost and WatchKeyring once after is closed
+// and relays what they deliver, until ctx ends.
+func watchLater(ctx context.Context, log *slog.Logger, after <-chan struct{}) (<-chan bool, <-chan struct{}) {
+	noHost := make(chan bool, 1)
+	changed := make(chan struct{}, 1)
+	go func() {
+		select {
+		case <-after:
+		case <-ctx.Done():
+			return
+		}
+		// Both are subscribed before anything is relayed.
+		hosts, hints := WatchTrayHost(ctx, log), WatchKeyring(ctx, log) // nil where there are none
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case none := <-hosts:
+				select {
+				case noHost <- none:
+				case <-ctx.Done():
+					return
+				}
+			case <-hints:
+				signal(changed)
+			}
+		}
+	}()
+	return noHost, changed
 }
 
 // noPopups stands in for the notifier where there is none.

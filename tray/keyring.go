@@ -102,6 +102,7 @@ type prefetchKeyring struct {
 	auth.Keyring
 	mu      sync.Mutex
 	pending *prefetched // nil once taken or dropped
+	last    *prefetched // the last prefetch, taken or not
 }
 
 // prefetched is the answer of one prefetch: done is closed once user (""
@@ -119,7 +120,7 @@ type prefetched struct {
 func (k *prefetchKeyring) prefetch(ctx context.Context, user func() (string, bool)) {
 	p := &prefetched{done: make(chan struct{})}
 	k.mu.Lock()
-	k.pending = p
+	k.pending, k.last = p, p
 	k.mu.Unlock()
 	go func() {
 		defer close(p.done)
@@ -130,6 +131,19 @@ func (k *prefetchKeyring) prefetch(ctx context.Context, user func() (string, boo
 		p.user = name
 		p.secret, p.err = k.Keyring.Get(ctx, name)
 	}()
+}
+
+// answered is closed once the last prefetch has its answer, and at once
+// when none was made.
+func (k *prefetchKeyring) answered() <-chan struct{} {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.last == nil {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
+	return k.last.done
 }
 
 // take removes the prefetch and returns it, nil when there is none.
