@@ -45,8 +45,15 @@ var Supported = []string{"", "en", "zh-CN"}
 
 var (
 	mu       sync.Mutex
-	bundle   = goi18n.NewBundle(English)
 	registry = map[string]entry{}
+	// bundle holds the counted texts (NewPlural) for go-i18n's plural
+	// rules; it is built when the first one is shown (pluralLocalizer), not
+	// at start: CLDR's rules of every language and a message per text and
+	// language made the biggest part of the start-up of a program that
+	// shows a few plain texts. A plain text needs no rule: it is its own
+	// form. loc caches a localizer per language; both are guarded by mu.
+	bundle *goi18n.Bundle
+	loc    map[language.Tag]*goi18n.Localizer
 
 	current atomic.Pointer[state]
 )
@@ -59,7 +66,6 @@ type entry struct {
 
 type state struct {
 	tag language.Tag
-	loc *goi18n.Localizer
 }
 
 // Text is one message, in every language the app speaks.
@@ -93,13 +99,41 @@ func register(e entry) {
 		panic("i18n: text " + e.id + " declared twice")
 	}
 	registry[e.id] = e
-	en := &goi18n.Message{ID: e.id, Other: e.en}
-	if e.plural {
-		en.One = e.enOne
+	if e.plural && bundle != nil {
+		addPlural(e)
+		loc = nil // a localizer made before sees no new message
 	}
-	bundle.MustAddMessages(English, en)
+	current.Store(nil)
+}
+
+// addPlural puts a counted text into bundle; mu is held.
+func addPlural(e entry) {
+	bundle.MustAddMessages(English, &goi18n.Message{ID: e.id, One: e.enOne, Other: e.en})
 	bundle.MustAddMessages(Chinese, &goi18n.Message{ID: e.id, Other: e.zh})
-	current.Store(nil) // a localizer made before sees no new message
+}
+
+// pluralLocalizer is go-i18n's localizer for tag, over a bundle of every
+// counted text, made on first use.
+func pluralLocalizer(tag language.Tag) *goi18n.Localizer {
+	mu.Lock()
+	defer mu.Unlock()
+	if bundle == nil {
+		bundle = goi18n.NewBundle(English)
+		for _, e := range registry {
+			if e.plural {
+				addPlural(e)
+			}
+		}
+	}
+	if l := loc[tag]; l != nil {
+		return l
+	}
+	if loc == nil {
+		loc = map[language.Tag]*goi18n.Localizer{}
+	}
+	l := goi18n.NewLocalizer(bundle, tag.String())
+	loc[tag] = l
+	return l
 }
 
 // String is the text in the current language.
@@ -119,11 +153,17 @@ func localize(id string, count any) string {
 	if s == nil {
 		s = use(Detect())
 	}
-	out, err := s.loc.Localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: count})
+	mu.Lock()
+	e := registry[id]
+	mu.Unlock()
+	if !e.plural || count == nil {
+		if s.tag == Chinese {
+			return e.zh
+		}
+		return e.en
+	}
+	out, err := pluralLocalizer(s.tag).Localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: count})
 	if err != nil {
-		mu.Lock()
-		e := registry[id]
-		mu.Unlock()
 		return e.en
 	}
 	return out
@@ -150,7 +190,7 @@ func Current() language.Tag {
 func use(tag language.Tag) *state {
 	mu.Lock()
 	defer mu.Unlock()
-	s := &state{tag: tag, loc: goi18n.NewLocalizer(bundle, tag.String())}
+	s := &state{tag: tag}
 	current.Store(s)
 	return s
 }
