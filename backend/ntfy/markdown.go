@@ -3,6 +3,7 @@ package ntfy
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -12,7 +13,10 @@ import (
 
 // markdown parses the Markdown of messages sent with "markdown": true
 // (content_type "text/markdown"), GitHub-flavoured as ntfy's web app reads it.
-var markdown = goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Linkify))
+// It is made on the first such message, not at every start of the agent.
+var markdown = sync.OnceValue(func() goldmark.Markdown {
+	return goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Linkify))
+})
 
 // plainText renders Markdown as the plain text a desktop notification can
 // show: markup characters gone, one line per paragraph, heading and list
@@ -21,7 +25,7 @@ var markdown = goldmark.New(goldmark.WithExtensions(extension.Strikethrough, ext
 // image's description, and HTML tags dropped (their text kept).
 func plainText(src string) string {
 	source := []byte(src)
-	doc := markdown.Parser().Parse(text.NewReader(source))
+	doc := markdown().Parser().Parse(text.NewReader(source))
 	var b strings.Builder
 	newline := func() {
 		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
