@@ -45,8 +45,9 @@ type Config struct {
 	// token out of the keyring (demo mode). Its password is dropped after
 	// that login.
 	Login *Login
-	// NoTrayHost is non-nil on desktops that can say whether a tray host
-	// runs: it delivers true while there is none, false when one appears.
+	// NoTrayHost delivers, on desktops that can say whether a tray host
+	// runs, true while there is none and false when one appears; it is nil
+	// or never delivers elsewhere.
 	NoTrayHost <-chan bool
 	// Resumed delivers the platform's "the machine woke up" signal
 	// (WatchResume); nil where there is none. The link then checks itself
