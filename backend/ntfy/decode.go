@@ -85,6 +85,9 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 		dec := conn.Decoded{Resume: s.resume()}
 		if s.owing() {
 			dec.RefreshIn = s.p.CatchUpAfter
+			if s.inherited {
+				dec.RefreshIn = inheritedCatchUpAfter
+			}
 		}
 		return dec, nil
 	}

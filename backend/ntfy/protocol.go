@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -146,5 +147,7 @@ func (p *Protocol) Keepalive() conn.Keepalive {
 func (p *Protocol) NewSession(token, resume string) conn.Session {
 	s := &session{p: p}
 	s.since, s.catchup = parseResume(resume)
+	_, err := strconv.ParseInt(s.since, 10, 64)
+	s.inherited = s.catchup != s.since && err == nil
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // A resume point of this package is what conn keeps in its cursor and hands
@@ -28,7 +29,13 @@ import (
 //   - The catch-up poll finds what a link lost while it subscribed (see
 //     session.Refresh). A link that breaks before its poll ran hands on its
 //     own <catchup> unchanged: the message it may have lost is older than
-//     its last message, and only a poll from there can find it.
+//     its last message, and only a poll from there can find it. The next
+//     link polls from that point as soon as it opens (what was lost there
+//     is cached by then) and then owes its own poll, from its own point:
+//     links that each end before their poll (an app restarted again and
+//     again, a network dropping every link within a second) hand on a few
+//     seconds, not everything since the first of them, which a poll in a
+//     later process would show again past conn's memory of 1,024 ids.
 
 // sinceRe accepts what may follow since=: a message id or a unix time.
 // Anything else would make ntfy refuse the handshake with 400 on every
@@ -37,6 +44,11 @@ var sinceRe = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
 
 // pendingSep separates <since> and <catchup>; it is not in sinceRe.
 const pendingSep = "~"
+
+// inheritedCatchUpAfter is when, after a link opens, the catch-up poll
+// from an older link's point runs (see session.inherited): at once, as
+// conn counts time.
+const inheritedCatchUpAfter = time.Millisecond
 
 // catchUpMargin is how much earlier than a delivered message the next link
 // resumes, in seconds (see above).

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 
 	"tasktray/backend/internal/httpapi"
@@ -40,6 +41,11 @@ type session struct {
 	// asked says the open asked for the catch-up poll, and caught that it
 	// ran. Until then, the resume points handed to conn keep catchup.
 	asked, caught bool
+	// inherited says catchup is an older link's, handed on because that
+	// link ended before its poll (since~catchup): this link polls from it
+	// as it opens (see Refresh), so that links which all end that soon do
+	// not pile up an ever longer replay.
+	inherited bool
 	// opened is the server's time of the link's open; lastTime that of the
 	// newest message that came over it (0: none yet).
 	opened, lastTime int64
@@ -113,7 +119,17 @@ func (s *session) Refresh(ctx context.Context, token string) (conn.Decoded, erro
 		t.Resume = ""
 		dec.Tasks = append(dec.Tasks, t)
 	}
-	s.caught = true
+	if s.inherited {
+		// The older links' share is done: what they may have lost was
+		// published before this link opened, and is cached by now (ntfy
+		// caches a message right after it sends it to the subscribers).
+		// This link still owes its own poll, from its own point.
+		s.inherited = false
+		s.catchup = ownCatchUp(s.since, s.opened)
+		dec.RefreshIn = s.p.CatchUpAfter
+	} else {
+		s.caught = true
+	}
 	dec.Resume = s.resume()
 	return dec, nil
 }
@@ -209,6 +225,17 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.n -= int64(n)
 	return n, err
+}
+
+// ownCatchUp is where a link's own catch-up poll starts: its since= (a
+// unix time), or a little before its open if that is earlier (what ntfy
+// sent to the subscribers while the link subscribed has that time).
+func ownCatchUp(since string, opened int64) string {
+	t, err := strconv.ParseInt(since, 10, 64)
+	if err != nil {
+		return since
+	}
+	return strconv.FormatInt(max(min(t, opened-catchUpMargin), 0), 10)
 }
 
 // owing reports whether the link still owes its catch-up poll. s.mu must be

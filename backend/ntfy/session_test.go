@@ -42,9 +42,9 @@ const (
 // resume points of their own; then the resume point hands on a catch-up
 // point from the link's last message. Later opens ask for no more polls.
 func TestCatchUpPoll(t *testing.T) {
-	s, asked := pollSession(t, http.StatusOK, polledOld+"\n"+polledLost+"\n"+polledMid+"\n"+`{"id":"k","time":1,"event":"keepalive","topic":"a"}`+"\n", "1764447595~1764447590")
+	s, asked := pollSession(t, http.StatusOK, polledOld+"\n"+polledLost+"\n"+polledMid+"\n"+`{"id":"k","time":1,"event":"keepalive","topic":"a"}`+"\n", "1764447590")
 	d, err := s.Decode([]byte(recordedOpen))
-	if err != nil || d.RefreshIn != DefaultCatchUpAfter || d.Resume != "1764447595~1764447590" {
+	if err != nil || d.RefreshIn != DefaultCatchUpAfter || d.Resume != "1764447590" {
 		t.Fatalf("open: %+v, %v; want RefreshIn %v and the catch-up point kept", d, err, DefaultCatchUpAfter)
 	}
 	for _, m := range []string{polledOld, polledMid} {
@@ -88,6 +88,37 @@ func TestCatchUpPoll(t *testing.T) {
 	d, _ = s.Decode([]byte(recordedMessage))
 	if d.Tasks[0].Resume != "1764447613" {
 		t.Errorf("after the poll, a message's resume point is %q", d.Tasks[0].Resume)
+	}
+}
+
+// A link that starts with an older link's catch-up point (that link ended
+// before its poll) polls from it as it opens, then owes its own poll from
+// its own point: links that all end that soon hand on a few seconds, not
+// everything since the first of them.
+func TestInheritedCatchUpPolledAtOpen(t *testing.T) {
+	s, asked := pollSession(t, http.StatusOK, polledLost+"\n", "1764447595~1764447590")
+	d, err := s.Decode([]byte(recordedOpen))
+	if err != nil || d.RefreshIn != inheritedCatchUpAfter || d.Resume != "1764447595~1764447590" {
+		t.Fatalf("open: %+v, %v; want RefreshIn %v and the older link's point kept", d, err, inheritedCatchUpAfter)
+	}
+	own := ownCatchUp("1764447595", s.opened)
+	d, err = s.Refresh(context.Background(), "tk_x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Tasks) != 1 || d.Tasks[0].ID != "lostlostlost" || d.RefreshIn != DefaultCatchUpAfter || d.Resume != makeResume("1764447595", own) {
+		t.Errorf("first poll: %+v; want the lost message, the link's own poll in %v, and its own point %s owed", d, DefaultCatchUpAfter, own)
+	}
+	d, err = s.Refresh(context.Background(), "tk_x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.RefreshIn != 0 || d.Resume != catchUpFrom(s.opened) {
+		t.Errorf("own poll: %+v; want no more polls and nothing owed", d)
+	}
+	want := []string{"/a,b/json?poll=1&since=1764447590 Bearer tk_x", "/a,b/json?poll=1&since=" + own + " Bearer tk_x"}
+	if strings.Join(*asked, "|") != strings.Join(want, "|") {
+		t.Errorf("asked %q, want %q", *asked, want)
 	}
 }
 
