@@ -5,21 +5,17 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/text"
 )
 
 // markdown parses the Markdown of messages sent with "markdown": true
-// (content_type "text/markdown"), GitHub-flavoured as ntfy's web app reads it
-// (strikethrough and linkify, gfm.go). It is made on the first such
-// message, not at every start of the agent.
-var markdown = sync.OnceValue(func() parser.Parser {
-	return parser.NewParser(
-		parser.WithBlockParsers(parser.DefaultBlockParsers()...),
-		parser.WithInlineParsers(append(parser.DefaultInlineParsers(), gfmInlineParsers()...)...),
-		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
-	)
+// (content_type "text/markdown"), GitHub-flavoured as ntfy's web app reads it.
+// It is made on the first such message, not at every start of the agent.
+var markdown = sync.OnceValue(func() goldmark.Markdown {
+	return goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Linkify))
 })
 
 // plainText renders Markdown as the plain text a desktop notification can
@@ -29,7 +25,7 @@ var markdown = sync.OnceValue(func() parser.Parser {
 // image's description, and HTML tags dropped (their text kept).
 func plainText(src string) string {
 	source := []byte(src)
-	doc := markdown().Parse(text.NewReader(source))
+	doc := markdown().Parser().Parse(text.NewReader(source))
 	var b strings.Builder
 	newline := func() {
 		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
