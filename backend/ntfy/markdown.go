@@ -45,6 +45,9 @@ func plainText(src string) string {
 				b.WriteString(bullet(n))
 			}
 		case *ast.CodeBlock, *ast.FencedCodeBlock:
+			if !entering { // Walk leaves a node too, after skipping its children
+				return ast.WalkContinue, nil
+			}
 			newline()
 			lines := n.Lines()
 			for i := range lines.Len() {
