@@ -18,7 +18,8 @@ import (
 // message dated later was delivered. The next start resumes with
 // since=<that message's time - 2 s>, and its catch-up poll asks from the
 // same point: the message is in neither, and is lost. (since=<id>, which
-// follows cache rows, would have replayed it: it was cached after.)
+// follows cache rows, would have replayed the attachment's message, cached
+// after; not the scheduled one, whose row is from when it was scheduled.)
 func TestReviewMessageDatedBeforeItWasSentIsNotLost(t *testing.T) {
 	f := newFakeNtfy(t, keepalive, topic)
 	s := login(t, f, topic)
