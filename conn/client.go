@@ -117,8 +117,13 @@ type Client struct {
 	gen   uint64
 	pos   position
 	dirty bool // pos changed since it was last handed to the saver
-	// located: HistoryNow was asked already in this Run (once is enough).
-	located bool
+	// located: HistoryNow answered already in this Run (once is enough;
+	// a failed question is asked again before the next dial, and
+	// locateFailed says one failed). damagedAtStart: the stored cursor
+	// and its copy could not be read, and a Gap said so.
+	located, locateFailed, damagedAtStart bool
+	// askBriefly bounds the next HistoryNow by historyRetryTimeout.
+	askBriefly bool
 
 	// The saver goroutine writes cursors handed to it on toSave, off the
 	// path that reads the socket (a file write can stall for milliseconds),
@@ -255,11 +260,17 @@ var (
 	errSuspend  = errors.New("machine resumed from suspend")
 )
 
-// historyTimeout bounds the one HistoryNow call of a Run.
-const historyTimeout = 15 * time.Second
+// historyTimeout bounds a HistoryNow call; historyRetryTimeout the one
+// asked again right after a reconnect, a resume or a new token cut the
+// last one short.
+const (
+	historyTimeout      = 15 * time.Second
+	historyRetryTimeout = 3 * time.Second
+)
 
 // locateHistory asks a HistoryLocator where the server's history stands and
-// resumes from there. A failure leaves the resume point empty, as before.
+// resumes from there. A failure leaves the resume point empty and is asked
+// again before the next dial.
 // A request to reconnect, a new token or a resume from suspend ends the
 // question at once and is returned: a hung server must not hold them up.
 func (c *Client) locateHistory(ctx context.Context, token string) error {
@@ -268,15 +279,30 @@ func (c *Client) locateHistory(ctx context.Context, token string) error {
 		return nil
 	}
 	ictx, endAsk := c.interruptible(ctx)
-	hctx, cancel := context.WithTimeout(ictx, historyTimeout)
+	bound := historyTimeout
+	if c.askBriefly {
+		bound, c.askBriefly = historyRetryTimeout, false
+	}
+	hctx, cancel := context.WithTimeout(ictx, bound)
 	resume, err := hl.HistoryNow(hctx, token)
 	cancel()
 	if why := endAsk(); why != nil {
 		return why
 	}
 	if err != nil {
-		c.log.Warn("could not learn where the server's history stands; starting from what it sends", "err", err)
+		// Asked again before the next dial: a link that starts from
+		// nothing sees only what comes after it, and the server may well
+		// answer once it can be reached at all.
+		c.located = false
+		c.locateFailed = true
+		c.log.Warn("could not learn where the server's history stands; asking again before the next dial", "err", err)
 		return nil
+	}
+	if c.locateFailed && c.damagedAtStart {
+		// The history is located only now: what was published between
+		// the start and now is not fetched. The Gap told at the start
+		// said "before the start"; it now says "before now".
+		publishNewest(c.gaps, Gap{Before: c.cfg.Clock.Now(), Reason: msgCursorDamaged.String()})
 	}
 	if resume != "" && c.pos.resume == "" {
 		c.pos.resume = resume
@@ -310,6 +336,7 @@ func (c *Client) Run(ctx context.Context) error {
 	case err != nil:
 		c.log.Warn("the saved resume point could not be read; starting afresh", "err", err)
 		cur = Cursor{}
+		c.damagedAtStart = true
 		publishNewest(c.gaps, Gap{Before: c.cfg.Clock.Now(), Reason: msgCursorDamaged.String()})
 	}
 	c.pos = newPosition(cur)
@@ -347,8 +374,11 @@ func (c *Client) Run(ctx context.Context) error {
 		if c.pos.resume == "" && !c.located {
 			c.located = true
 			if why := c.locateHistory(ctx, token); why != nil {
-				// A new token asks again with it; a reconnect dials now.
-				c.located = !errors.Is(why, errNewToken)
+				// Asked again before the dial, with the new token, or after
+				// a reconnect or a resume (a link with no resume point
+				// would be sent what came before it): briefly, since a
+				// person asked for a link now.
+				c.located, c.askBriefly = false, true
 				continue
 			}
 		}

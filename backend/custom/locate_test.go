@@ -24,7 +24,9 @@ const beforeHistoryTimeout = 10 * time.Second
 // missed-tasks address where the history stands before it dials. When that
 // address hangs, a new token or a request to reconnect must not wait for
 // it: the new token is used at once (and the question asked again with
-// it), and a reconnect dials at once.
+// it), and a reconnect asks again for at most 3 s, then dials (asked again
+// so that a link without a resume point is not sent what came before it,
+// TestReviewReconnectDuringHistoryNowShowsNothingTwice).
 func TestHungHistoryQuestionGivesWayToNewTokenAndReconnect(t *testing.T) {
 	ls := legacyserver.New(legacyserver.Config{Mode: legacyserver.Query, Replay: -1, Username: user, Password: password})
 	var mu sync.Mutex

@@ -127,7 +127,7 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 	}
 	// The newest message at login, exactly: the Date header's second lets
 	// in what was published earlier in that second.
-	if id, err := latestID(ctx, client, base.JoinPath(strings.Join(topics, ","), "json"), created.Token); err != nil {
+	if id, _, err := latestID(ctx, client, base.JoinPath(strings.Join(topics, ","), "json"), created.Token); err != nil {
 		if lerr := a.Logout(ctx, s); lerr != nil {
 			return auth.Session{}, errors.Join(err, lerr)
 		}
@@ -150,10 +150,13 @@ func (a Authenticator) Login(ctx context.Context, c auth.Credentials) (auth.Sess
 // of one second, whichever ntfy listed first. So from the newest by date it
 // asks since=<id> until no row comes after (rows only grow, so this ends;
 // maxLatestSteps bounds it while messages keep coming).
-func latestID(ctx context.Context, client *http.Client, poll *url.URL, token string) (string, error) {
-	msgs, err := pollSince(ctx, client, poll, token, "latest", httpapi.StatusErr)
+//
+// at is when the server answered the first question, by its clock (zero
+// when it sent no Date header).
+func latestID(ctx context.Context, client *http.Client, poll *url.URL, token string) (id string, at time.Time, err error) {
+	msgs, at, err := pollSince(ctx, client, poll, token, "latest", httpapi.StatusErr)
 	if err != nil {
-		return "", err
+		return "", at, err
 	}
 	var newest event
 	for _, e := range msgs {
@@ -165,9 +168,9 @@ func latestID(ctx context.Context, client *http.Client, poll *url.URL, token str
 		if newest.ID == "" {
 			break
 		}
-		after, err := pollSince(ctx, client, poll, token, newest.ID, httpapi.StatusErr)
+		after, _, err := pollSince(ctx, client, poll, token, newest.ID, httpapi.StatusErr)
 		if err != nil {
-			return "", err
+			return "", at, err
 		}
 		next := lastValid(after)
 		if next.ID == "" || next.ID == newest.ID {
@@ -175,7 +178,7 @@ func latestID(ctx context.Context, client *http.Client, poll *url.URL, token str
 		}
 		newest = next
 	}
-	return newest.ID, nil
+	return newest.ID, at, nil
 }
 
 // maxLatestSteps bounds latestID's walk to the last cache row.

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"time"
 
 	"tasktray/backend/internal/httpapi"
 	"tasktray/conn"
@@ -137,34 +138,38 @@ func (s *session) Refresh(ctx context.Context, token string) (conn.Decoded, erro
 // poll asks the server for the cached messages of the topics since since,
 // oldest first.
 func (s *session) poll(ctx context.Context, token, since string) ([]event, error) {
-	return pollSince(ctx, s.p.http, s.p.poll, token, since, func(resp *http.Response) error {
+	msgs, _, err := pollSince(ctx, s.p.http, s.p.poll, token, since, func(resp *http.Response) error {
 		if resp.StatusCode == http.StatusUnauthorized {
 			return fmt.Errorf("%w (HTTP 401 at the catch-up poll)", conn.ErrUnauthorized)
 		}
 		return fmt.Errorf("catch-up poll: %w", httpapi.StatusErr(resp))
 	})
+	return msgs, err
 }
 
 // pollSince asks the topics' cache (poll, their /json address) for the
-// messages since= since, oldest first. failed words an answer other than
-// 200.
-func pollSince(ctx context.Context, client *http.Client, poll *url.URL, token, since string, failed func(*http.Response) error) ([]event, error) {
+// messages since= since, oldest first, and says when the server answered
+// by its own clock (its Date header; zero without one). failed words an
+// answer other than 200.
+func pollSince(ctx context.Context, client *http.Client, poll *url.URL, token, since string, failed func(*http.Response) error) ([]event, time.Time, error) {
 	u := *poll
 	u.RawQuery = url.Values{"poll": {"1"}, "since": {since}}.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := httpapi.Do(client, req)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	defer httpapi.CloseBody(resp)
 	if resp.StatusCode != http.StatusOK {
-		return nil, failed(resp)
+		return nil, time.Time{}, failed(resp)
 	}
-	return readPoll(resp.Body, maxPoll)
+	at, _ := http.ParseTime(resp.Header.Get("Date"))
+	msgs, err := readPoll(resp.Body, maxPoll)
+	return msgs, at, err
 }
 
 // readPoll is parsePoll of at most limit bytes of body: more fails with
@@ -227,15 +232,19 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// ownCatchUp is where a link's own catch-up poll starts: its since= (a
-// unix time), or a little before its open if that is earlier (what ntfy
-// sent to the subscribers while the link subscribed has that time).
+// ownCatchUp is where a link's own catch-up poll starts: a little before
+// its open, whatever its since= (a unix time). What ntfy sent to the
+// subscribers while the link subscribed, and cached only after the link
+// read the cache, has about that time; what is older was cached by then and
+// came in the replay of since=, which may reach back a night: polling all
+// of it again would show it again in a later process, past conn's memory of
+// 1,024 ids, if the link ended before its poll. A since= that is an id (an
+// older version's resume point) stays: the poll asks for the rows after it.
 func ownCatchUp(since string, opened int64) string {
-	t, err := strconv.ParseInt(since, 10, 64)
-	if err != nil {
+	if _, err := strconv.ParseInt(since, 10, 64); err != nil {
 		return since
 	}
-	return strconv.FormatInt(max(min(t, opened-catchUpMargin), 0), 10)
+	return strconv.FormatInt(max(opened-catchUpMargin, 0), 10)
 }
 
 // owing reports whether the link still owes its catch-up poll. s.mu must be

@@ -161,6 +161,9 @@ func (r *Run) Task(id string) conn.Task {
 	return r.tasks[id]
 }
 
+// Gaps is the client's Client.Gaps: the newest gap it told, if any.
+func (r *Run) Gaps() <-chan conn.Gap { return r.client.Gaps() }
+
 // Delivered lists delivered IDs in order, repeats included.
 func (r *Run) Delivered() []string {
 	r.mu.Lock()
