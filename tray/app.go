@@ -32,7 +32,11 @@ type Options struct {
 	// Requests delivers what another start of tasktray asks
 	// (Instance.Requests); nil when nothing can reach this agent.
 	Requests <-chan Request
-	Logger   *slog.Logger
+	// Keyring is the system keyring with the saved account's token asked
+	// for already (PrefetchKeyring), from as soon as the lock was taken;
+	// nil makes Main ask as it starts. Not used with Demo.
+	Keyring *Keyring
+	Logger  *slog.Logger
 }
 
 // Main runs the agent with the desktop's tray, popups and keyring until ctx
@@ -95,7 +99,10 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 		return Config{}, nil, fmt.Errorf("finding my own binary for window processes: %w", err)
 	}
 	exe := binpath.Window(self)
-	keys := &prefetchKeyring{Keyring: auth.NewSystemKeyring(0)}
+	keys := newPrefetchKeyring()
+	if opts.Keyring != nil && opts.Demo == nil {
+		keys = opts.Keyring.keys
+	}
 	cfg = Config{
 		Tokens: auth.NewTokenStore(keys),
 		Windows: func(ctx context.Context, view string) (WindowProcess, error) {
@@ -115,14 +122,13 @@ func desktopConfig(ctx context.Context, opts Options, log *slog.Logger) (cfg Con
 			return Config{}, nil, err
 		}
 		cfg.StateDir = filepath.Join(xdg.StateHome, "tasktray")
-		// The saved account's token, asked for now: the Secret Service's
-		// round trips then overlap the D-Bus set-up below and the tray's,
-		// and the link dials as soon as the loop runs (prefetchKeyring).
-		path := cfg.AccountPath
-		keys.prefetch(ctx, func() (string, bool) {
-			acc, err := auth.LoadAccount(path)
-			return acc.KeyringUser(), err == nil
-		})
+		// The saved account's token, asked for now unless it was as the
+		// lock was taken: the Secret Service's round trips then overlap the
+		// D-Bus set-up below and the tray's, and the link dials as soon as
+		// the loop runs (prefetchKeyring).
+		if opts.Keyring == nil {
+			keys.prefetch(ctx, savedUser)
+		}
 	}
 	cfg.Profile, cfg.ProfileFixed = opts.Profile, opts.Profile != ""
 	if opts.Profile == "" && opts.Demo == nil {

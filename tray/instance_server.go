@@ -14,8 +14,7 @@ import (
 type Instance struct {
 	requests chan Request
 	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	busDone  <-chan struct{}
+	wg       sync.WaitGroup // the servers' goroutines
 	release  func()
 }
 
@@ -24,6 +23,15 @@ type Instance struct {
 // Ask(CommandShow) reaches that one. A socket or bus name left by a crashed
 // agent is taken over: holding the lock proves its owner is gone.
 func StartInstance(ctx context.Context, dir string, log *slog.Logger) (*Instance, error) {
+	return StartInstanceWith(ctx, dir, log, nil)
+}
+
+// StartInstanceWith is StartInstance that calls locked, when not nil, as
+// soon as the lock is this process's and before it serves the ways in:
+// what only the user's one agent may do, such as asking the keyring for
+// the saved token (PrefetchKeyring), starts there. A start that finds
+// another agent running never calls it.
+func StartInstanceWith(ctx context.Context, dir string, log *slog.Logger, locked func()) (*Instance, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -31,15 +39,29 @@ func StartInstance(ctx context.Context, dir string, log *slog.Logger) (*Instance
 	if err != nil {
 		return nil, err
 	}
+	if locked != nil {
+		locked()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	in := &Instance{requests: make(chan Request), cancel: cancel, release: release}
-	if in.busDone, err = serveBus(ctx, in.requests); errors.Is(err, errBusNameTaken) {
-		// Not another agent of this user (the lock says so): another
-		// program, or an agent with another runtime directory.
-		log.Warn("another program owns tasktray's name on the session bus; another start reaches this one by the socket", "err", err)
-	} else if err != nil {
-		log.Debug("not on the session bus; another start reaches this one by the socket", "err", err)
-	}
+	// The bus name is asked for on a goroutine of its own: its round
+	// trips to the session bus hold up nothing. Until it is owned, another
+	// start reaches this agent by the socket.
+	in.wg.Add(1)
+	go func() {
+		defer in.wg.Done()
+		done, err := serveBus(ctx, in.requests)
+		if errors.Is(err, errBusNameTaken) {
+			// Not another agent of this user (the lock says so): another
+			// program, or an agent with another runtime directory.
+			log.Warn("another program owns tasktray's name on the session bus; another start reaches this one by the socket", "err", err)
+		} else if err != nil {
+			log.Debug("not on the session bus; another start reaches this one by the socket", "err", err)
+		}
+		if done != nil {
+			<-done
+		}
+	}()
 	if ln, err := listenSocket(dir); err != nil {
 		// The bus may still be a way in; the lock alone keeps a second
 		// agent from running, though it cannot show this one's window.
@@ -66,8 +88,5 @@ func (in *Instance) Requests() <-chan Request { return in.requests }
 func (in *Instance) Close() {
 	in.cancel()
 	in.wg.Wait()
-	if in.busDone != nil {
-		<-in.busDone
-	}
 	in.release()
 }

@@ -105,6 +105,36 @@ type prefetchKeyring struct {
 	last    *prefetched // the last prefetch, taken or not
 }
 
+// Keyring is the system keyring with the saved account's token asked for
+// already, for Options.Keyring: PrefetchKeyring makes it.
+type Keyring struct{ keys *prefetchKeyring }
+
+// PrefetchKeyring returns the system keyring and asks it now, on a
+// goroutine that ends once the keyring answers or ctx ends, for the token
+// of the account saved at auth.AccountPath, if any. Only the user's one
+// agent may ask: call it once the lock is this process's (the locked of
+// StartInstanceWith), never in a start that will exit.
+func PrefetchKeyring(ctx context.Context) *Keyring {
+	keys := newPrefetchKeyring()
+	keys.prefetch(ctx, savedUser)
+	return &Keyring{keys}
+}
+
+func newPrefetchKeyring() *prefetchKeyring {
+	return &prefetchKeyring{Keyring: auth.NewSystemKeyring(0)}
+}
+
+// savedUser is the keyring user of the saved account; false when there is
+// none, or it cannot be read (the agent says why once it loads it).
+func savedUser() (string, bool) {
+	path, err := auth.AccountPath()
+	if err != nil {
+		return "", false
+	}
+	acc, err := auth.LoadAccount(path)
+	return acc.KeyringUser(), err == nil
+}
+
 // prefetched is the answer of one prefetch: done is closed once user (""
 // when there is no saved account) and, for a user, secret and err are set.
 type prefetched struct {

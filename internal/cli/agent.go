@@ -76,7 +76,16 @@ func Agent(args []string) int {
 	// Before anything else starts: a second agent would pop every task
 	// twice and write the cursor file beside the first. A second start
 	// asks the running agent to show its window instead, and exits.
-	instance, code := becomeAgent(ctx, tray.InstanceDir(), log, os.Stdout, os.Stderr)
+	// Once the lock is ours, and before the ways in are served, the
+	// keyring is asked for the saved account's token: its round trips
+	// overlap everything up to the link's dial, which waits for them.
+	var keys *tray.Keyring
+	locked := func() {
+		if !*demo {
+			keys = tray.PrefetchKeyring(ctx)
+		}
+	}
+	instance, code := becomeAgent(ctx, tray.InstanceDir(), log, os.Stdout, os.Stderr, locked)
 	if instance == nil {
 		return code
 	}
@@ -90,7 +99,7 @@ func Agent(args []string) int {
 		log.Warn("no log file; logging to stderr only", "err", logErr)
 	}
 
-	opts := tray.Options{Coalesce: *coalesce, Profile: profilePath, Requests: instance.Requests(), Logger: log}
+	opts := tray.Options{Coalesce: *coalesce, Profile: profilePath, Requests: instance.Requests(), Keyring: keys, Logger: log}
 	if *demo {
 		d, err := startDemo(ctx, *every, log)
 		if err != nil {

@@ -69,11 +69,11 @@ var (
 // the second look. Then this start waits for its lock, for quitTimeout in
 // all, and takes its place: two agents never run, and a start during a
 // quit never leaves none.
-func becomeAgent(ctx context.Context, dir string, log *slog.Logger, stdout, stderr io.Writer) (agent *tray.Instance, code int) {
+func becomeAgent(ctx context.Context, dir string, log *slog.Logger, stdout, stderr io.Writer, locked func()) (agent *tray.Instance, code int) {
 	// ctx is the agent's own; only the waits are bounded by deadline.
 	deadline := time.Now().Add(quitTimeout)
 	for {
-		in, err := tray.StartInstance(ctx, dir, log)
+		in, err := tray.StartInstanceWith(ctx, dir, log, locked)
 		if err == nil {
 			return in, 0
 		}

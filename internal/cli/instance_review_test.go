@@ -56,7 +56,7 @@ func TestReviewStartWhileTheAgentQuits(t *testing.T) {
 	var out, errb bytes.Buffer
 	done := make(chan result, 1)
 	go func() {
-		in, code := becomeAgent(context.Background(), dir, quiet, &out, &errb)
+		in, code := becomeAgent(context.Background(), dir, quiet, &out, &errb, nil)
 		done <- result{in, code}
 	}()
 

@@ -78,7 +78,7 @@ func TestSecondStartShowsTheFirst(t *testing.T) {
 	dir := testDir(t)
 	got := fakeAgent(t, dir, nil)
 	var out, errb bytes.Buffer
-	in, code := becomeAgent(context.Background(), dir, quiet, &out, &errb)
+	in, code := becomeAgent(context.Background(), dir, quiet, &out, &errb, nil)
 	if in != nil || code != 0 {
 		t.Fatalf("second start: instance %v, exit %d (stderr %q)", in, code, errb.String())
 	}
@@ -94,7 +94,7 @@ func TestSecondStartShowsTheFirst(t *testing.T) {
 func TestFirstStartBecomesTheAgent(t *testing.T) {
 	dir := testDir(t)
 	var out, errb bytes.Buffer
-	in, code := becomeAgent(context.Background(), dir, quiet, &out, &errb)
+	in, code := becomeAgent(context.Background(), dir, quiet, &out, &errb, nil)
 	if in == nil || code != 0 {
 		t.Fatalf("first start: exit %d, %q", code, errb.String())
 	}
@@ -144,7 +144,7 @@ func TestRefusalAndSilence(t *testing.T) {
 	defer func(d time.Duration) { askTimeout = d }(askTimeout)
 	askTimeout = 200 * time.Millisecond
 	errb.Reset()
-	in, code := becomeAgent(context.Background(), silent, quiet, &out, &errb)
+	in, code := becomeAgent(context.Background(), silent, quiet, &out, &errb, nil)
 	if in != nil || code != 1 || strings.TrimSpace(errb.String()) != msgNoAnswer.F(askTimeout) {
 		t.Fatalf("silent agent: exit %d, %q", code, errb.String())
 	}
@@ -194,7 +194,7 @@ func TestStartWhileTheAgentHangsUp(t *testing.T) {
 	hangUpAgent(t, dir, release)
 	close(release) // drops the lock once the caller was hung up on
 	var out, errb bytes.Buffer
-	in, code := becomeAgent(context.Background(), dir, quiet, &out, &errb)
+	in, code := becomeAgent(context.Background(), dir, quiet, &out, &errb, nil)
 	if in == nil {
 		t.Fatalf("a start the quitting agent hung up on: exit %d, %q", code, errb.String())
 	}
@@ -207,7 +207,7 @@ func TestStartWhileTheAgentHangsUp(t *testing.T) {
 	defer func(d time.Duration) { quitTimeout = d }(quitTimeout)
 	quitTimeout = 200 * time.Millisecond
 	errb.Reset()
-	in, code = becomeAgent(context.Background(), stuck, quiet, &out, &errb)
+	in, code = becomeAgent(context.Background(), stuck, quiet, &out, &errb, nil)
 	if in != nil || code != 1 || strings.TrimSpace(errb.String()) != msgStillQuitting.F(quitTimeout) {
 		t.Fatalf("an agent that never goes: exit %d, %q", code, errb.String())
 	}
