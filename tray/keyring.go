@@ -3,12 +3,8 @@ package tray
 import (
 	"context"
 	"errors"
-	"runtime"
-	"slices"
 	"sync"
 	"time"
-
-	"github.com/godbus/dbus/v5"
 
 	"tasktray/auth"
 )
@@ -104,9 +100,6 @@ func (a *Agent) keyringStatus() string {
 // so does the first Get, whatever its user.
 type prefetchKeyring struct {
 	auth.Keyring
-	// quick, when not nil, is tried first: it reads the secret in fewer
-	// round trips than the Keyring's Get, or says it cannot (readSecret).
-	quick   func(ctx context.Context, user string) (string, bool)
 	mu      sync.Mutex
 	pending *prefetched // nil once taken or dropped
 	last    *prefetched // the last prefetch, taken or not
@@ -128,18 +121,7 @@ func PrefetchKeyring(ctx context.Context) *Keyring {
 }
 
 func newPrefetchKeyring() *prefetchKeyring {
-	k := &prefetchKeyring{Keyring: auth.NewSystemKeyring(0)}
-	// On Linux go-keyring asks the Secret Service, which readSecret reads
-	// faster. One that does not answer costs the prefetch this timeout,
-	// then the keyring's Get its own.
-	if runtime.GOOS == "linux" {
-		k.quick = func(ctx context.Context, user string) (string, bool) {
-			ctx, cancel := context.WithTimeout(ctx, auth.DefaultKeyringTimeout)
-			defer cancel()
-			return readSecret(ctx, dbus.SessionBusPrivateNoAutoStartup, auth.KeyringService, user)
-		}
-	}
-	return k
+	return &prefetchKeyring{Keyring: auth.NewSystemKeyring(0)}
 }
 
 // savedUser is the keyring user of the saved account; false when there is
@@ -177,12 +159,6 @@ func (k *prefetchKeyring) prefetch(ctx context.Context, user func() (string, boo
 			return
 		}
 		p.user = name
-		if k.quick != nil {
-			if secret, ok := k.quick(ctx, name); ok {
-				p.secret = secret
-				return
-			}
-		}
 		p.secret, p.err = k.Keyring.Get(ctx, name)
 	}()
 }
@@ -231,68 +207,4 @@ func (k *prefetchKeyring) Set(ctx context.Context, user, secret string) error {
 func (k *prefetchKeyring) Delete(ctx context.Context, user string) error {
 	k.take()
 	return k.Keyring.Delete(ctx, user)
-}
-
-// The Secret Service as go-keyring's Get uses it.
-const (
-	secretServiceName  = "org.freedesktop.secrets"
-	secretsPath        = dbus.ObjectPath("/org/freedesktop/secrets")
-	secretsService     = "org.freedesktop.Secret.Service"
-	secretsLogin       = dbus.ObjectPath("/org/freedesktop/secrets/collection/login")
-	secretsDefault     = dbus.ObjectPath("/org/freedesktop/secrets/aliases/default")
-	secretsSearch      = "org.freedesktop.Secret.Collection.SearchItems"
-	secretsGetSecret   = "org.freedesktop.Secret.Item.GetSecret"
-	secretsOpenSession = secretsService + ".OpenSession"
-)
-
-// readSecret reads the secret that go-keyring's Get(service, user) would
-// return, in two round trips to the Secret Service instead of its seven:
-// the collection's search and the session (plain) are asked for side by
-// side, the secret then, and nothing is unlocked or closed (the session
-// ends with the connection). The collection is go-keyring's: "login"
-// when the service has one, else the default alias. ok is false whenever
-// the answer is not that plain one (no session bus or Secret Service, no
-// item, a locked item, an error): the caller then asks the keyring, whose
-// answer says why. Nothing of what it reads is logged.
-func readSecret(ctx context.Context, open func(...dbus.ConnOption) (*dbus.Conn, error), service, user string) (secret string, ok bool) {
-	bus, err := open(dbus.WithContext(ctx))
-	if err != nil {
-		return "", false
-	}
-	defer bus.Close()
-	if bus.Auth(nil) != nil || bus.Hello() != nil {
-		return "", false
-	}
-	attrs := map[string]string{"username": user, "service": service}
-	svc := bus.Object(secretServiceName, secretsPath)
-	collections := svc.GoWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0, nil, secretsService, "Collections")
-	login := bus.Object(secretServiceName, secretsLogin).GoWithContext(ctx, secretsSearch, 0, nil, attrs)
-	byDefault := bus.Object(secretServiceName, secretsDefault).GoWithContext(ctx, secretsSearch, 0, nil, attrs)
-	session := svc.GoWithContext(ctx, secretsOpenSession, 0, nil, "plain", dbus.MakeVariant(""))
-	for _, c := range []*dbus.Call{collections, login, byDefault, session} {
-		<-c.Done
-	}
-	search := byDefault
-	var all dbus.Variant
-	if collections.Store(&all) == nil {
-		if paths, ok := all.Value().([]dbus.ObjectPath); ok && slices.Contains(paths, secretsLogin) {
-			search = login
-		}
-	}
-	var items []dbus.ObjectPath
-	var output dbus.Variant
-	var sessionPath dbus.ObjectPath
-	if search.Store(&items) != nil || len(items) == 0 || session.Store(&output, &sessionPath) != nil {
-		return "", false
-	}
-	var got struct {
-		Session     dbus.ObjectPath
-		Parameters  []byte
-		Value       []byte
-		ContentType string
-	}
-	if bus.Object(secretServiceName, items[0]).CallWithContext(ctx, secretsGetSecret, 0, sessionPath).Store(&got) != nil {
-		return "", false
-	}
-	return string(got.Value), true
 }
