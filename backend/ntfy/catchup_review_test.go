@@ -1,7 +1,6 @@
 package ntfy_test
 
 import (
-	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -27,77 +26,6 @@ func reviewRun(t *testing.T, s auth.Session, cursor conn.CursorStore, startFrom 
 	r := backendtest.StartRun(t, conn.Config{Protocol: w, Token: s.Token, StartFrom: startFrom, Cursor: cursor,
 		Backoff: backendtest.FastBackoff, StableAfter: 200 * time.Millisecond, Dialer: p.Dialer(websocket.DefaultDialer)})
 	return r, w
-}
-
-// The app was closed overnight; at the next start its first link replays
-// the night's messages (more than conn's 1,024 remembered ids), and the app
-// ends before that link's catch-up poll ran (quit, crash, log-out within
-// 1.5 s; CatchUpAfter of an hour stands for it, as in
-// TestShortLinksHandOnNoLongReplay). The link hands on its catch-up point,
-// the start of the night, and the next process polls from there as it
-// opens: every message of the night again, and a new process remembers
-// only conn's last 1,024 ids (the Protocol's 32,768 are in memory). One
-// link is enough: the fix of 64a6ffc bounds what a chain of short links
-// hands on, not what one link with a long replay does.
-func TestReviewLongReplayThenQuickRestartShowsNothingTwice(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes seconds")
-	}
-	f := newFakeNtfy(t, keepalive, topic)
-	s := login(t, f, topic)
-	cursor := backendtest.CursorFile(t)
-	seen := map[string]int{}
-	tally := func(r *backendtest.Run) {
-		for _, id := range r.Delivered() {
-			seen[id]++
-		}
-	}
-
-	// Yesterday: the app ran, its link polled, it was closed.
-	r, w := reviewRun(t, s, cursor, s.Resume, 100*time.Millisecond)
-	first := f.publish(topic, "yesterday", "", 0)
-	r.WaitFor(waitLong, first)
-	<-w.polled
-	r.Stop()
-	tally(r)
-
-	// The night: 1,100 messages while the app is closed, about 100 a
-	// second (conn's 1,024 ids cover the 2 s a link's since= replays).
-	night := []string{first}
-	for b := range 22 {
-		for i := range 50 {
-			night = append(night, f.publish(topic, fmt.Sprintf("night %d", b*50+i), "", 0))
-		}
-		time.Sleep(500 * time.Millisecond) // pacing: the night spans 11 s
-	}
-
-	// The morning's first start replays them all and ends before its poll.
-	r, _ = reviewRun(t, s, cursor, s.Resume, time.Hour)
-	r.WaitFor(waitLong, night[1:]...)
-	r.Stop()
-	tally(r)
-
-	// The next start: its link polls, then a marker shows all is in.
-	r, w = reviewRun(t, s, cursor, s.Resume, 100*time.Millisecond)
-	r.WaitState(waitLong, "connected", func(st conn.State) bool { return st.Phase == conn.Connected })
-	<-w.polled // the first poll (the inherited one, as the link opens)
-	marker := f.publish(topic, "marker", "", 0)
-	r.WaitFor(waitLong, marker)
-	r.Stop()
-	tally(r)
-
-	twice := 0
-	for _, id := range append(night, marker) {
-		switch n := seen[id]; {
-		case n == 0:
-			t.Errorf("task %s lost", id)
-		case n > 1:
-			twice++
-		}
-	}
-	if twice > 0 {
-		t.Errorf("%d of %d tasks delivered twice (sinces %v, polls %v)", twice, len(night)+1, f.Sinces(), f.Polls())
-	}
 }
 
 // Both cursor files are damaged at a restart, and the server cannot be

@@ -75,15 +75,12 @@ func (s *session) Decode(msg []byte) (conn.Decoded, error) {
 			return conn.Decoded{}, nil
 		}
 		s.asked, s.opened = true, e.Time
-		switch {
-		case s.since == "":
+		if s.since == "" {
 			// A link without since= (no login's resume point: an older
 			// version's session) replays nothing, and wants nothing from
 			// before it: it resumes, and polls, from its open.
 			s.since = strconv.FormatInt(e.Time, 10)
 			s.catchup = s.since
-		case !s.inherited:
-			s.catchup = ownCatchUp(s.since, s.opened)
 		}
 		dec := conn.Decoded{Resume: s.resume()}
 		if s.owing() {

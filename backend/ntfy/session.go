@@ -232,19 +232,17 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// ownCatchUp is where a link's own catch-up poll starts: a little before
-// its open, whatever its since= (a unix time). What ntfy sent to the
-// subscribers while the link subscribed, and cached only after the link
-// read the cache, has about that time; what is older was cached by then and
-// came in the replay of since=, which may reach back a night: polling all
-// of it again would show it again in a later process, past conn's memory of
-// 1,024 ids, if the link ended before its poll. A since= that is an id (an
-// older version's resume point) stays: the poll asks for the rows after it.
+// ownCatchUp is where a link's own catch-up poll starts once it has
+// polled from an older link's point: its since= (a unix time), or a little
+// before its open if that is earlier (what ntfy sent to the subscribers
+// while the link subscribed has about that time). A since= that is an id
+// (an older version's resume point) stays.
 func ownCatchUp(since string, opened int64) string {
-	if _, err := strconv.ParseInt(since, 10, 64); err != nil {
+	t, err := strconv.ParseInt(since, 10, 64)
+	if err != nil {
 		return since
 	}
-	return strconv.FormatInt(max(opened-catchUpMargin, 0), 10)
+	return strconv.FormatInt(max(min(t, opened-catchUpMargin), 0), 10)
 }
 
 // owing reports whether the link still owes its catch-up poll. s.mu must be
