@@ -374,7 +374,7 @@ func (a *Agent) onWindowMsg(ctx context.Context, view string, m ipc.Message) {
 	case ipc.Closed:
 		// The process exits by itself; windowExited cleans up.
 		if w := a.windows[view]; w != nil {
-			w.closedByUser = true
+			w.closedByUser, w.closing = true, true
 		}
 	}
 }

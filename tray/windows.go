@@ -19,6 +19,10 @@ type window struct {
 	readSince []int64
 
 	closedByUser bool // it said ipc.Closed: the user closed it
+	// closing: it is on its way out (it said Closed, or was told to close
+	// or that its save or login went through); reopen: it was asked for
+	// again meanwhile, and opens again once its process has exited.
+	closing, reopen bool
 }
 
 // maxStatusReopens is how many times in a row the status window is opened
@@ -36,6 +40,9 @@ func (a *Agent) openWindow(ctx context.Context, view string) {
 			// gone, open a new one. That late event leaves the new one.
 			delete(a.windows, view)
 		default:
+			if w.closing {
+				w.reopen = true
+			}
 			return
 		}
 	}
@@ -83,6 +90,10 @@ func (a *Agent) windowExited(ctx context.Context, ev windowExited) {
 		return // a newer window of the same view runs
 	}
 	delete(a.windows, ev.view)
+	if w.reopen && !a.quitting {
+		a.openWindow(ctx, ev.view)
+		return
+	}
 	if ev.view != ipc.ViewStatus || !a.noHost || a.quitting {
 		return
 	}
@@ -101,6 +112,14 @@ func (a *Agent) windowExited(ctx context.Context, ev windowExited) {
 
 func (a *Agent) sendTo(view string, m ipc.Message) {
 	if w := a.windows[view]; w != nil {
+		switch m := m.(type) {
+		case ipc.Close:
+			w.closing = true
+		case ipc.SettingsResult:
+			w.closing = w.closing || m.OK
+		case ipc.LoginResult:
+			w.closing = w.closing || m.OK
+		}
 		switch err := w.child.Send(m); {
 		case errors.Is(err, ipc.ErrWindowStuck):
 			// The user sees the window vanish: say why without -v.
@@ -113,6 +132,7 @@ func (a *Agent) sendTo(view string, m ipc.Message) {
 
 func (a *Agent) closeWindow(view string) {
 	if w := a.windows[view]; w != nil {
+		w.closing = true
 		if err := w.child.Send(ipc.Close{}); err != nil {
 			w.child.Kill()
 		}

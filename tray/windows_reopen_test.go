@@ -128,3 +128,61 @@ func TestStatusWindowReopensWhenItEndsByItself(t *testing.T) {
 		t.Fatal("reopened with a tray host")
 	}
 }
+
+// A window asked for while the one of its view is closing (it was told its
+// save or login went through, or to close, or said the user closed it) opens
+// once that one's process has exited. The click came after the agent's
+// answer and before the process ended: openWindow found the view's window
+// still running and opened nothing (e2e: "no window Settings appeared" when
+// Settings was opened again right after a save).
+func TestWindowAskedForWhileItClosesOpensAfterIt(t *testing.T) {
+	f := newFixture(t)
+	a, err := NewAgent(f.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, c := range []struct {
+		view  string
+		close func()
+	}{
+		{ipc.ViewSettings, func() { a.sendTo(ipc.ViewSettings, ipc.SettingsResult{OK: true}) }},
+		{ipc.ViewLogin, func() { a.sendTo(ipc.ViewLogin, ipc.LoginResult{OK: true}) }},
+		{ipc.ViewRecent, func() { a.closeWindow(ipc.ViewRecent) }},
+		{ipc.ViewRecent, func() { a.onWindowMsg(ctx, ipc.ViewRecent, ipc.Closed{}) }},
+	} {
+		a.openWindow(ctx, c.view)
+		old := <-f.windows
+		c.close()
+		a.openWindow(ctx, c.view) // asked for again before the process ended
+		select {
+		case w := <-f.windows:
+			w.close()
+			t.Fatalf("%s: a second window while the first still runs", c.view)
+		default:
+		}
+		old.close()
+		a.onEvent(ctx, windowExited{view: c.view, child: old})
+		select {
+		case w := <-f.windows:
+			w.close()
+			a.onEvent(ctx, windowExited{view: c.view, child: w})
+		default:
+			t.Fatalf("%s: asked for while closing, not opened once it had exited", c.view)
+		}
+	}
+	// A window that is not closing is not opened twice, and none is opened
+	// after it exits unless asked for.
+	a.openWindow(ctx, ipc.ViewSettings)
+	w := <-f.windows
+	a.openWindow(ctx, ipc.ViewSettings)
+	w.close()
+	a.onEvent(ctx, windowExited{view: ipc.ViewSettings, child: w})
+	select {
+	case w := <-f.windows:
+		w.close()
+		t.Fatal("a window opened though none was asked for after the running one")
+	default:
+	}
+}
