@@ -10,6 +10,7 @@ import (
 	"tasktray/backend"
 	"tasktray/backend/native"
 	"tasktray/conn"
+	"tasktray/internal/settle"
 	"tasktray/notify"
 )
 
@@ -144,6 +145,7 @@ func (a *Agent) onState(ctx context.Context, s conn.State) {
 }
 
 func (a *Agent) onTask(ctx context.Context, t conn.Task) {
+	settle.Busy() // a burst may follow: the collector keeps its pace
 	t = capTask(t)
 	a.recent.add(t)
 	a.popup(notify.Popup{ID: t.ID, Title: t.Title, Body: t.Body, URL: t.URL, Priority: t.Priority})

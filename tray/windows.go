@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"tasktray/internal/settle"
 	"tasktray/ipc"
 )
 
@@ -32,6 +33,7 @@ const maxStatusReopens = 3
 
 // openWindow starts the window process for view, unless it runs already.
 func (a *Agent) openWindow(ctx context.Context, view string) {
+	settle.Busy() // a window's traffic (pages of Recent tasks) allocates
 	if w := a.windows[view]; w != nil {
 		select {
 		case <-w.done:

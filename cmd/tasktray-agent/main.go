@@ -15,9 +15,10 @@ import (
 	"os"
 
 	"tasktray/internal/cli"
+	"tasktray/internal/settle"
 )
 
 func main() {
-	startSettler()
+	settle.Start()
 	os.Exit(cli.Agent(os.Args[1:]))
 }

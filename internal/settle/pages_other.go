@@ -1,6 +1,6 @@
 //go:build !linux
 
-package main
+package settle
 
 // dropBinaryPages does nothing where there is no /proc/self/maps; the
 // heap's free pages still go back (settle).
