@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -220,14 +221,16 @@ func tomlErr(err error) string {
 		return fmt.Sprintf("line %d: %s", pe.Position.Line, msg)
 	}
 	msg := strings.TrimPrefix(err.Error(), "toml: ")
-	if m := typeErr.FindStringSubmatch(msg); m != nil {
+	if m := typeErr().FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("line %s, field %s: is %s, must be %s", m[1], m[2], article(m[3]), article(m[4]))
 	}
 	return msg
 }
 
 // typeErr matches the library's words for a value of the wrong type.
-var typeErr = regexp.MustCompile(`^line (\d+) \(last key "([^"]*)"\): incompatible types: TOML value has type (\w+); destination has type (\w+)`)
+var typeErr = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^line (\d+) \(last key "([^"]*)"\): incompatible types: TOML value has type (\w+); destination has type (\w+)`)
+})
 
 // article names a TOML or Go type for a person: "a string", "a number".
 func article(typ string) string {

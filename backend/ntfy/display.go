@@ -31,7 +31,7 @@ const (
 // for "no body" dropped), and the click action, or else the first "view"
 // action, as the link.
 func task(e event) (conn.Task, error) {
-	if !sinceRe.MatchString(e.ID) {
+	if !sinceRe().MatchString(e.ID) {
 		return conn.Task{}, fmt.Errorf("%w: message id %q is not an ntfy id", ErrMalformed, conn.Truncate(e.ID, maxID))
 	}
 	icons, tags := splitTags(e.Tags)

@@ -160,7 +160,7 @@ func latestID(ctx context.Context, client *http.Client, poll *url.URL, token str
 	}
 	var newest event
 	for _, e := range msgs {
-		if sinceRe.MatchString(e.ID) && (newest.ID == "" || e.Time >= newest.Time) {
+		if sinceRe().MatchString(e.ID) && (newest.ID == "" || e.Time >= newest.Time) {
 			newest = e
 		}
 	}
@@ -187,7 +187,7 @@ const maxLatestSteps = 8
 // lastValid is the last message of msgs whose id since= takes.
 func lastValid(msgs []event) event {
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if sinceRe.MatchString(msgs[i].ID) {
+		if sinceRe().MatchString(msgs[i].ID) {
 			return msgs[i]
 		}
 	}

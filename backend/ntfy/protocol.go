@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"tasktray/auth"
@@ -43,8 +44,9 @@ const OptionTopics = "topics"
 // refuse.
 var ErrBadTopics = i18n.NewError("ntfy.err.bad_topics", "ntfy topics are not valid", "ntfy 主题无效")
 
-// topicRe is ntfy's own rule for topic names.
-var topicRe = regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`)
+// topicRe is ntfy's own rule for topic names, compiled on first use (a
+// profile's check), not at every start of the agent.
+var topicRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-_A-Za-z0-9]{1,64}$`) })
 
 // Protocol streams the messages of an ntfy user's topics. It serves one
 // conn.Client (it remembers what that Client delivered; shared, it would
@@ -110,7 +112,7 @@ func Topics(a auth.Account) ([]string, error) {
 		if t == "" {
 			continue
 		}
-		if !topicRe.MatchString(t) {
+		if !topicRe().MatchString(t) {
 			return nil, msgBadTopic.Err(ErrBadTopics, t)
 		}
 		topics = append(topics, t)

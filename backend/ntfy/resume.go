@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -40,7 +41,7 @@ import (
 // sinceRe accepts what may follow since=: a message id or a unix time.
 // Anything else would make ntfy refuse the handshake with 400 on every
 // redial.
-var sinceRe = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
+var sinceRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`) })
 
 // pendingSep separates <since> and <catchup>; it is not in sinceRe.
 const pendingSep = "~"
@@ -59,7 +60,7 @@ const catchUpMargin = 2
 // package's forms.
 func parseResume(resume string) (since, catchup string) {
 	since, catchup, ok := strings.Cut(resume, pendingSep)
-	if !sinceRe.MatchString(since) || (ok && !sinceRe.MatchString(catchup)) {
+	if !sinceRe().MatchString(since) || (ok && !sinceRe().MatchString(catchup)) {
 		return "", ""
 	}
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // secretWords are parts of attribute keys whose values are never written.
@@ -13,19 +14,22 @@ var secretWords = []string{"token", "password", "passwd", "secret", "authorizati
 // Redacted replaces the value of an attribute that names a secret.
 const Redacted = "[redacted]"
 
-var (
-	// secretInURL finds a query parameter whose name says it holds a
-	// secret (?token=, &access_token=, ?auth=, ?key=, ?sig=): browser-era
-	// backends and ntfy take the token there, and dial errors quote the URL.
-	secretInURL = regexp.MustCompile(`(?i)([?&;][a-z0-9_.-]*(?:token|auth|key|pass|secret|sig|session|jwt|ticket)[a-z0-9_.-]*=)[^&;#\s"'<>]+`)
-	// secretInUserinfo finds the password of scheme://user:password@host.
-	secretInUserinfo = regexp.MustCompile(`(://[^/:@\s"']*:)[^@/\s"']+@`)
-	// secretField finds a field that names a secret in a rendered struct or
-	// map ({Token:abc}, map[Authorization:[Bearer abc]], "password": "x").
-	secretField = regexp.MustCompile(`(?i)("?[a-z_]*(?:token|password|passwd|secret|authorization|cookie)[a-z_]*"?\s*[:=]\s*"?\[?)(?:bearer\s+)?[^\s,}\]"&;#]+`)
+// secretPatterns are compiled at the first line that needs them, not at
+// every start of the agent, whose first line comes after it connected.
+var secretPatterns = sync.OnceValue(func() (p struct{ inURL, inUserinfo, field, bearer *regexp.Regexp }) {
+	// inURL finds a query parameter whose name says it holds a secret
+	// (?token=, &access_token=, ?auth=, ?key=, ?sig=): browser-era backends
+	// and ntfy take the token there, and dial errors quote the URL.
+	p.inURL = regexp.MustCompile(`(?i)([?&;][a-z0-9_.-]*(?:token|auth|key|pass|secret|sig|session|jwt|ticket)[a-z0-9_.-]*=)[^&;#\s"'<>]+`)
+	// inUserinfo finds the password of scheme://user:password@host.
+	p.inUserinfo = regexp.MustCompile(`(://[^/:@\s"']*:)[^@/\s"']+@`)
+	// field finds a field that names a secret in a rendered struct or map
+	// ({Token:abc}, map[Authorization:[Bearer abc]], "password": "x").
+	p.field = regexp.MustCompile(`(?i)("?[a-z_]*(?:token|password|passwd|secret|authorization|cookie)[a-z_]*"?\s*[:=]\s*"?\[?)(?:bearer\s+)?[^\s,}\]"&;#]+`)
 	// bearer finds a bearer credential anywhere.
-	bearer = regexp.MustCompile(`(?i)(bearer\s+)[a-z0-9._~+/=-]+`)
-)
+	p.bearer = regexp.MustCompile(`(?i)(bearer\s+)[a-z0-9._~+/=-]+`)
+	return p
+})
 
 // Redact is a slog ReplaceAttr: it writes Redacted for the value of any
 // attribute whose key names a secret, whatever its group, and, as a second
@@ -65,9 +69,10 @@ func Redact(_ []string, a slog.Attr) slog.Attr {
 // what an earlier one wrote: a field first (it takes a bearer credential
 // whole), then URLs, then a bearer credential left anywhere else.
 func redactText(s string) string {
-	s = secretField.ReplaceAllString(s, "${1}"+Redacted)
-	s = secretInURL.ReplaceAllString(s, "${1}"+Redacted)
-	s = secretInUserinfo.ReplaceAllString(s, "${1}"+Redacted+"@")
-	s = bearer.ReplaceAllString(s, "${1}"+Redacted)
+	p := secretPatterns()
+	s = p.field.ReplaceAllString(s, "${1}"+Redacted)
+	s = p.inURL.ReplaceAllString(s, "${1}"+Redacted)
+	s = p.inUserinfo.ReplaceAllString(s, "${1}"+Redacted+"@")
+	s = p.bearer.ReplaceAllString(s, "${1}"+Redacted)
 	return s
 }
