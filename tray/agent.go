@@ -9,6 +9,7 @@ import (
 
 	"tasktray/auth"
 	"tasktray/conn"
+	"tasktray/internal/settle"
 	"tasktray/ipc"
 	"tasktray/notify"
 )
@@ -325,6 +326,7 @@ func (a *Agent) onAction(ctx context.Context, act Action) {
 }
 
 func (a *Agent) onWindowMsg(ctx context.Context, view string, m ipc.Message) {
+	settle.Busy() // a window at work (paging Recent tasks, a login) allocates
 	switch m := m.(type) {
 	case ipc.Login:
 		creds := m.Credentials()

@@ -69,23 +69,43 @@ type settler struct {
 	// setGC sets GOGC and the memory limit and returns what they were:
 	// setRuntimeGC.
 	setGC func(percent int, limit int64) (int, int64)
+	// collections returns how many collections have run (nil: the
+	// runtime's count).
+	collections func() uint32
 	// allocsAtSettle is allocated() when it last settled.
 	allocsAtSettle atomic.Uint64
+	// lastBusy is when Busy was last said, as time since epoch plus one
+	// (0: never).
+	lastBusy atomic.Int64
+	// offHint is true while the pacer is off or being turned off: Busy
+	// then puts it back. quietGC sets it before it looks at lastBusy and
+	// Busy sets lastBusy before it looks at offHint, so that one of the
+	// two always sees the other.
+	offHint atomic.Bool
 
-	// mu guards gcOff and what quietGC replaced.
+	// mu guards what follows: the pacer's state and what quietGC
+	// replaced. Busy, on the agent's loop, never waits for it (quietGC
+	// holds it across SetGCPercent(-1), which waits for a running mark).
 	mu    sync.Mutex
 	gcOff bool // the pacer is off and the memory limit set (quietGC)
 	// percent and limit are the GOGC and memory limit that quietGC
 	// replaced, for wakeGC to put back (the user's GOGC or GOMEMLIMIT).
 	percent int
 	limit   int64
+	// gcsAtQuiet is collections() when quietGC turned the pacer off: a
+	// later one can only be the memory limit's (or the user's).
+	gcsAtQuiet uint32
 }
 
-// quietRoom is how many times busyAllocs a settled agent may allocate
-// before the memory limit brings a collection: more than once, so that
-// this collection counts as busy work (afterGC) even when the pacer starts
-// it early.
-const quietRoom = 4
+// epoch is the monotonic origin of lastBusy.
+var epoch = time.Now()
+
+// quietRoom is how many times busyAllocs a settled agent may hold beyond
+// what it held at the settle before the memory limit brings a collection,
+// which puts the pacer back (afterGC). Waiting allocates a few KB a
+// minute, so an idle agent reaches it after hours; 2 MB over the settled
+// figure is what idle garbage can cost at most.
+const quietRoom = 2
 
 // running is the settler Start started, for Busy.
 var running atomic.Pointer[settler]
@@ -104,18 +124,29 @@ func Start() {
 }
 
 // Busy tells the settler that the agent is at work (a task arrived, a
-// window opens): the collector keeps its usual pace until settleQuiet
-// after the last such word. Without Start it does nothing.
+// window opens or speaks): the collector keeps its usual pace until
+// settleQuiet after the last such word. It never waits: where the pacer
+// cannot be put back at once (a settle is turning it off), a goroutine
+// does it as soon as it can. Without Start it does nothing.
 func Busy() {
 	if s := running.Load(); s != nil {
 		s.busyNow()
 	}
 }
 
-// busyNow puts the pacer back on and the next settle s.quiet from now.
+// busyNow puts the pacer back and the next settle s.quiet from now.
 func (s *settler) busyNow() {
-	s.wakeGC()
+	s.lastBusy.Store(int64(time.Since(epoch)) + 1)
 	s.timer.Reset(s.quiet)
+	if !s.offHint.Load() {
+		return
+	}
+	if s.mu.TryLock() {
+		s.wakeLocked()
+		s.mu.Unlock()
+		return
+	}
+	go s.wakeGC() // ends once the settle that holds mu is done
 }
 
 // gcSentinel is garbage the collector frees in its next cycle; its size
@@ -135,10 +166,16 @@ func (s *settler) watchGC() {
 }
 
 // afterGC puts the next settle s.quiet after this collection when the
-// agent has done busy work since it last settled, and says whether it did.
-// Busy work turns the pacer back on (wakeGC) until that settle.
+// agent has done busy work since it last settled, or when the collection
+// came while the pacer was off (the memory limit's: the agent holds more
+// than it did, heap or not), and says whether it did. Either turns the
+// pacer back on (wakeGC) until that settle.
 func (s *settler) afterGC() bool {
-	if allocated()-s.allocsAtSettle.Load() < s.busy {
+	n := s.gcs()
+	s.mu.Lock()
+	limitGC := s.gcOff && n != s.gcsAtQuiet
+	s.mu.Unlock()
+	if !limitGC && allocated()-s.allocsAtSettle.Load() < s.busy {
 		return false
 	}
 	s.wakeGC()
@@ -146,36 +183,64 @@ func (s *settler) afterGC() bool {
 	return true
 }
 
-// settle gives the memory back now, and stops the periodic collection.
+// settle gives the memory back now, and stops the periodic collection
+// unless Busy was said during it or within s.quiet before it.
 func (s *settler) settle() {
+	start := int64(time.Since(epoch)) + 1
 	s.allocsAtSettle.Store(allocated()) // FreeOSMemory's own collection is no busy work
 	s.giveBack()
-	s.quietGC()
+	s.quietGC(start)
 }
 
 // quietGC turns the pacer off and limits the memory to what the agent holds
-// now plus s.busy*quietRoom.
-func (s *settler) quietGC() {
+// now plus s.busy*quietRoom (or the user's lower limit), unless the agent
+// said Busy after start-s.quiet.
+func (s *settler) quietGC(start int64) {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
+	n := s.gcs()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	percent, limit := s.setGC(-1, int64(m.Sys-m.HeapReleased)+int64(s.busy)*quietRoom)
+	s.offHint.Store(true) // before lastBusy: see offHint
+	if last := s.lastBusy.Load(); last != 0 && last > start-int64(s.quiet) {
+		s.offHint.Store(s.gcOff)
+		return
+	}
+	want := int64(m.Sys-m.HeapReleased) + int64(s.busy)*quietRoom
+	percent, limit := s.setGC(-1, want)
 	if !s.gcOff { // a second settle keeps what the first replaced
 		s.percent, s.limit = percent, limit
 	}
+	if s.limit < want { // the user's lower limit stays
+		s.setGC(-1, s.limit)
+	}
 	s.gcOff = true
+	s.gcsAtQuiet = n
 }
 
 // wakeGC puts back the GOGC and memory limit that quietGC replaced.
 func (s *settler) wakeGC() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.gcOff {
-		return
+	s.wakeLocked()
+}
+
+func (s *settler) wakeLocked() {
+	if s.gcOff {
+		s.setGC(s.percent, s.limit)
+		s.gcOff = false
 	}
-	s.setGC(s.percent, s.limit)
-	s.gcOff = false
+	s.offHint.Store(false)
+}
+
+// gcs returns how many collections have run.
+func (s *settler) gcs() uint32 {
+	if s.collections != nil {
+		return s.collections()
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.NumGC
 }
 
 // setRuntimeGC sets the runtime's GOGC and memory limit, and returns what

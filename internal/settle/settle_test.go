@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -35,7 +36,7 @@ func newTestSettler() (*settler, chan struct{}) {
 func newTestSettlerGC() (*settler, chan struct{}, *fakeGC) {
 	settled := make(chan struct{}, 16)
 	gc := &fakeGC{percent: 100, limit: math.MaxInt64, off: make(chan struct{}, 16)}
-	s := &settler{quiet: time.Millisecond, busy: 1 << 20, setGC: gc.set, giveBack: func() {
+	s := &settler{quiet: time.Millisecond, busy: 1 << 20, setGC: gc.set, collections: gc.collections, giveBack: func() {
 		select {
 		case settled <- struct{}{}:
 		default:
@@ -51,7 +52,10 @@ type fakeGC struct {
 	percent int
 	limit   int64
 	off     chan struct{} // a set that turned the pacer off
+	gcs     atomic.Uint32 // collections: none unless a test says so
 }
+
+func (g *fakeGC) collections() uint32 { return g.gcs.Load() }
 
 func (g *fakeGC) set(percent int, limit int64) (int, int64) {
 	g.mu.Lock()
@@ -202,5 +206,28 @@ func TestBusyWithoutStart(t *testing.T) {
 	Busy()
 	if now := debug.SetGCPercent(before); now != before {
 		t.Fatalf("Busy without Start changed GOGC from %d to %d", before, now)
+	}
+}
+
+// A collection while the pacer is off is the memory limit's: the agent
+// holds more than it did (heap or stacks), so the pacer comes back even
+// with little allocated; a collection before the settle turned it off
+// (FreeOSMemory's own) does not count.
+func TestCollectionUnderTheLimitPutsThePacerBack(t *testing.T) {
+	s, settled, gc := newTestSettlerGC()
+	defer s.timer.Stop()
+	s.quiet = time.Hour
+	gc.set(100, math.MaxInt64)
+	s.settle()
+	<-settled
+	if s.afterGC() {
+		t.Fatal("the settle's own collection counted as the memory limit's")
+	}
+	gc.gcs.Add(1)
+	if !s.afterGC() {
+		t.Fatal("a collection under the settle's memory limit did not put the pacer back")
+	}
+	if percent, limit := gc.get(); percent != 100 || limit != math.MaxInt64 {
+		t.Fatalf("after the limit's collection GOGC %d, limit %d; want 100 and no limit", percent, limit)
 	}
 }
