@@ -55,9 +55,11 @@ func (l *link) setKeepalive(ka Keepalive) {
 }
 
 // readPump reads until the link fails. Every message, ping and pong pushes
-// the read deadline PongWait further, so a link that goes silent (half-open
+// the read watchdog PongWait further (the PongWait in force then: a server's
+// new one counts from the next frame), so a link that goes silent (half-open
 // TCP, a frozen server, a suspended laptop) fails the next read within
-// PongWait.
+// PongWait, as a read deadline does (readWatchdog: on Linux, without moving
+// a Go timer on every frame).
 //
 // Every frame is also a look at the clocks: when the wall clock ran more
 // than suspendThreshold ahead of the monotonic one since the last frame, the
@@ -69,9 +71,11 @@ func (l *link) setKeepalive(ka Keepalive) {
 // resumes from the cursor). This check costs no wake-up: it runs on the
 // frames the server sends anyway (a pinging server's ping every 30 s).
 func (c *Client) readPump(ctx context.Context, l *link, in chan<- inbound) {
-	extend := func() { l.ws.SetReadDeadline(time.Now().Add(time.Duration(l.pongWait.Load()))) }
+	wd := newReadWatchdog(l.ws)
+	defer wd.stop()
+	extend := func() { wd.kick(time.Duration(l.pongWait.Load())) }
 	last := markNow(c.cfg.Clock)
-	// got is what every frame does: the deadline, and the suspend check.
+	// got is what every frame does: the watchdog, and the suspend check.
 	got := func() error {
 		extend()
 		return checkSuspend(c.cfg.Clock, &last)

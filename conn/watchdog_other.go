@@ -1,0 +1,5 @@
+//go:build !linux
+
+package conn
+
+func newReadWatchdog(c deadliner) readWatchdog { return deadlineWatchdog{c} }
