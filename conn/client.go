@@ -65,12 +65,6 @@ type Config struct {
 	// the middle of a handshake when Reconnect or SetToken cut a dial short.
 	Dialer Dialer
 	Clock  Clock // nil uses the real clock
-	// ResumeSignal says the caller calls Resumed when the machine wakes
-	// (the platform tells it, as logind does). The Client needs it no
-	// longer: a link notices a suspend at no cost of its own (on its
-	// keepalive timers and on every frame it reads), so a link whose
-	// server pings runs no timer either way. Kept so that callers build.
-	ResumeSignal bool
 	// Backoff between failed dials; zero uses DefaultBackoff.
 	Backoff     Backoff
 	StableAfter time.Duration

@@ -42,11 +42,6 @@ func (f *fakeClock) Now() time.Time { return time.Now().Add(time.Duration(f.ahea
 func (f *fakeClock) jumpWall(d time.Duration) { f.ahead.Add(int64(d)) }
 
 func (f *fakeClock) NewTimer(d time.Duration) (<-chan time.Time, func() bool) {
-	if d == connectedPoll {
-		// Firing at once would spin the writer; the tests that need this
-		// poll use manualClock.
-		return make(chan time.Time), func() bool { return true }
-	}
 	f.mu.Lock()
 	f.delays = append(f.delays, d)
 	f.mu.Unlock()

@@ -160,31 +160,28 @@ func TestTaskAfterWallClockJumpRedialsAndArrivesOnce(t *testing.T) {
 }
 
 // TestServerPingedLinkArmsNoTimer: a connected link whose server pings
-// sets no timer on the Clock, with or without the platform's resume signal:
-// waiting for a task costs no wake-up of the client's own (a Go timer wakes
-// the whole runtime, docs/benchmarks.md). A ping without a suspend keeps
-// the link.
+// sets no timer on the Clock: waiting for a task costs no wake-up of the
+// client's own (a Go timer wakes the whole runtime, docs/benchmarks.md). A
+// ping without a suspend keeps the link.
 func TestServerPingedLinkArmsNoTimer(t *testing.T) {
-	for _, signal := range []bool{false, true} {
-		srv := newFakeServer(t)
-		srv.set(func(s *fakeServer) { s.hello = []byte(`{"type":"hello","epoch":"e1","ping_period":1}`) })
-		clock := &manualClock{}
-		h := start(t, srv, func(c *conn.Config) { c.Clock = clock; c.ResumeSignal = signal })
-		h.waitPhase(t, conn.Connected)
-		srv.waitLinks(t, 1)
-		srv.publish("marker")
-		h.expectNext(t, "marker")
-		srv.pingAll(t)
-		srv.publish("marker 2") // read after the ping
-		h.expectNext(t, "marker 2")
-		if n := clock.pending(); n != 0 {
-			t.Fatalf("ResumeSignal %v: %d timers armed on the Clock while connected, want none", signal, n)
-		}
-		if d, _, _ := srv.get(); d != 1 {
-			t.Fatalf("ResumeSignal %v: dials = %d, want 1", signal, d)
-		}
-		h.stop()
+	srv := newFakeServer(t)
+	srv.set(func(s *fakeServer) { s.hello = []byte(`{"type":"hello","epoch":"e1","ping_period":1}`) })
+	clock := &manualClock{}
+	h := start(t, srv, func(c *conn.Config) { c.Clock = clock })
+	h.waitPhase(t, conn.Connected)
+	srv.waitLinks(t, 1)
+	srv.publish("marker")
+	h.expectNext(t, "marker")
+	srv.pingAll(t)
+	srv.publish("marker 2") // read after the ping
+	h.expectNext(t, "marker 2")
+	if n := clock.pending(); n != 0 {
+		t.Fatalf("%d timers armed on the Clock while connected, want none", n)
 	}
+	if d, _, _ := srv.get(); d != 1 {
+		t.Fatalf("dials = %d, want 1", d)
+	}
+	h.stop()
 }
 
 // pingAll sends a WebSocket ping to every live link, as a server that
@@ -212,14 +209,14 @@ func (c *manualClock) pending() int {
 	return n
 }
 
-// TestResumeSignalNeedsNoConnectedPoll: with the platform's resume signal
-// (ResumeSignal) a link whose server pings runs no suspend poll, and a
-// Resumed still makes it dial again at once.
-func TestResumeSignalNeedsNoConnectedPoll(t *testing.T) {
+// TestResumedWithoutConnectedPoll: a link whose server pings runs no
+// suspend poll, and the platform's resume signal (Resumed) still makes it
+// dial again at once.
+func TestResumedWithoutConnectedPoll(t *testing.T) {
 	srv := newFakeServer(t)
 	srv.set(func(s *fakeServer) { s.hello = []byte(`{"type":"hello","epoch":"e1","ping_period":1}`) })
 	clock := &manualClock{}
-	h := start(t, srv, func(c *conn.Config) { c.Clock = clock; c.ResumeSignal = true })
+	h := start(t, srv, func(c *conn.Config) { c.Clock = clock })
 	h.waitPhase(t, conn.Connected)
 	srv.waitLinks(t, 1)
 	srv.publish("marker")
@@ -232,7 +229,7 @@ func TestResumeSignalNeedsNoConnectedPoll(t *testing.T) {
 	srv.publish("marker 2")
 	h.expectNext(t, "marker 2")
 	if n := clock.fire(connectedPoll); n != 0 {
-		t.Fatalf("%d connected suspend polls armed, want none with a resume signal", n)
+		t.Fatalf("%d connected suspend polls armed, want none", n)
 	}
 }
 

@@ -54,7 +54,6 @@ func (a *Agent) startLink(ctx context.Context, sess auth.Session) {
 		Logger:     a.log,
 		// The platform says when the machine wakes (onResumed): the link
 		// needs no wall-clock poll of its own while its server pings.
-		ResumeSignal: a.cfg.Resumed != nil,
 	}
 	if a.cfg.ConnOptions != nil {
 		a.cfg.ConnOptions(&cfg)

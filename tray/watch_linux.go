@@ -47,8 +47,8 @@ func WatchResume(ctx context.Context, log *slog.Logger) <-chan struct{} {
 		log.Debug("no system bus; resume from sleep is noticed by the clock only", "err", err)
 		return nil
 	}
-	// A match on a bus without logind succeeds but never fires; the link
-	// must then keep its own clock check (conn.Config.ResumeSignal).
+	// A match on a bus without logind succeeds but never fires: say there
+	// is no signal, and the link notices a suspend by its clocks only.
 	var running bool
 	if err := bus.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, "org.freedesktop.login1").Store(&running); err != nil || !running {
 		log.Debug("no logind on the system bus; resume from sleep is noticed by the clock only", "err", err)
