@@ -100,6 +100,10 @@ func (a *Agent) keyringStatus() string {
 // so does the first Get, whatever its user.
 type prefetchKeyring struct {
 	auth.Keyring
+	// quick, when not nil, is what the prefetch tries first: it reads the
+	// secret in fewer round trips than the Keyring's Get, or says it cannot
+	// (quickRead).
+	quick   func(ctx context.Context, user string) (string, bool)
 	mu      sync.Mutex
 	pending *prefetched // nil once taken or dropped
 	last    *prefetched // the last prefetch, taken or not
@@ -121,7 +125,38 @@ func PrefetchKeyring(ctx context.Context) *Keyring {
 }
 
 func newPrefetchKeyring() *prefetchKeyring {
-	return &prefetchKeyring{Keyring: auth.NewSystemKeyring(0)}
+	k := &prefetchKeyring{Keyring: auth.NewSystemKeyring(0)}
+	if hasQuickRead {
+		k.quick = quickRead
+	}
+	return k
+}
+
+// quickRead is readSecret for the saved account's user, waited for at most
+// auth.DefaultKeyringTimeout or until ctx ends: a Secret Service that does
+// not answer costs the prefetch that wait, then the keyring's Get its own.
+// readSecret's calls cannot be cancelled: its goroutine ends once the
+// service answers, like the keyring's (auth.SystemKeyring), and closes the
+// session after handing the secret on.
+func quickRead(ctx context.Context, user string) (string, bool) {
+	ctx, cancel := context.WithTimeout(ctx, auth.DefaultKeyringTimeout)
+	defer cancel()
+	type answer struct {
+		secret string
+		ok     bool
+	}
+	got := make(chan answer, 1)
+	go func() {
+		secret, ok, end := readSecret(auth.KeyringService, user)
+		got <- answer{secret, ok}
+		end()
+	}()
+	select {
+	case a := <-got:
+		return a.secret, a.ok
+	case <-ctx.Done():
+		return "", false
+	}
 }
 
 // savedUser is the keyring user of the saved account; false when there is
@@ -159,6 +194,12 @@ func (k *prefetchKeyring) prefetch(ctx context.Context, user func() (string, boo
 			return
 		}
 		p.user = name
+		if k.quick != nil {
+			if secret, ok := k.quick(ctx, name); ok {
+				p.secret = secret
+				return
+			}
+		}
 		p.secret, p.err = k.Keyring.Get(ctx, name)
 	}()
 }

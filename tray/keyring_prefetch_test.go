@@ -157,3 +157,30 @@ func TestPrefetchGetGivesUpWithItsContext(t *testing.T) {
 	}
 	close(k.release) // the prefetch's goroutine ends (goleak checks)
 }
+
+// TestPrefetchTriesTheQuickReadFirst: a quick read that has the secret
+// answers the first Get without the keyring's own Get; one that cannot
+// leaves it to the keyring, whose answer (here: locked) the Get returns.
+func TestPrefetchTriesTheQuickReadFirst(t *testing.T) {
+	k := newGatedKeyring()
+	k.secrets["alice@s"] = "from the keyring"
+	close(k.release)
+	keys := &prefetchKeyring{Keyring: k, quick: func(context.Context, string) (string, bool) { return "quick", true }}
+	keys.prefetch(context.Background(), user("alice@s"))
+	if s, err := keys.Get(context.Background(), "alice@s"); err != nil || s != "quick" {
+		t.Fatalf("Get = %q, %v; want the quick read's", s, err)
+	}
+	if n := k.gets.Load(); n != 0 {
+		t.Fatalf("the keyring was asked %d times after a quick read, want 0", n)
+	}
+
+	k.setLocked(true)
+	keys = &prefetchKeyring{Keyring: k, quick: func(context.Context, string) (string, bool) { return "", false }}
+	keys.prefetch(context.Background(), user("alice@s"))
+	if _, err := keys.Get(context.Background(), "alice@s"); !errors.Is(err, errLocked) {
+		t.Fatalf("Get = %v; want the keyring's locked error", err)
+	}
+	if n := k.gets.Load(); n != 1 {
+		t.Fatalf("the keyring was asked %d times after a quick read that could not, want 1", n)
+	}
+}
