@@ -23,6 +23,9 @@ type link struct {
 	// to the writer; the reader takes the new PongWait from pongWait.
 	keepalive chan Keepalive
 	pongWait  atomic.Int64 // time.Duration
+	// watchdog is the reader's (readPump), for setKeepalive to kick with
+	// a new PongWait; nil until the reader runs.
+	watchdog atomic.Pointer[readWatchdog]
 	// failed holds the error that ended the writer; the writer closes ws
 	// then, so the reader fails too.
 	failed chan error
@@ -47,6 +50,11 @@ func newLink(ws *websocket.Conn, ka Keepalive) *link {
 // setKeepalive switches the running link to ka.
 func (l *link) setKeepalive(ka Keepalive) {
 	l.pongWait.Store(int64(ka.PongWait))
+	// The frame that announced it (a hello) was kicked with the old
+	// PongWait: the new one counts from it, not from the next frame.
+	if wd := l.watchdog.Load(); wd != nil {
+		(*wd).kick(ka.PongWait)
+	}
 	select { // keep only the newest
 	case <-l.keepalive:
 	default:
@@ -72,6 +80,7 @@ func (l *link) setKeepalive(ka Keepalive) {
 // frames the server sends anyway (a pinging server's ping every 30 s).
 func (c *Client) readPump(ctx context.Context, l *link, in chan<- inbound) {
 	wd := newReadWatchdog(l.ws)
+	l.watchdog.Store(&wd)
 	defer wd.stop()
 	extend := func() { wd.kick(time.Duration(l.pongWait.Load())) }
 	last := markNow(c.cfg.Clock)

@@ -16,10 +16,13 @@ import "time"
 // watchdog is a timerfd the runtime knows nothing of (watchdog_linux.go):
 // a kick is one syscall, and nothing wakes until it runs out.
 type readWatchdog interface {
-	// kick gives the link d from now. Only the link's reader calls it.
+	// kick gives the link d from now: the reader on every frame, the
+	// client when the server announces another PongWait. A kick that comes
+	// after the watchdog ran out but before the reader's next read (the
+	// frame was read in time) takes the expiry back.
 	kick(d time.Duration)
 	// stop ends the watchdog and releases what it holds; the reader calls
-	// it on its way out, after its last kick.
+	// it on its way out. A kick after it does nothing.
 	stop()
 }
 

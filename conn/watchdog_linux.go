@@ -2,6 +2,7 @@ package conn
 
 import (
 	"os"
+	"sync"
 	"syscall"
 	"time"
 
@@ -24,14 +25,22 @@ func newReadWatchdog(c deadliner) readWatchdog {
 // Go's deadlines: a suspend does not count) that a goroutine reads through
 // the netpoller. A kick re-arms it; when it runs out, the goroutine sets
 // the socket's read deadline in the past (which arms no timer, and fails
-// the pending read at once with the error a deadline gives) and returns.
+// the pending read at once with the error a deadline gives) and waits for
+// the next expiry: a kick before the reader's next read (its frame came in
+// time, the watchdog ran first) clears that deadline again.
 type timerfdWatchdog struct {
 	c    deadliner
-	fd   int // kick uses it directly: only the reader kicks, and only before stop
+	fd   int // kick uses it directly, under mu, until stop
 	f    *os.File
 	raw  syscall.RawConn
 	done chan struct{} // closed when watch returns
-	spec unix.ItimerSpec
+
+	// mu orders kicks (the reader's, the client's on a new PongWait)
+	// against the expiry and stop.
+	mu      sync.Mutex
+	spec    unix.ItimerSpec
+	fired   bool // the read deadline is in the past
+	stopped bool
 }
 
 func newTimerfdWatchdog(c deadliner) (*timerfdWatchdog, error) {
@@ -57,13 +66,26 @@ func newTimerfdWatchdog(c deadliner) (*timerfdWatchdog, error) {
 }
 
 func (w *timerfdWatchdog) kick(d time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped {
+		return
+	}
 	w.spec.Value = unix.NsecToTimespec(int64(max(d, 1))) // 0 would disarm it
 	if unix.TimerfdSettime(w.fd, 0, &w.spec, nil) != nil {
 		w.c.SetReadDeadline(time.Now().Add(d)) // not expected; the link stays bounded
+		return
+	}
+	if w.fired {
+		w.fired = false
+		w.c.SetReadDeadline(time.Time{})
 	}
 }
 
 func (w *timerfdWatchdog) stop() {
+	w.mu.Lock()
+	w.stopped = true // no kick uses the fd once it is closed
+	w.mu.Unlock()
 	w.f.Close() // ends the pending read
 	<-w.done
 }
@@ -75,17 +97,24 @@ func (w *timerfdWatchdog) watch() {
 		if _, err := w.f.Read(buf[:]); err != nil {
 			return // stop closed it
 		}
-		// A kick between the expiry and this read armed the timer again
-		// (and cleared the count): the link spoke in time after all.
-		var cur unix.ItimerSpec
-		armed := false
-		w.raw.Control(func(fd uintptr) {
-			armed = unix.TimerfdGettime(int(fd), &cur) == nil && (cur.Value.Sec != 0 || cur.Value.Nsec != 0)
-		})
-		if armed {
-			continue
-		}
-		w.c.SetReadDeadline(time.Unix(1, 0))
+		w.expired()
+	}
+}
+
+// expired fails the reader's read, unless a kick between the expiry and
+// now armed the timer again (and cleared the count): the link spoke in
+// time after all.
+func (w *timerfdWatchdog) expired() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var cur unix.ItimerSpec
+	armed := false
+	w.raw.Control(func(fd uintptr) {
+		armed = unix.TimerfdGettime(int(fd), &cur) == nil && (cur.Value.Sec != 0 || cur.Value.Nsec != 0)
+	})
+	if armed || w.stopped {
 		return
 	}
+	w.fired = true
+	w.c.SetReadDeadline(time.Unix(1, 0))
 }
