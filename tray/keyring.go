@@ -137,7 +137,13 @@ func newPrefetchKeyring() *prefetchKeyring {
 // not answer costs the prefetch that wait, then the keyring's Get its own.
 // readSecret's calls cannot be cancelled: its goroutine ends once the
 // service answers, like the keyring's (auth.SystemKeyring), and closes the
-// session after handing the secret on.
+// session after handing the secret on. One quick read runs at a time: while
+// one waits for a hung service, another prefetch skips it and asks the
+// keyring's Get, so a silent service holds one read's goroutines however
+// often the agent asks.
+// quickTurn is held by the quick read under way.
+var quickTurn = make(chan struct{}, 1)
+
 func quickRead(ctx context.Context, user string) (string, bool) {
 	ctx, cancel := context.WithTimeout(ctx, auth.DefaultKeyringTimeout)
 	defer cancel()
@@ -145,8 +151,14 @@ func quickRead(ctx context.Context, user string) (string, bool) {
 		secret string
 		ok     bool
 	}
+	select {
+	case quickTurn <- struct{}{}:
+	default:
+		return "", false // the last one still waits for the service
+	}
 	got := make(chan answer, 1)
 	go func() {
+		defer func() { <-quickTurn }()
 		secret, ok, end := readSecret(auth.KeyringService, user)
 		got <- answer{secret, ok}
 		end()

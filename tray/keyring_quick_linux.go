@@ -3,6 +3,7 @@ package tray
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/godbus/dbus/v5"
 	ss "github.com/zalando/go-keyring/secret_service"
@@ -19,7 +20,9 @@ const hasQuickRead = true
 // where Get makes seven (it unlocks the collection and the item first, and
 // closes the session before it returns). The collection is go-keyring's:
 // "login" when the service lists one, else the default alias. Nothing is
-// unlocked, so nothing prompts: a locked item refuses GetSecret. ok is false
+// unlocked, so nothing prompts: a locked item refuses GetSecret, and an item
+// the service lets it read is read even where the service would refuse
+// go-keyring's Unlock of the collection (Get then fails). ok is false
 // whenever the answer is not that plain one (no session bus or Secret
 // Service, no item, a locked item, any error): the caller then asks the
 // keyring, whose answer says why. end closes the session, if one was
@@ -73,15 +76,18 @@ func readSecret(service, user string) (secret string, ok bool, end func()) {
 }
 
 // sessionBusKnown says whether dbus.SessionBus has an address to connect
-// to without launching a bus.
+// to without launching a bus: where godbus (v5.2.4) looks before it runs
+// dbus-launch, the address in the environment, then /run/user/<uid>/bus
+// and /run/user/<uid>/dbus-session (not $XDG_RUNTIME_DIR).
 func sessionBusKnown() bool {
 	if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
 		return true
 	}
-	dir := os.Getenv("XDG_RUNTIME_DIR")
-	if dir == "" {
-		return false
+	dir := filepath.Join("/run/user", strconv.Itoa(os.Getuid()))
+	for _, name := range []string{"bus", "dbus-session"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
 	}
-	_, err := os.Stat(filepath.Join(dir, "bus"))
-	return err == nil
+	return false
 }
