@@ -171,11 +171,13 @@ func (s *settler) watchGC() {
 // than it did, heap or not), and says whether it did. Either turns the
 // pacer back on (wakeGC) until that settle.
 func (s *settler) afterGC() bool {
-	n := s.gcs()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m) // stops the world for a few microseconds, once per collection
+	n := s.gcs(&m)
 	s.mu.Lock()
 	limitGC := s.gcOff && n != s.gcsAtQuiet
 	s.mu.Unlock()
-	if !limitGC && allocated()-s.allocsAtSettle.Load() < s.busy {
+	if !limitGC && m.TotalAlloc-s.allocsAtSettle.Load() < s.busy {
 		return false
 	}
 	s.wakeGC()
@@ -198,7 +200,7 @@ func (s *settler) settle() {
 func (s *settler) quietGC(start int64) {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	n := s.gcs()
+	n := s.gcs(&m)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.offHint.Store(true) // before lastBusy: see offHint
@@ -233,13 +235,11 @@ func (s *settler) wakeLocked() {
 	s.offHint.Store(false)
 }
 
-// gcs returns how many collections have run.
-func (s *settler) gcs() uint32 {
+// gcs returns how many collections have run, as m (just read) says.
+func (s *settler) gcs(m *runtime.MemStats) uint32 {
 	if s.collections != nil {
 		return s.collections()
 	}
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
 	return m.NumGC
 }
 
