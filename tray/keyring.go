@@ -132,6 +132,9 @@ func newPrefetchKeyring() *prefetchKeyring {
 	return k
 }
 
+// quickTurn is held by the quick read under way.
+var quickTurn = make(chan struct{}, 1)
+
 // quickRead is readSecret for the saved account's user, waited for at most
 // auth.DefaultKeyringTimeout or until ctx ends: a Secret Service that does
 // not answer costs the prefetch that wait, then the keyring's Get its own.
@@ -141,9 +144,6 @@ func newPrefetchKeyring() *prefetchKeyring {
 // one waits for a hung service, another prefetch skips it and asks the
 // keyring's Get, so a silent service holds one read's goroutines however
 // often the agent asks.
-// quickTurn is held by the quick read under way.
-var quickTurn = make(chan struct{}, 1)
-
 func quickRead(ctx context.Context, user string) (string, bool) {
 	ctx, cancel := context.WithTimeout(ctx, auth.DefaultKeyringTimeout)
 	defer cancel()
